@@ -1,0 +1,301 @@
+// Every derivative rule of the marthe dialect: a vector-Jacobian product
+// (reverse mode) and a Jacobian-vector product (forward mode) per op. A null
+// Value is a zero adjoint or tangent.
+
+#include "dialect/MartheOps.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace marthe;
+
+using Rule = FailureOr<SmallVector<Value>>;
+
+namespace {
+/// Builds ops at one location, treating null Values as zeros.
+struct RuleBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  Value add(Value x, Value y) {
+    if (!x || !y)
+      return x ? x : y;
+    return AddOp::create(b, loc, x, y);
+  }
+  Value sub(Value x, Value y) {
+    if (!y)
+      return x;
+    if (!x)
+      return NegOp::create(b, loc, y);
+    return SubOp::create(b, loc, x, y);
+  }
+  Value mul(Value x, Value y) {
+    if (!x || !y)
+      return {};
+    return MulOp::create(b, loc, x, y);
+  }
+  Value div(Value x, Value y) {
+    if (!x)
+      return {};
+    return DivOp::create(b, loc, x, y);
+  }
+  Value neg(Value x) { return x ? NegOp::create(b, loc, x) : Value(); }
+  Value scalar(Value like, double value) {
+    auto type = llvm::cast<RankedTensorType>(like.getType());
+    return ConstantOp::createSplat(b, loc, RankedTensorType::get({}, type.getElementType()),
+                                   value);
+  }
+  Value matmul(Value x, Value y, bool transposeX, bool transposeY) {
+    if (!x || !y)
+      return {};
+    return MatmulOp::create(b, loc, x, y, transposeX, transposeY);
+  }
+  /// Sums an adjoint of a broadcast result back to an operand's type.
+  Value sumTo(Value adjoint, Type type) {
+    if (!adjoint || adjoint.getType() == type)
+      return adjoint;
+    return SumToOp::create(b, loc, type, adjoint);
+  }
+  /// Broadcasts a tangent of an operand to the result type.
+  Value broadcastTo(Value tangent, Type type) {
+    if (!tangent || tangent.getType() == type)
+      return tangent;
+    return AddOp::create(b, loc, type, ConstantOp::createSplat(b, loc, type, 0.0),
+                         tangent);
+  }
+};
+
+RuleBuilder rules(OpBuilder &builder, Operation *op) { return {builder, op->getLoc()}; }
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Element-wise binary ops
+//===----------------------------------------------------------------------===//
+
+Rule AddOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  RuleBuilder r = rules(builder, *this);
+  return SmallVector<Value>{r.sumTo(adjoints[0], getLhs().getType()),
+                            r.sumTo(adjoints[0], getRhs().getType())};
+}
+
+Rule AddOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  RuleBuilder r = rules(builder, *this);
+  return SmallVector<Value>{r.broadcastTo(r.add(tangents[0], tangents[1]), getType())};
+}
+
+Rule SubOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  RuleBuilder r = rules(builder, *this);
+  return SmallVector<Value>{r.sumTo(adjoints[0], getLhs().getType()),
+                            r.sumTo(r.neg(adjoints[0]), getRhs().getType())};
+}
+
+Rule SubOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  RuleBuilder r = rules(builder, *this);
+  return SmallVector<Value>{r.broadcastTo(r.sub(tangents[0], tangents[1]), getType())};
+}
+
+Rule MulOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  RuleBuilder r = rules(builder, *this);
+  return SmallVector<Value>{r.sumTo(r.mul(adjoints[0], getRhs()), getLhs().getType()),
+                            r.sumTo(r.mul(adjoints[0], getLhs()), getRhs().getType())};
+}
+
+Rule MulOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  RuleBuilder r = rules(builder, *this);
+  Value tangent = r.add(r.mul(tangents[0], getRhs()), r.mul(getLhs(), tangents[1]));
+  return SmallVector<Value>{r.broadcastTo(tangent, getType())};
+}
+
+// d(l / r) = (dl - (l / r) dr) / r
+Rule DivOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  RuleBuilder r = rules(builder, *this);
+  Value scaled = r.div(adjoints[0], getRhs());
+  return SmallVector<Value>{r.sumTo(scaled, getLhs().getType()),
+                            r.sumTo(r.neg(r.mul(scaled, getResult())), getRhs().getType())};
+}
+
+Rule DivOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  RuleBuilder r = rules(builder, *this);
+  Value numerator = r.sub(tangents[0], r.mul(getResult(), tangents[1]));
+  return SmallVector<Value>{r.broadcastTo(r.div(numerator, getRhs()), getType())};
+}
+
+// relu_grad(x, d) is linear in d; its derivative in x is zero almost everywhere.
+Rule ReluGradOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  if (!adjoints[0])
+    return SmallVector<Value>{Value(), Value()};
+  RuleBuilder r = rules(builder, *this);
+  Value adjoint = ReluGradOp::create(builder, getLoc(), getLhs(), adjoints[0]);
+  return SmallVector<Value>{Value(), r.sumTo(adjoint, getRhs().getType())};
+}
+
+Rule ReluGradOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  if (!tangents[1])
+    return SmallVector<Value>{Value()};
+  return SmallVector<Value>{ReluGradOp::create(builder, getLoc(), getLhs(), tangents[1])};
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise unary ops
+//===----------------------------------------------------------------------===//
+
+Rule NegOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{rules(builder, *this).neg(adjoints[0])};
+}
+
+Rule NegOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{rules(builder, *this).neg(tangents[0])};
+}
+
+static Value reluDerivative(OpBuilder &builder, ReluOp op, Value v) {
+  return v ? ReluGradOp::create(builder, op.getLoc(), op.getInput(), v) : Value();
+}
+
+Rule ReluOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{reluDerivative(builder, *this, adjoints[0])};
+}
+
+Rule ReluOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{reluDerivative(builder, *this, tangents[0])};
+}
+
+// tanh' = 1 - y^2, applied as v - v*y*y.
+static Value tanhDerivative(OpBuilder &builder, TanhOp op, Value v) {
+  RuleBuilder r = rules(builder, op);
+  Value y = op.getResult();
+  return r.sub(v, r.mul(r.mul(v, y), y));
+}
+
+Rule TanhOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{tanhDerivative(builder, *this, adjoints[0])};
+}
+
+Rule TanhOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{tanhDerivative(builder, *this, tangents[0])};
+}
+
+// sqrt' = 1 / (2 y)
+static Value sqrtDerivative(OpBuilder &builder, SqrtOp op, Value v) {
+  RuleBuilder r = rules(builder, op);
+  return r.mul(r.div(v, op.getResult()), v ? r.scalar(v, 0.5) : Value());
+}
+
+Rule SqrtOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{sqrtDerivative(builder, *this, adjoints[0])};
+}
+
+Rule SqrtOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{sqrtDerivative(builder, *this, tangents[0])};
+}
+
+//===----------------------------------------------------------------------===//
+// Layout, contractions, reductions
+//===----------------------------------------------------------------------===//
+
+static Value reshapeTo(OpBuilder &builder, Location loc, Value v, Type type) {
+  return v ? ReshapeOp::create(builder, loc, type, v) : Value();
+}
+
+Rule ReshapeOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{
+      reshapeTo(builder, getLoc(), adjoints[0], getInput().getType())};
+}
+
+Rule ReshapeOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{reshapeTo(builder, getLoc(), tangents[0], getType())};
+}
+
+// C = a b with a = op(A), b = op(B): da = dC b^T and db = a^T dC, transposed
+// back when A or B enter transposed.
+Rule MatmulOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  RuleBuilder r = rules(builder, *this);
+  Value dC = adjoints[0];
+  bool tA = getTransposeLhs(), tB = getTransposeRhs();
+  Value dA = tA ? r.matmul(getRhs(), dC, tB, true) : r.matmul(dC, getRhs(), false, !tB);
+  Value dB = tB ? r.matmul(dC, getLhs(), true, tA) : r.matmul(getLhs(), dC, !tA, false);
+  return SmallVector<Value>{dA, dB};
+}
+
+Rule MatmulOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  RuleBuilder r = rules(builder, *this);
+  bool tA = getTransposeLhs(), tB = getTransposeRhs();
+  return SmallVector<Value>{r.add(r.matmul(tangents[0], getRhs(), tA, tB),
+                                  r.matmul(getLhs(), tangents[1], tA, tB))};
+}
+
+Rule SumToOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{
+      rules(builder, *this).broadcastTo(adjoints[0], getInput().getType())};
+}
+
+Rule SumToOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return SmallVector<Value>{Value()};
+  return SmallVector<Value>{SumToOp::create(builder, getLoc(), getType(), tangents[0])};
+}
+
+Rule DotOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  RuleBuilder r = rules(builder, *this);
+  return SmallVector<Value>{r.mul(getRhs(), adjoints[0]), r.mul(getLhs(), adjoints[0])};
+}
+
+static Value dot(OpBuilder &builder, Location loc, Value x, Value y) {
+  return x && y ? DotOp::create(builder, loc, x, y) : Value();
+}
+
+Rule DotOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  RuleBuilder r = rules(builder, *this);
+  return SmallVector<Value>{r.add(dot(builder, getLoc(), tangents[0], getRhs()),
+                                  dot(builder, getLoc(), getLhs(), tangents[1]))};
+}
+
+//===----------------------------------------------------------------------===//
+// Cross-entropy
+//===----------------------------------------------------------------------===//
+
+Rule SoftmaxXentOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  if (!adjoints[0])
+    return SmallVector<Value>{Value(), Value()};
+  Value grad = SoftmaxXentGradOp::create(builder, getLoc(), getLogits().getType(),
+                                         getLogits(), getLabels());
+  return SmallVector<Value>{rules(builder, *this).mul(grad, adjoints[0]), Value()};
+}
+
+Rule SoftmaxXentOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return SmallVector<Value>{Value()};
+  Value grad = SoftmaxXentGradOp::create(builder, getLoc(), getLogits().getType(),
+                                         getLogits(), getLabels());
+  return SmallVector<Value>{dot(builder, getLoc(), grad, tangents[0])};
+}
+
+// The Hessian of the mean cross-entropy in the logits is symmetric, so the
+// adjoint and the tangent of its gradient are the same product.
+static Value hessianProduct(OpBuilder &builder, SoftmaxXentGradOp op, Value v) {
+  if (!v)
+    return {};
+  return SoftmaxXentHvpOp::create(builder, op.getLoc(), op.getType(), op.getLogits(), v);
+}
+
+Rule SoftmaxXentGradOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{hessianProduct(builder, *this, adjoints[0]), Value()};
+}
+
+Rule SoftmaxXentGradOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{hessianProduct(builder, *this, tangents[0])};
+}
+
+// Linear in the tangent; the third derivative in the logits is not provided.
+Rule SoftmaxXentHvpOp::buildVjp(OpBuilder &, ArrayRef<Value>) {
+  return emitOpError("has no reverse-mode rule (third derivative of cross-entropy)");
+}
+
+Rule SoftmaxXentHvpOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  if (tangents[0])
+    return emitOpError("has no forward-mode rule in the logits "
+                       "(third derivative of cross-entropy)");
+  if (!tangents[1])
+    return SmallVector<Value>{Value()};
+  return SmallVector<Value>{SoftmaxXentHvpOp::create(builder, getLoc(), getType(),
+                                                     getLogits(), tangents[1])};
+}

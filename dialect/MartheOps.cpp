@@ -1,0 +1,320 @@
+#include "dialect/MartheOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace marthe;
+
+#include "dialect/DifferentiableOpInterface.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+static ArrayRef<int64_t> shapeOf(Value value) {
+  return llvm::cast<RankedTensorType>(value.getType()).getShape();
+}
+
+static bool isSuffix(ArrayRef<int64_t> suffix, ArrayRef<int64_t> shape) {
+  return suffix.size() <= shape.size() &&
+         shape.take_back(suffix.size()) == suffix;
+}
+
+RankedTensorType marthe::broadcastResultType(Value lhs, Value rhs) {
+  auto lhsType = llvm::cast<RankedTensorType>(lhs.getType());
+  auto rhsType = llvm::cast<RankedTensorType>(rhs.getType());
+  return lhsType.getRank() >= rhsType.getRank() ? lhsType : rhsType;
+}
+
+bool marthe::isElementwise(Operation *op) {
+  return op->hasTrait<OpTrait::SuffixBroadcastElementwise>();
+}
+
+static bool isSplatOf(Value value, double expected) {
+  DenseFPElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) || !attr.isSplat())
+    return false;
+  return attr.getSplatValue<APFloat>().convertToDouble() == expected;
+}
+
+static Attribute splatAttr(Type type, double value) {
+  auto tensorType = llvm::cast<RankedTensorType>(type);
+  return DenseElementsAttr::get(
+      tensorType, FloatAttr::get(tensorType.getElementType(), value));
+}
+
+static LogicalResult verifyElementTypes(Operation *op) {
+  Type elementType;
+  for (Type type : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+    auto tensorType = llvm::cast<RankedTensorType>(type);
+    if (!llvm::isa<FloatType>(tensorType.getElementType()))
+      continue;
+    if (elementType && elementType != tensorType.getElementType())
+      return op->emitOpError("mixes element types ")
+             << elementType << " and " << tensorType.getElementType();
+    elementType = tensorType.getElementType();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise ops
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyBroadcastBinary(Operation *op) {
+  if (failed(verifyElementTypes(op)))
+    return failure();
+  ArrayRef<int64_t> result = shapeOf(op->getResult(0));
+  ArrayRef<int64_t> lhs = shapeOf(op->getOperand(0));
+  ArrayRef<int64_t> rhs = shapeOf(op->getOperand(1));
+  if (!isSuffix(lhs, result) || !isSuffix(rhs, result))
+    return op->emitOpError("operand shapes must be suffixes of the result shape");
+  if (lhs != result && rhs != result)
+    return op->emitOpError("one operand must have the result shape");
+  return success();
+}
+
+LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult SubOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult ReluGradOp::verify() { return verifyBroadcastBinary(*this); }
+
+/// x + 0 -> x and x - 0 -> x, when x already has the result type.
+static OpFoldResult foldZeroOperand(Operation *op, Value keep, Value zero) {
+  if (isSplatOf(zero, 0.0) && keep.getType() == op->getResult(0).getType())
+    return keep;
+  return {};
+}
+
+OpFoldResult AddOp::fold(FoldAdaptor) {
+  if (OpFoldResult folded = foldZeroOperand(*this, getLhs(), getRhs()))
+    return folded;
+  return foldZeroOperand(*this, getRhs(), getLhs());
+}
+
+OpFoldResult SubOp::fold(FoldAdaptor) {
+  return foldZeroOperand(*this, getLhs(), getRhs());
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor) {
+  if (isSplatOf(getLhs(), 0.0) || isSplatOf(getRhs(), 0.0))
+    return splatAttr(getType(), 0.0);
+  if (isSplatOf(getRhs(), 1.0) && getLhs().getType() == getType())
+    return getLhs();
+  if (isSplatOf(getLhs(), 1.0) && getRhs().getType() == getType())
+    return getRhs();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp, ReshapeOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+ConstantOp ConstantOp::createSplat(OpBuilder &builder, Location loc, Type type,
+                                   double value) {
+  return ConstantOp::create(builder, loc,
+                            llvm::cast<TypedAttr>(splatAttr(type, value)));
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto input = getInput().getType();
+  auto result = getResult().getType();
+  if (input.getNumElements() != result.getNumElements())
+    return emitOpError("cannot reshape ")
+           << input << " into " << result << ": element counts differ";
+  return verifyElementTypes(*this);
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+static SmallVector<int64_t, 2> operandMatrix(Value value, bool transpose) {
+  ArrayRef<int64_t> shape = shapeOf(value);
+  if (shape.size() != 2)
+    return {};
+  if (transpose)
+    return {shape[1], shape[0]};
+  return {shape[0], shape[1]};
+}
+
+void MatmulOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                     Value rhs, bool transposeLhs, bool transposeRhs) {
+  SmallVector<int64_t, 2> a = operandMatrix(lhs, transposeLhs);
+  SmallVector<int64_t, 2> b = operandMatrix(rhs, transposeRhs);
+  Type elementType = llvm::cast<RankedTensorType>(lhs.getType()).getElementType();
+  build(builder, state, RankedTensorType::get({a[0], b[1]}, elementType), lhs,
+        rhs, transposeLhs, transposeRhs);
+}
+
+LogicalResult MatmulOp::verify() {
+  SmallVector<int64_t, 2> a = operandMatrix(getLhs(), getTransposeLhs());
+  SmallVector<int64_t, 2> b = operandMatrix(getRhs(), getTransposeRhs());
+  if (a.empty() || b.empty() || getType().getRank() != 2)
+    return emitOpError("operands and result must be 2-D");
+  if (a[1] != b[0])
+    return emitOpError("contraction dimensions differ: ") << a[1] << " vs " << b[0];
+  if (getType().getShape() != ArrayRef<int64_t>{a[0], b[1]})
+    return emitOpError("result must be ") << a[0] << "x" << b[1];
+  return verifyElementTypes(*this);
+}
+
+OpFoldResult MatmulOp::fold(FoldAdaptor) {
+  if (isSplatOf(getLhs(), 0.0) || isSplatOf(getRhs(), 0.0))
+    return splatAttr(getType(), 0.0);
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// SumToOp, DotOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SumToOp::verify() {
+  if (!isSuffix(getType().getShape(), getInput().getType().getShape()))
+    return emitOpError("result shape must be a suffix of the input shape");
+  return verifyElementTypes(*this);
+}
+
+void DotOp::build(OpBuilder &builder, OperationState &state, Value lhs, Value rhs) {
+  Type elementType = llvm::cast<RankedTensorType>(lhs.getType()).getElementType();
+  build(builder, state, RankedTensorType::get({}, elementType), lhs, rhs);
+}
+
+LogicalResult DotOp::verify() {
+  if (getLhs().getType() != getRhs().getType())
+    return emitOpError("operands must have the same type");
+  return verifyElementTypes(*this);
+}
+
+//===----------------------------------------------------------------------===//
+// Cross-entropy ops
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyLogitsAndLabels(Operation *op, Value logits, Value labels) {
+  ArrayRef<int64_t> logitsShape = shapeOf(logits);
+  if (logitsShape.size() != 2)
+    return op->emitOpError("logits must be 2-D [batch, classes]");
+  if (shapeOf(labels)[0] != logitsShape[0])
+    return op->emitOpError("labels must have one entry per logits row");
+  return verifyElementTypes(op);
+}
+
+LogicalResult SoftmaxXentOp::verify() {
+  return verifyLogitsAndLabels(*this, getLogits(), getLabels());
+}
+
+LogicalResult SoftmaxXentGradOp::verify() {
+  if (getType() != getLogits().getType())
+    return emitOpError("result must have the logits type");
+  return verifyLogitsAndLabels(*this, getLogits(), getLabels());
+}
+
+LogicalResult SoftmaxXentHvpOp::verify() {
+  if (getType() != getLogits().getType() || getTangent().getType() != getType())
+    return emitOpError("logits, tangent and result must have one type");
+  if (getType().getRank() != 2)
+    return emitOpError("logits must be 2-D [batch, classes]");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ScheduleUpdateOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ScheduleUpdateOp::verify() {
+  Type type = getEta().getType();
+  for (Type other : llvm::concat<Type>(getOperandTypes(), getResultTypes()))
+    if (other != type)
+      return emitOpError("operands and results must all be ") << type;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GradOp, JvpOp
+//===----------------------------------------------------------------------===//
+
+static FailureOr<func::FuncOp> lookupCallee(Operation *op, FlatSymbolRefAttr callee,
+                                           SymbolTableCollection &symbolTable) {
+  auto fn = symbolTable.lookupNearestSymbolFrom<func::FuncOp>(op, callee);
+  if (!fn)
+    return op->emitOpError("refers to an unknown function ") << callee;
+  return fn;
+}
+
+static LogicalResult verifyWrt(Operation *op, ArrayRef<int64_t> wrt,
+                               func::FuncOp fn) {
+  for (int64_t index : wrt)
+    if (index < 0 || index >= fn.getNumArguments() ||
+        !llvm::isa<FloatType>(
+            llvm::cast<RankedTensorType>(fn.getArgumentTypes()[index]).getElementType()))
+      return op->emitOpError("wrt index ") << index
+             << " is not a floating-point argument of " << fn.getSymName();
+  return success();
+}
+
+LogicalResult GradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  FailureOr<func::FuncOp> fn = lookupCallee(*this, getCalleeAttr(), symbolTable);
+  if (failed(fn))
+    return failure();
+  if (!llvm::equal(fn->getFunctionType().getInputs(), getArgs().getTypes()))
+    return emitOpError("argument types do not match ") << fn->getSymName();
+  ArrayRef<Type> fnResults = fn->getFunctionType().getResults();
+  if (fnResults.size() != 1 ||
+      llvm::cast<RankedTensorType>(fnResults[0]).getRank() != 0)
+    return emitOpError("callee must return one scalar");
+  if (getResults().size() != 1 + getWrt().size())
+    return emitOpError("must return the value and one gradient per wrt index");
+  if (failed(verifyWrt(*this, getWrt(), *fn)))
+    return failure();
+  for (auto [i, index] : llvm::enumerate(getWrt()))
+    if (getResult(i + 1).getType() != getArgs()[index].getType())
+      return emitOpError("gradient ") << i << " must have the type of argument " << index;
+  return success();
+}
+
+LogicalResult JvpOp::verify() {
+  if (getTangents().size() != getWrt().size())
+    return emitOpError("needs one tangent per wrt index");
+  return success();
+}
+
+LogicalResult JvpOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  FailureOr<func::FuncOp> fn = lookupCallee(*this, getCalleeAttr(), symbolTable);
+  if (failed(fn))
+    return failure();
+  if (!llvm::equal(fn->getFunctionType().getInputs(), getArgs().getTypes()))
+    return emitOpError("argument types do not match ") << fn->getSymName();
+  if (failed(verifyWrt(*this, getWrt(), *fn)))
+    return failure();
+  for (auto [tangent, index] : llvm::zip(getTangents(), getWrt()))
+    if (tangent.getType() != getArgs()[index].getType())
+      return emitOpError("tangent for argument ") << index << " must have its type";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// FusedOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FusedOp::verify() {
+  Block &body = getBody().front();
+  if (!llvm::equal(body.getArgumentTypes(), getInputs().getTypes()))
+    return emitOpError("block arguments must match the inputs");
+  auto yield = llvm::dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield || !llvm::equal(yield.getValues().getTypes(), getResultTypes()))
+    return emitOpError("must yield one value per result");
+  for (Operation &op : body.without_terminator())
+    if (!isElementwise(&op) && !llvm::isa<ConstantOp>(op))
+      return op.emitOpError("is not element-wise and cannot be fused");
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialect/MartheOps.cpp.inc"

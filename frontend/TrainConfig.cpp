@@ -1,0 +1,547 @@
+//===- TrainConfig.cpp - Declarative training configuration ---------------===//
+
+#include "frontend/TrainConfig.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Regex.h"
+
+// The project builds without exceptions, so toml++ reports failures through
+// toml::parse_result. It is used header-only, whatever the flags of the
+// tomlplusplus::tomlplusplus target say: Debian's libtomlplusplus.so only
+// exports the exception-enabled API.
+#define TOML_EXCEPTIONS 0
+#undef TOML_SHARED_LIB
+#undef TOML_HEADER_ONLY
+#define TOML_HEADER_ONLY 1
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cmath>
+#include <iterator>
+#include <vector>
+
+using namespace marthe;
+using llvm::Error;
+using llvm::StringLiteral;
+using llvm::StringRef;
+using llvm::Twine;
+
+namespace {
+
+// Accepted string values, indexed by the enumerator they stand for.
+constexpr StringLiteral kOptimizerNames[] = {"sgd", "momentum", "adam"};
+constexpr StringLiteral kScheduleNames[] = {
+    "marthe", "hd", "rtho", "constant", "exponential", "staircase", "sgdr"};
+constexpr StringLiteral kDataOrderNames[] = {"shuffle", "sequential"};
+constexpr StringLiteral kInitNames[] = {"onnx", "seeded"};
+constexpr StringLiteral kDatasetNames[] = {"fashion-mnist"};
+constexpr StringLiteral kLossNames[] = {"cross_entropy"};
+constexpr StringLiteral kDeviceNames[] = {"cpu", "cuda"};
+
+static_assert(std::size(kOptimizerNames) ==
+              static_cast<size_t>(OptimizerKind::Adam) + 1);
+static_assert(std::size(kScheduleNames) ==
+              static_cast<size_t>(ScheduleKind::SGDR) + 1);
+static_assert(std::size(kDataOrderNames) ==
+              static_cast<size_t>(DataOrder::Sequential) + 1);
+
+//===----------------------------------------------------------------------===//
+// Error messages
+//===----------------------------------------------------------------------===//
+
+Error makeError(const Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// "<file>:<line>:<col>: error: <message>".
+Error errorAt(StringRef file, const toml::source_position &position,
+              const Twine &message) {
+  return makeError(file + ":" + Twine(position.line) + ":" +
+                   Twine(position.column) + ": error: " + message);
+}
+
+StringRef typeName(const toml::node &node) {
+  switch (node.type()) {
+  case toml::node_type::table:
+    return "table";
+  case toml::node_type::array:
+    return "array";
+  case toml::node_type::string:
+    return "string";
+  case toml::node_type::integer:
+    return "integer";
+  case toml::node_type::floating_point:
+    return "float";
+  case toml::node_type::boolean:
+    return "boolean";
+  case toml::node_type::date:
+    return "date";
+  case toml::node_type::time:
+    return "time";
+  default:
+    return "date-time";
+  }
+}
+
+/// The shortest text that reads back as \p value.
+std::string formatNumber(double value) {
+  char buffer[32];
+  auto result = std::to_chars(std::begin(buffer), std::end(buffer), value);
+  return std::string(buffer, result.ptr);
+}
+
+std::string quoted(StringRef text) { return ("\"" + text + "\"").str(); }
+
+//===----------------------------------------------------------------------===//
+// Accepted ranges of numbers
+//===----------------------------------------------------------------------===//
+
+struct Bound {
+  double value;
+  bool inclusive;
+
+  bool admitsAbove(double x) const {
+    return inclusive ? x >= value : x > value;
+  }
+  bool admitsBelow(double x) const {
+    return inclusive ? x <= value : x < value;
+  }
+};
+
+/// A range of finite numbers with a lower bound and an optional upper one.
+struct Range {
+  Bound lower;
+  std::optional<Bound> upper;
+
+  bool contains(double x) const {
+    return std::isfinite(x) && lower.admitsAbove(x) &&
+           (!upper || upper->admitsBelow(x));
+  }
+
+  /// ">= 1", "> 0" or "in [0, 1)".
+  std::string describe() const {
+    if (!upper)
+      return (lower.inclusive ? ">= " : "> ") + formatNumber(lower.value);
+    return "in " + std::string(lower.inclusive ? "[" : "(") +
+           formatNumber(lower.value) + ", " + formatNumber(upper->value) +
+           (upper->inclusive ? "]" : ")");
+  }
+};
+
+const Range kPositive{{0, false}, std::nullopt};
+const Range kNonNegative{{0, true}, std::nullopt};
+const Range kAtLeastOne{{1, true}, std::nullopt};
+const Range kUnitHalfOpen{{0, true}, Bound{1, false}};
+const Range kUnitClosed{{0, true}, Bound{1, true}};
+const Range kDecayFactor{{0, false}, Bound{1, true}};
+
+//===----------------------------------------------------------------------===//
+// Reading one `key = value` entry
+//===----------------------------------------------------------------------===//
+
+/// The value of one key of a table, with what is needed to report errors
+/// about it. Each read* method validates the value, stores it in its
+/// destination and returns success, or returns an error and leaves the
+/// destination untouched.
+class Entry {
+public:
+  Entry(StringRef file, StringRef table, StringRef key, const toml::node &value)
+      : file(file), table(table), key(key), value(value) {}
+
+  Error readNumber(double &destination, const Range &range) const {
+    if (!isNumber())
+      return expected("a number", typeName(value));
+    double number = asNumber();
+    if (!range.contains(number))
+      return expected("a number " + range.describe(), numberText());
+    destination = number;
+    return Error::success();
+  }
+
+  /// A number in \p range, or \p keyword, which stands for std::nullopt.
+  Error readNumberOrKeyword(std::optional<double> &destination,
+                            StringRef keyword, const Range &range) const {
+    std::string alternative = " or " + quoted(keyword);
+    if (const auto *word = value.as_string()) {
+      if (word->get() != keyword)
+        return unknownValue(word->get(), "a number" + alternative);
+      destination.reset();
+      return Error::success();
+    }
+    if (!isNumber())
+      return expected("a number" + alternative, typeName(value));
+    double number = asNumber();
+    if (!range.contains(number))
+      return expected("a number " + range.describe() + alternative,
+                      numberText());
+    destination = number;
+    return Error::success();
+  }
+
+  template <typename Integer>
+  Error readInteger(Integer &destination, const Range &range) const {
+    const auto *integer = value.as_integer();
+    if (!integer)
+      return expected("an integer", typeName(value));
+    int64_t number = integer->get();
+    if (!range.contains(static_cast<double>(number)))
+      return expected("an integer " + range.describe(), Twine(number));
+    destination = static_cast<Integer>(number);
+    return Error::success();
+  }
+
+  Error readString(std::string &destination) const {
+    const auto *string = value.as_string();
+    if (!string)
+      return expected("a string", typeName(value));
+    destination = string->get();
+    return Error::success();
+  }
+
+  /// One of \p choices; an enum (or bool) destination receives its index,
+  /// a string destination the choice itself.
+  template <typename Choice>
+  Error readChoice(Choice &destination,
+                   llvm::ArrayRef<StringLiteral> choices) const {
+    std::string word;
+    if (Error err = readString(word))
+      return err;
+    const auto *found = llvm::find(choices, word);
+    if (found == choices.end())
+      return unknownValue(word, "one of: " + llvm::join(choices, ", "));
+    if constexpr (std::is_same_v<Choice, std::string>)
+      destination = found->str();
+    else
+      destination = static_cast<Choice>(found - choices.begin());
+    return Error::success();
+  }
+
+  /// A dataset split: "train" or "test", optionally sliced as
+  /// "train[begin:end]" with begin < end (either bound may be omitted).
+  Error readSplit(std::string &destination) const {
+    std::string split;
+    if (Error err = readString(split))
+      return err;
+    static const llvm::Regex pattern(
+        "^(train|test)(\\[([0-9]*):([0-9]*)\\])?$");
+    llvm::SmallVector<StringRef, 5> parts;
+    if (!pattern.match(split, &parts))
+      return unknownValue(split, "\"train\" or \"test\", optionally sliced "
+                                 "as \"train[begin:end]\"");
+    uint64_t begin = 0, end = 0;
+    if (!parts[3].getAsInteger(10, begin) && !parts[4].getAsInteger(10, end) &&
+        begin >= end)
+      return error("empty slice " + quoted(split) + " (expected begin < end)");
+    destination = split;
+    return Error::success();
+  }
+
+  /// A non-empty path; a relative one is resolved against the directory of
+  /// \p baseFile.
+  Error readPath(std::string &destination, StringRef baseFile) const {
+    std::string path;
+    if (Error err = readString(path))
+      return err;
+    if (path.empty())
+      return error("expected a non-empty path");
+    llvm::SmallString<128> resolved;
+    if (llvm::sys::path::is_relative(path))
+      resolved = llvm::sys::path::parent_path(baseFile);
+    llvm::sys::path::append(resolved, path);
+    destination = resolved.str().str();
+    return Error::success();
+  }
+
+private:
+  Error error(const Twine &message) const {
+    return errorAt(file, value.source().begin,
+                   "[" + table + "] " + key + ": " + message);
+  }
+
+  Error expected(const Twine &what, const Twine &got) const {
+    return error("expected " + what + ", got " + got);
+  }
+
+  Error unknownValue(StringRef word, const Twine &accepted) const {
+    return error("unknown value " + quoted(word) + " (expected " + accepted +
+                 ")");
+  }
+
+  bool isNumber() const {
+    return value.is_integer() || value.is_floating_point();
+  }
+
+  /// The value of a number node. (toml++'s value<double>() refuses integers
+  /// that a double cannot represent exactly.)
+  double asNumber() const {
+    if (const auto *integer = value.as_integer())
+      return static_cast<double>(integer->get());
+    return value.as_floating_point()->get();
+  }
+
+  /// A number node as written: an integer stays exact.
+  std::string numberText() const {
+    if (const auto *integer = value.as_integer())
+      return std::to_string(integer->get());
+    return formatNumber(value.as_floating_point()->get());
+  }
+
+  StringRef file, table, key;
+  const toml::node &value;
+};
+
+//===----------------------------------------------------------------------===//
+// The tables and their keys
+//===----------------------------------------------------------------------===//
+
+using KeyReader = Error (*)(const Entry &, TrainConfig &);
+
+struct KeySpec {
+  StringLiteral name;
+  KeyReader read;
+};
+
+struct TableSpec {
+  StringLiteral name;
+  llvm::ArrayRef<KeySpec> keys;
+};
+
+const KeySpec kModelKeys[] = {
+    {"onnx", [](const Entry &e,
+                TrainConfig &c) { return e.readPath(c.onnx, c.sourcePath); }},
+};
+
+const KeySpec kDataKeys[] = {
+    {"dataset",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readChoice(c.dataset, kDatasetNames);
+     }},
+    {"data_dir",
+     [](const Entry &e, TrainConfig &c) { return e.readString(c.dataDir); }},
+    {"train",
+     [](const Entry &e, TrainConfig &c) { return e.readSplit(c.train); }},
+    {"validation",
+     [](const Entry &e, TrainConfig &c) { return e.readSplit(c.validation); }},
+    {"test",
+     [](const Entry &e, TrainConfig &c) { return e.readSplit(c.test); }},
+    {"batch_size",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readInteger(c.batchSize, kAtLeastOne);
+     }},
+    {"order",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readChoice(c.order, kDataOrderNames);
+     }},
+};
+
+const KeySpec kLossKeys[] = {
+    {"kind",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readChoice(c.lossKind, kLossNames);
+     }},
+    {"weight_decay",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readNumber(c.weightDecay, kNonNegative);
+     }},
+};
+
+const KeySpec kOptimizerKeys[] = {
+    {"kind",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readChoice(c.optimizer, kOptimizerNames);
+     }},
+    {"momentum",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readNumber(c.momentum, kUnitHalfOpen);
+     }},
+    {"beta1",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readNumber(c.adamBeta1, kUnitHalfOpen);
+     }},
+    {"beta2",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readNumber(c.adamBeta2, kUnitHalfOpen);
+     }},
+    {"epsilon",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readNumber(c.adamEpsilon, kPositive);
+     }},
+};
+
+const KeySpec kScheduleKeys[] = {
+    {"kind",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readChoice(c.schedule, kScheduleNames);
+     }},
+    {"eta0", [](const Entry &e,
+                TrainConfig &c) { return e.readNumber(c.eta0, kPositive); }},
+    {"beta", [](const Entry &e,
+                TrainConfig &c) { return e.readNumber(c.beta, kNonNegative); }},
+    {"beta_step",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readNumberOrKeyword(c.betaStep, "auto", kNonNegative);
+     }},
+    {"mu",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readNumberOrKeyword(c.mu, "adaptive", kUnitClosed);
+     }},
+    {"decay",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readNumber(c.decay, kDecayFactor);
+     }},
+    {"decay_steps",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readInteger(c.decaySteps, kAtLeastOne);
+     }},
+    {"t0", [](const Entry &e,
+              TrainConfig &c) { return e.readInteger(c.sgdrT0, kAtLeastOne); }},
+    {"t_mult",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readNumber(c.sgdrTMult, kAtLeastOne);
+     }},
+};
+
+const KeySpec kRunKeys[] = {
+    {"steps",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readInteger(c.steps, kAtLeastOne);
+     }},
+    {"device",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readChoice(c.device, kDeviceNames);
+     }},
+    {"seed",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readInteger(c.seed, kNonNegative);
+     }},
+    {"out", [](const Entry &e, TrainConfig &c) { return e.readString(c.out); }},
+    {"init",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readChoice(c.seededInit, kInitNames);
+     }},
+    {"log_every",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readInteger(c.logEvery, kAtLeastOne);
+     }},
+};
+
+const TableSpec kTables[] = {
+    {"model", kModelKeys},       {"data", kDataKeys},
+    {"loss", kLossKeys},         {"optimizer", kOptimizerKeys},
+    {"schedule", kScheduleKeys}, {"run", kRunKeys},
+};
+
+/// The spec in \p specs named \p name, or null.
+template <typename Spec>
+const Spec *findSpec(llvm::ArrayRef<Spec> specs, StringRef name) {
+  const auto *found =
+      llvm::find_if(specs, [&](const Spec &spec) { return spec.name == name; });
+  return found == specs.end() ? nullptr : found;
+}
+
+template <typename Spec> std::string joinNames(llvm::ArrayRef<Spec> specs) {
+  return llvm::join(
+      llvm::map_range(specs, [](const Spec &spec) { return spec.name; }), ", ");
+}
+
+//===----------------------------------------------------------------------===//
+// Walking the document
+//===----------------------------------------------------------------------===//
+
+/// Calls \p readEntry(key, node) on each entry of \p table in source order
+/// and joins the errors: all are reported, table by table, each table's in
+/// source order.
+template <typename ReadEntry>
+Error readEntries(const toml::table &table, ReadEntry readEntry) {
+  std::vector<std::pair<const toml::key *, const toml::node *>> entries;
+  for (const auto &[key, node] : table)
+    entries.emplace_back(&key, &node);
+  llvm::sort(entries, [](const auto &lhs, const auto &rhs) {
+    return lhs.first->source().begin < rhs.first->source().begin;
+  });
+  Error errors = Error::success();
+  for (const auto &[key, node] : entries)
+    errors = llvm::joinErrors(std::move(errors), readEntry(*key, *node));
+  return errors;
+}
+
+Error readKey(StringRef file, const TableSpec &table, const toml::key &key,
+              const toml::node &value, TrainConfig &config) {
+  const KeySpec *spec = findSpec(table.keys, key.str());
+  if (!spec)
+    return errorAt(
+        file, key.source().begin,
+        "[" + table.name + "] " + key.str() +
+            ": unknown key (expected one of: " + joinNames(table.keys) + ")");
+  return spec->read(Entry(file, table.name, key.str(), value), config);
+}
+
+Error readTable(StringRef file, const toml::key &name, const toml::node &node,
+                TrainConfig &config) {
+  StringRef tableName = name.str();
+  const TableSpec *spec = findSpec(llvm::ArrayRef(kTables), tableName);
+  const toml::table *table = node.as_table();
+  std::string tables = joinNames(llvm::ArrayRef(kTables));
+  if (!spec && !table)
+    return errorAt(file, name.source().begin,
+                   tableName +
+                       ": key outside any table (expected one of the tables: " +
+                       tables + ")");
+  std::string header = ("[" + tableName + "]").str();
+  if (!spec)
+    return errorAt(file, node.source().begin,
+                   header + ": unknown table (expected one of: " + tables +
+                       ")");
+  if (!table)
+    return errorAt(file, node.source().begin,
+                   header + ": expected a table, got " + typeName(node));
+  return readEntries(*table,
+                     [&](const toml::key &key, const toml::node &value) {
+                       return readKey(file, *spec, key, value, config);
+                     });
+}
+
+} // namespace
+
+llvm::Expected<TrainConfig> marthe::parseTrainConfigText(StringRef text,
+                                                         StringRef sourceName) {
+  toml::parse_result parsed =
+      toml::parse(std::string_view(text), std::string_view(sourceName));
+  if (!parsed) {
+    const toml::parse_error &syntaxError = parsed.error();
+    return errorAt(sourceName, syntaxError.source().begin,
+                   syntaxError.description());
+  }
+  TrainConfig config;
+  config.sourcePath = sourceName.str();
+  Error errors = readEntries(
+      parsed.table(), [&](const toml::key &name, const toml::node &node) {
+        return readTable(sourceName, name, node, config);
+      });
+  if (errors)
+    return errors;
+  return config;
+}
+
+llvm::Expected<TrainConfig> marthe::parseTrainConfig(StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return makeError(path + ": error: cannot open file");
+  return parseTrainConfigText((*buffer)->getBuffer(), path);
+}
+
+StringRef marthe::toString(OptimizerKind kind) {
+  return kOptimizerNames[static_cast<size_t>(kind)];
+}
+
+StringRef marthe::toString(ScheduleKind kind) {
+  return kScheduleNames[static_cast<size_t>(kind)];
+}
+
+StringRef marthe::toString(DataOrder order) {
+  return kDataOrderNames[static_cast<size_t>(order)];
+}

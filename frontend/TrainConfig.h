@@ -1,0 +1,120 @@
+//===- TrainConfig.h - Declarative training configuration -------*- C++ -*-===//
+//
+// The training run is described by a TOML file with the tables [model],
+// [data], [loss], [optimizer], [schedule] and [run]. Every key is optional;
+// an absent key keeps the default below. Parsing validates every value and
+// reports errors as "<file>:<line>:<col>: error: [<table>] <key>: <message>".
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MARTHE_FRONTEND_TRAINCONFIG_H
+#define MARTHE_FRONTEND_TRAINCONFIG_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace marthe {
+
+enum class OptimizerKind { SGD, Momentum, Adam };
+enum class ScheduleKind {
+  Marthe,
+  HD,
+  RTHO,
+  Constant,
+  Exponential,
+  Staircase,
+  SGDR
+};
+enum class DataOrder { Shuffle, Sequential };
+
+struct TrainConfig {
+  /// The TOML file, or empty for defaults.
+  std::string sourcePath;
+
+  // [model]
+  /// Key onnx; a relative path is resolved against the TOML file's directory.
+  std::string onnx;
+
+  // [data]
+  /// Only "fashion-mnist" for now.
+  std::string dataset = "fashion-mnist";
+  /// Key data_dir.
+  std::string dataDir = "/usr/share/datasets/fashion-mnist";
+  /// Splits: "train" or "test", optionally sliced as "train[begin:end]".
+  std::string train = "train[0:7000]";
+  std::string validation = "train[7000:7700]";
+  std::string test = "test";
+  /// Key batch_size, >= 1.
+  int64_t batchSize = 100;
+  /// "shuffle" | "sequential".
+  DataOrder order = DataOrder::Shuffle;
+
+  // [loss]
+  /// Key kind; only "cross_entropy".
+  std::string lossKind = "cross_entropy";
+  /// Key weight_decay, >= 0.
+  double weightDecay = 0.0;
+
+  // [optimizer]
+  /// Key kind: "sgd" | "momentum" | "adam".
+  OptimizerKind optimizer = OptimizerKind::SGD;
+  /// In [0, 1).
+  double momentum = 0.9;
+  /// Keys beta1, beta2 (in [0, 1)) and epsilon (> 0).
+  double adamBeta1 = 0.9;
+  double adamBeta2 = 0.999;
+  double adamEpsilon = 1e-8;
+
+  // [schedule]
+  /// Key kind: marthe | hd | rtho | constant | exponential | staircase | sgdr.
+  ScheduleKind schedule = ScheduleKind::Marthe;
+  /// Initial learning rate, > 0.
+  double eta0 = 0.01;
+  /// beta_0: the initial hyper-learning-rate (the fixed one for hd/rtho), >= 0.
+  double beta = 0.0;
+  /// Key beta_step: a number >= 0, or "auto" (std::nullopt).
+  std::optional<double> betaStep;
+  /// Key mu: a number in [0, 1], or "adaptive" (std::nullopt).
+  std::optional<double> mu;
+  /// Exponential: eta = eta0 * decay^t; staircase: the factor. In (0, 1].
+  double decay = 0.99;
+  /// Key decay_steps, >= 1: staircase multiplies by decay every so many steps.
+  int64_t decaySteps = 100;
+  /// Keys t0 (>= 1) and t_mult (>= 1): SGDR's first period and its growth.
+  int64_t sgdrT0 = 100;
+  double sgdrTMult = 2.0;
+
+  // [run]
+  /// >= 1.
+  int64_t steps = 512;
+  /// "cpu" | "cuda".
+  std::string device = "cpu";
+  /// >= 0.
+  uint64_t seed = 0;
+  std::string out = "runs/latest";
+  /// Key init: "onnx" (initial weights = the ONNX initializers) or "seeded"
+  /// (re-initialized from seed).
+  bool seededInit = false;
+  /// Key log_every, >= 1: the period of the progress line on stderr.
+  int64_t logEvery = 16;
+};
+
+/// Reads and validates the TOML file at \p path.
+llvm::Expected<TrainConfig> parseTrainConfig(llvm::StringRef path);
+
+/// Parses and validates \p text as if read from the file \p sourceName.
+llvm::Expected<TrainConfig> parseTrainConfigText(llvm::StringRef text,
+                                                 llvm::StringRef sourceName);
+
+/// The TOML spelling of each value.
+llvm::StringRef toString(OptimizerKind kind);
+llvm::StringRef toString(ScheduleKind kind);
+llvm::StringRef toString(DataOrder order);
+
+} // namespace marthe
+
+#endif // MARTHE_FRONTEND_TRAINCONFIG_H

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Write an MLP as an ONNX file with torch.onnx.export.
+
+The default shape 784,500,500,500,10 is the model of Section 5 of the MARTHE paper.
+A first layer of 784 takes [batch, 1, 28, 28] images through a Flatten node.
+"""
+import argparse
+import collections
+import math
+import sys
+
+import onnx
+import torch
+
+
+class MatMulLinear(torch.nn.Module):
+    """y = x @ weight + bias with weight stored as [in, out]; exports as MatMul + Add."""
+
+    def __init__(self, linear):
+        super().__init__()
+        self.weight = torch.nn.Parameter(linear.weight.detach().t().contiguous())
+        self.bias = torch.nn.Parameter(linear.bias.detach().clone())
+
+    def forward(self, x):
+        return x @ self.weight + self.bias
+
+
+def build(layers, activation, form):
+    act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[activation]
+    modules = collections.OrderedDict()
+    if layers[0] == 784:
+        modules["flatten"] = torch.nn.Flatten()
+    for i, (n_in, n_out) in enumerate(zip(layers, layers[1:]), start=1):
+        linear = torch.nn.Linear(n_in, n_out)
+        modules[f"fc{i}"] = MatMulLinear(linear) if form == "matmul" else linear
+        if i < len(layers) - 1:
+            modules[f"{activation}{i}"] = act()
+    return torch.nn.Sequential(modules)
+
+
+def export(path, layers, activation="relu", form="gemm", opset=13, batch="dynamic",
+           seed=0, double=False):
+    torch.manual_seed(seed)
+    model = build(layers, activation, form).eval()
+    dtype = torch.float64 if double else torch.float32
+    model.to(dtype)
+    shape = [1, 28, 28] if layers[0] == 784 else [layers[0]]
+    example = torch.zeros([2 if batch == "dynamic" else batch] + shape, dtype=dtype)
+    dynamic = {"input": {0: "batch"}, "logits": {0: "batch"}} if batch == "dynamic" else None
+    torch.onnx.export(model, example, path, export_params=True, do_constant_folding=True,
+                      opset_version=opset, input_names=["input"], output_names=["logits"],
+                      dynamic_axes=dynamic, keep_initializers_as_inputs=False)
+    proto = onnx.load(path)
+    onnx.checker.check_model(proto)
+    return proto
+
+
+def summary(proto):
+    ops = collections.Counter(node.op_type for node in proto.graph.node)
+    params = sum(math.prod(init.dims) for init in proto.graph.initializer)
+    nodes = ", ".join(f"{op} x{n}" for op, n in sorted(ops.items()))
+    return f"{len(proto.graph.node)} nodes ({nodes}), {params} parameters"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
+    parser.add_argument("--layers", default="784,500,500,500,10",
+                        type=lambda s: [int(n) for n in s.split(",")],
+                        help="comma-separated layer widths, input first")
+    parser.add_argument("--activation", choices=["relu", "tanh"], default="relu")
+    parser.add_argument("--form", choices=["gemm", "matmul"], default="gemm")
+    parser.add_argument("--opset", type=int, choices=range(13, 18), default=13)
+    parser.add_argument("--batch", default="dynamic",
+                        type=lambda s: s if s == "dynamic" else int(s),
+                        help="batch size, or 'dynamic' for a symbolic 'batch' axis")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--double", action="store_true", help="export in float64")
+    args = parser.parse_args()
+    if len(args.layers) < 2:
+        parser.error("--layers needs at least two widths")
+    proto = export(args.output, args.layers, args.activation, args.form, args.opset,
+                   args.batch, args.seed, args.double)
+    print(f"{args.output}: {summary(proto)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

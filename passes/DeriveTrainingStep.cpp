@@ -1,0 +1,195 @@
+#include "passes/FunctionUtils.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace marthe {
+#define GEN_PASS_DEF_DERIVETRAININGSTEP
+#include "passes/Passes.h.inc"
+} // namespace marthe
+
+using namespace mlir;
+using namespace marthe;
+
+namespace {
+
+using RoleList = SmallVector<std::pair<Type, std::string>>;
+
+RoleList argsOf(func::FuncOp fn, ArrayRef<int64_t> indices, StringRef prefix = "") {
+  RoleList list;
+  for (int64_t i : indices)
+    list.push_back({fn.getArgumentTypes()[i], (prefix + argRole(fn, i)).str()});
+  return list;
+}
+
+SmallVector<int64_t> range(int64_t begin, int64_t end) {
+  SmallVector<int64_t> indices;
+  for (int64_t i = begin; i < end; ++i)
+    indices.push_back(i);
+  return indices;
+}
+
+Type scalarType(Type like) {
+  return RankedTensorType::get({}, llvm::cast<RankedTensorType>(like).getElementType());
+}
+
+struct DeriveTrainingStepPass
+    : marthe::impl::DeriveTrainingStepBase<DeriveTrainingStepPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<func::FuncOp> forward =
+        lookupFunction(module, "forward", "marthe-derive-training-step");
+    if (failed(forward) || failed(checkForward(*forward)) || failed(checkOptions()))
+      return signalPassFailure();
+    OpBuilder builder(module.getContext());
+    func::FuncOp loss = buildLoss(builder, *forward);
+    buildTrainStep(builder, loss);
+    if (exportDerivatives)
+      buildExportedDerivatives(builder, loss);
+  }
+
+  LogicalResult checkForward(func::FuncOp forward) {
+    params = argsWithPrefix(forward, "param:");
+    inputIndex = findArg(forward, "input");
+    if (inputIndex != forward.getNumArguments() - 1 ||
+        params.size() + 1 != forward.getNumArguments())
+      return forward.emitError("@forward must take the parameters and one "
+                               "argument with role \"input\", in that order");
+    auto logits = llvm::dyn_cast<RankedTensorType>(forward.getResultTypes().front());
+    if (forward.getNumResults() != 1 || !logits || logits.getRank() != 2)
+      return forward.emitError("@forward must return 2-D logits [batch, classes]");
+    return success();
+  }
+
+  LogicalResult checkOptions() {
+    if (optimizer != "sgd" && optimizer != "momentum")
+      return getOperation().emitError("optimizer '")
+             << optimizer << "' is not supported (expected sgd or momentum)";
+    if (weightDecay < 0)
+      return getOperation().emitError("weight-decay must be >= 0");
+    return success();
+  }
+
+  /// @loss(params..., input, labels) = mean cross-entropy of @forward.
+  func::FuncOp buildLoss(OpBuilder &builder, func::FuncOp forward) {
+    RankedTensorType logitsType =
+        llvm::cast<RankedTensorType>(forward.getResultTypes().front());
+    Type labelsType =
+        RankedTensorType::get({logitsType.getDimSize(0)}, builder.getI32Type());
+    RoleList args = argsOf(forward, range(0, forward.getNumArguments()));
+    args.push_back({labelsType, "labels"});
+    func::FuncOp loss = createFunction(builder, getOperation(), "loss", args,
+                                       {{scalarType(logitsType), "loss"}});
+    Location loc = forward.getLoc();
+    ValueRange blockArgs = loss.getArguments();
+    Value logits = cloneBody(builder, forward, blockArgs.drop_back()).front();
+    Value value = SoftmaxXentOp::create(builder, loc, scalarType(logitsType), logits,
+                                        blockArgs.back());
+    func::ReturnOp::create(builder, loc, value);
+    return loss;
+  }
+
+  /// The value and gradient of @loss in the parameters at `args`.
+  SmallVector<Value> valueAndGradient(OpBuilder &builder, func::FuncOp loss,
+                                      ValueRange args) {
+    SmallVector<Type> types{loss.getResultTypes().front()};
+    for (int64_t i : range(0, params.size()))
+      types.push_back(args[i].getType());
+    auto grad = GradOp::create(builder, loss.getLoc(), types, loss.getSymName(), args,
+                               range(0, params.size()));
+    return SmallVector<Value>(grad.getResults());
+  }
+
+  /// @train_step(state..., input, labels, eta) -> (state'..., loss).
+  void buildTrainStep(OpBuilder &builder, func::FuncOp loss) {
+    RoleList paramRoles = argsOf(loss, range(0, params.size()));
+    RoleList args = paramRoles;
+    if (optimizer == "momentum")
+      args.append(argsOf(loss, range(0, params.size()), "opt:momentum:"));
+    RoleList results = args;
+    args.append(argsOf(loss, {inputIndex, inputIndex + 1}));
+    Type scalar = loss.getResultTypes().front();
+    args.push_back({scalar, "eta"});
+    results.push_back({scalar, "loss"});
+    func::FuncOp step = createFunction(builder, getOperation(), "train_step", args, results);
+
+    ValueRange blockArgs = step.getArguments();
+    size_t numParams = params.size();
+    SmallVector<Value> lossArgs(blockArgs.take_front(numParams));
+    lossArgs.append({blockArgs[blockArgs.size() - 3], blockArgs[blockArgs.size() - 2]});
+    SmallVector<Value> valueGrad = valueAndGradient(builder, loss, lossArgs);
+    Value eta = blockArgs.back();
+
+    SmallVector<Value> newParams, newBuffers;
+    for (size_t i = 0; i < numParams; ++i) {
+      Value w = blockArgs[i];
+      Value direction = regularizedGradient(builder, w, valueGrad[i + 1]);
+      if (optimizer == "momentum") {
+        direction = updateMomentum(builder, blockArgs[numParams + i], direction);
+        newBuffers.push_back(direction);
+      }
+      Location loc = w.getLoc();
+      newParams.push_back(SubOp::create(builder, loc, w, MulOp::create(builder, loc, eta, direction)));
+    }
+    SmallVector<Value> returned = newParams;
+    returned.append(newBuffers);
+    returned.push_back(valueGrad.front());
+    func::ReturnOp::create(builder, step.getLoc(), returned);
+  }
+
+  Value scalarConstant(OpBuilder &builder, Value like, double value) {
+    return ConstantOp::createSplat(builder, like.getLoc(), scalarType(like.getType()), value);
+  }
+
+  /// g + lambda * w
+  Value regularizedGradient(OpBuilder &builder, Value w, Value g) {
+    if (weightDecay == 0.0)
+      return g;
+    Location loc = w.getLoc();
+    Value decay = MulOp::create(builder, loc, scalarConstant(builder, w, weightDecay), w);
+    return AddOp::create(builder, loc, g, decay);
+  }
+
+  /// buf' = m * buf + g (PyTorch's convention; buf starts at 0, so buf_1 = g).
+  Value updateMomentum(OpBuilder &builder, Value buffer, Value g) {
+    Location loc = buffer.getLoc();
+    Value decayed = MulOp::create(builder, loc, scalarConstant(builder, buffer, momentum), buffer);
+    return AddOp::create(builder, loc, decayed, g);
+  }
+
+  /// @loss_and_grad(params, input, labels) -> (loss, grads...) and
+  /// @loss_hvp(params, input, labels, v...) -> (grads..., H v...).
+  void buildExportedDerivatives(OpBuilder &builder, func::FuncOp loss) {
+    RoleList args = argsOf(loss, range(0, loss.getNumArguments()));
+    RoleList gradRoles = argsOf(loss, range(0, params.size()), "grad:");
+    RoleList results{{loss.getResultTypes().front(), "loss"}};
+    results.append(gradRoles);
+    func::FuncOp grad = createFunction(builder, getOperation(), "loss_and_grad", args, results);
+    func::ReturnOp::create(builder, loss.getLoc(),
+                           valueAndGradient(builder, loss, grad.getArguments()));
+
+    RoleList hvpArgs = args;
+    hvpArgs.append(argsOf(loss, range(0, params.size()), "tangent:"));
+    RoleList hvpResults = gradRoles;
+    hvpResults.append(argsOf(loss, range(0, params.size()), "hvp:"));
+    func::FuncOp hvp = createFunction(builder, getOperation(), "loss_hvp", hvpArgs, hvpResults);
+    ValueRange hvpBlockArgs = hvp.getArguments();
+    SmallVector<Type> jvpTypes(grad.getResultTypes());
+    jvpTypes.append(SmallVector<Type>(grad.getResultTypes()));
+    auto jvp = JvpOp::create(builder, loss.getLoc(), jvpTypes, grad.getSymName(),
+                             hvpBlockArgs.take_front(args.size()),
+                             hvpBlockArgs.drop_front(args.size()), range(0, params.size()));
+    size_t n = params.size();
+    SmallVector<Value> returned(jvp.getResults().slice(1, n));
+    returned.append(SmallVector<Value>(jvp.getResults().slice(n + 2, n)));
+    func::ReturnOp::create(builder, loss.getLoc(), returned);
+  }
+
+  SmallVector<int64_t> params;
+  int64_t inputIndex = -1;
+};
+
+} // namespace

@@ -1,0 +1,81 @@
+#include "passes/FunctionUtils.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+
+namespace marthe {
+
+StringRef argRole(func::FuncOp fn, unsigned index) {
+  auto role = fn.getArgAttrOfType<StringAttr>(index, kRoleAttr);
+  return role ? role.getValue() : StringRef();
+}
+
+StringRef resultRole(func::FuncOp fn, unsigned index) {
+  auto role = fn.getResultAttrOfType<StringAttr>(index, kRoleAttr);
+  return role ? role.getValue() : StringRef();
+}
+
+int64_t findArg(func::FuncOp fn, StringRef role) {
+  for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
+    if (argRole(fn, i) == role)
+      return i;
+  return -1;
+}
+
+SmallVector<int64_t> argsWithPrefix(func::FuncOp fn, StringRef prefix) {
+  SmallVector<int64_t> indices;
+  for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
+    if (argRole(fn, i).starts_with(prefix))
+      indices.push_back(i);
+  return indices;
+}
+
+SmallVector<int64_t> stateArgs(func::FuncOp fn) {
+  SmallVector<int64_t> indices = argsWithPrefix(fn, "param:");
+  indices.append(argsWithPrefix(fn, "opt:"));
+  return indices;
+}
+
+func::FuncOp createFunction(OpBuilder &builder, ModuleOp module, StringRef name,
+                            ArrayRef<std::pair<Type, std::string>> args,
+                            ArrayRef<std::pair<Type, std::string>> results) {
+  SmallVector<Type> argTypes, resultTypes;
+  for (const auto &arg : args)
+    argTypes.push_back(arg.first);
+  for (const auto &result : results)
+    resultTypes.push_back(result.first);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto fn = func::FuncOp::create(builder, module.getLoc(), name,
+                                 builder.getFunctionType(argTypes, resultTypes));
+  for (auto [i, arg] : llvm::enumerate(args))
+    fn.setArgAttr(i, kRoleAttr, builder.getStringAttr(arg.second));
+  for (auto [i, result] : llvm::enumerate(results))
+    fn.setResultAttr(i, kRoleAttr, builder.getStringAttr(result.second));
+  builder.setInsertionPointToStart(fn.addEntryBlock());
+  return fn;
+}
+
+SmallVector<Value> cloneBody(OpBuilder &builder, func::FuncOp fn, ValueRange args) {
+  IRMapping mapping;
+  mapping.map(fn.getArguments(), args);
+  Block &body = fn.getBody().front();
+  for (Operation &op : body.without_terminator())
+    builder.clone(op, mapping);
+  SmallVector<Value> results;
+  for (Value value : body.getTerminator()->getOperands())
+    results.push_back(mapping.lookup(value));
+  return results;
+}
+
+FailureOr<func::FuncOp> lookupFunction(ModuleOp module, StringRef name,
+                                       StringRef neededBy) {
+  auto fn = module.lookupSymbol<func::FuncOp>(name);
+  if (!fn)
+    return module.emitError() << neededBy << " needs a function @" << name;
+  return fn;
+}
+
+} // namespace marthe

@@ -1,0 +1,45 @@
+#ifndef MARTHE_PASSES_FUNCTIONUTILS_H
+#define MARTHE_PASSES_FUNCTIONUTILS_H
+
+// Function arguments and results carry a `marthe.role` string attribute that
+// says what they are: "param:<name>", "input", "labels", "eta", "loss",
+// "tangent:<role>", ... The runtime binds buffers by these strings.
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace marthe {
+
+inline constexpr llvm::StringLiteral kRoleAttr = "marthe.role";
+
+llvm::StringRef argRole(mlir::func::FuncOp fn, unsigned index);
+llvm::StringRef resultRole(mlir::func::FuncOp fn, unsigned index);
+
+/// The index of the argument with `role`, or -1.
+int64_t findArg(mlir::func::FuncOp fn, llvm::StringRef role);
+
+/// Indices of the arguments whose role starts with `prefix`, in order.
+llvm::SmallVector<int64_t> argsWithPrefix(mlir::func::FuncOp fn, llvm::StringRef prefix);
+
+/// Indices of the state arguments: parameters, then optimizer buffers.
+llvm::SmallVector<int64_t> stateArgs(mlir::func::FuncOp fn);
+
+/// Creates `name` with the given typed, role-annotated arguments and results,
+/// an entry block, and the builder placed at its start.
+mlir::func::FuncOp createFunction(
+    mlir::OpBuilder &builder, mlir::ModuleOp module, llvm::StringRef name,
+    llvm::ArrayRef<std::pair<mlir::Type, std::string>> args,
+    llvm::ArrayRef<std::pair<mlir::Type, std::string>> results);
+
+/// Clones the body of `fn` (a single block) at the builder's insertion point
+/// with `args` for its arguments; returns the values it would return.
+llvm::SmallVector<mlir::Value> cloneBody(mlir::OpBuilder &builder, mlir::func::FuncOp fn,
+                                         mlir::ValueRange args);
+
+/// Looks up `name` in `module`, reporting on `module` if it is missing.
+mlir::FailureOr<mlir::func::FuncOp> lookupFunction(mlir::ModuleOp module,
+                                                   llvm::StringRef name,
+                                                   llvm::StringRef neededBy);
+
+} // namespace marthe
+
+#endif // MARTHE_PASSES_FUNCTIONUTILS_H

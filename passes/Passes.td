@@ -1,0 +1,124 @@
+#ifndef MARTHE_PASSES_TD
+#define MARTHE_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DeriveTrainingStep : Pass<"marthe-derive-training-step", "mlir::ModuleOp"> {
+  let summary = "Derive the loss and the training step from @forward";
+  let description = [{
+    From `@forward(params..., input) -> logits` builds
+    `@loss(params..., input, labels)` (mean cross-entropy) and
+    `@train_step(state..., input, labels, eta) -> (state'..., loss)`, where the
+    state is the parameters followed by the optimizer's buffers. The gradient
+    is requested with `marthe.grad`; weight decay adds `lambda * w` to it.
+
+    Before:
+    ```mlir
+    func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"},
+                       %x: tensor<2x4xf32> {marthe.role = "input"}) -> tensor<2x3xf32>
+    ```
+    After (SGD):
+    ```mlir
+    func.func @train_step(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %x: ..., %y: tensor<2xi32>,
+                          %eta: tensor<f32>) -> (tensor<3x4xf32>, tensor<f32>) {
+      %loss, %g = marthe.grad @loss(%w, %x, %y) wrt [0] : ...
+      %step = marthe.mul %eta, %g : ...
+      %w1 = marthe.sub %w, %step : ...
+      return %w1, %loss : ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
+           "sgd | momentum | adam">,
+    Option<"weightDecay", "weight-decay", "double", "0.0",
+           "L2 factor lambda: the gradient becomes g + lambda * w">,
+    Option<"momentum", "momentum", "double", "0.9", "momentum factor (PyTorch convention)">,
+    Option<"beta1", "beta1", "double", "0.9", "Adam beta1">,
+    Option<"beta2", "beta2", "double", "0.999", "Adam beta2">,
+    Option<"epsilon", "epsilon", "double", "1e-8", "Adam epsilon">,
+    Option<"exportDerivatives", "export-derivatives", "bool", "false",
+           "also emit @loss_and_grad and @loss_hvp (for numeric tests)">,
+  ];
+  let dependentDialects = ["::marthe::MartheDialect", "::mlir::func::FuncDialect"];
+}
+
+def Hypergradient : Pass<"marthe-hypergradient", "mlir::ModuleOp"> {
+  let summary = "Build @marthe_step: the step, its tangent, the hypergradient and the schedule update";
+  let description = [{
+    From `@train_step` and `@loss` builds
+    `@marthe_step(state..., Z..., x, y, xv, yv, eta, beta, mu, c, hg_prev, alpha)`
+    returning `(state'..., Z'..., eta', beta', mu', c', hg, g1, loss, val_loss)`:
+    ```
+    s', Z' = jvp(train_step) at (s, eta) along (mu * Z, 1)     # Z' = mu A Z + B
+    B      = jvp(train_step) at (s, eta) along (0, 1)
+    e      = grad(loss)(w', validation batch)
+    hg = <Z'_w, e>,  g1 = <B_w, e>,  then marthe.schedule_update
+    ```
+    The forward and reverse passes shared by the three requests are merged by
+    CSE once marthe-reverse-ad and marthe-forward-ad have lowered them.
+  }];
+  let options = [
+    Option<"adaptiveMu", "adaptive-mu", "bool", "true",
+           "adapt mu online (MARTHE); otherwise mu stays at its initial value">,
+  ];
+  let dependentDialects = ["::marthe::MartheDialect", "::mlir::func::FuncDialect"];
+}
+
+def ReverseAD : Pass<"marthe-reverse-ad", "mlir::ModuleOp"> {
+  let summary = "Lower marthe.grad to calls of derived gradient functions";
+  let description = [{
+    For each `marthe.grad @f(...) wrt [...]` creates (once) a private
+    `@f_grad_<wrt>` that runs `@f` forward and then propagates adjoints back
+    through each op's reverse-mode rule, and replaces the request by a call.
+    The callee must be a single block of marthe ops (inline calls first).
+
+    Before: `%l, %g = marthe.grad @loss(%w, %x, %y) wrt [0] : ...`
+    After:  `%l, %g = call @loss_grad_0(%w, %x, %y) : ...`
+  }];
+  let dependentDialects = ["::marthe::MartheDialect", "::mlir::func::FuncDialect"];
+}
+
+def ForwardAD : Pass<"marthe-forward-ad", "mlir::ModuleOp"> {
+  let summary = "Lower marthe.jvp to calls of derived tangent functions";
+  let description = [{
+    For each `marthe.jvp @f(...) wrt [...] tangents(...)` creates a private
+    `@f_jvp_<wrt>` that computes `@f` and, op by op, the tangents of its results
+    through each op's forward-mode rule; arguments outside `wrt` have zero
+    tangent and their contributions are never built. Applied to a function
+    holding a reverse pass this is forward-over-reverse: exact Hessian-vector
+    products with no second backward pass.
+
+    Before: `%w1, %l, %tw1, %tl = marthe.jvp @step(%w, %x, %y, %eta) wrt [0, 3] tangents(%z, %one) : ...`
+    After:  `%w1, %l, %tw1, %tl = call @step_jvp_0_3(%w, %x, %y, %eta, %z, %one) : ...`
+  }];
+  let dependentDialects = ["::marthe::MartheDialect", "::mlir::func::FuncDialect"];
+}
+
+def FuseElementwise : Pass<"marthe-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Group chains of element-wise ops into marthe.fused regions";
+  let description = [{
+    Greedily grows a group from each element-wise op through element-wise
+    producers of the same iteration shape (and scalar constants), so that each
+    group is computed in a single loop with no intermediate buffers. Values used
+    outside a group become its results.
+
+    Before:
+    ```mlir
+    %a = marthe.mul %eta, %g : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+    %b = marthe.sub %w, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    ```
+    After:
+    ```mlir
+    %b = marthe.fused(%eta, %g, %w) : (tensor<f32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%e: tensor<f32>, %g0: tensor<4xf32>, %w0: tensor<4xf32>):
+      %a = marthe.mul %e, %g0 : ...
+      %b = marthe.sub %w0, %a : ...
+      marthe.yield %b : tensor<4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::marthe::MartheDialect"];
+}
+
+#endif // MARTHE_PASSES_TD

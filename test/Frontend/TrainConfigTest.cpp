@@ -1,0 +1,375 @@
+//===- TrainConfigTest.cpp - Tests of the TOML training config ------------===//
+//
+// MARTHE_SOURCE_DIR (the repository root) locates models/train.toml.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/TrainConfig.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <gtest/gtest.h>
+
+using namespace marthe;
+
+namespace {
+
+/// The error message of parsing \p text as "train.toml".
+std::string errorOf(llvm::StringRef text) {
+  llvm::Expected<TrainConfig> config = parseTrainConfigText(text, "train.toml");
+  if (config)
+    return "(parsed without error)";
+  return llvm::toString(config.takeError());
+}
+
+/// Parses \p text as "train.toml", failing the test on an error.
+TrainConfig parse(llvm::StringRef text) {
+  llvm::Expected<TrainConfig> config = parseTrainConfigText(text, "train.toml");
+  if (!config) {
+    ADD_FAILURE() << llvm::toString(config.takeError());
+    return TrainConfig();
+  }
+  return std::move(*config);
+}
+
+/// Every field but sourcePath and onnx has its documented default.
+void expectDefaults(const TrainConfig &config) {
+  EXPECT_EQ(config.dataset, "fashion-mnist");
+  EXPECT_EQ(config.dataDir, "/usr/share/datasets/fashion-mnist");
+  EXPECT_EQ(config.train, "train[0:7000]");
+  EXPECT_EQ(config.validation, "train[7000:7700]");
+  EXPECT_EQ(config.test, "test");
+  EXPECT_EQ(config.batchSize, 100);
+  EXPECT_EQ(config.order, DataOrder::Shuffle);
+  EXPECT_EQ(config.lossKind, "cross_entropy");
+  EXPECT_EQ(config.weightDecay, 0.0);
+  EXPECT_EQ(config.optimizer, OptimizerKind::SGD);
+  EXPECT_EQ(config.momentum, 0.9);
+  EXPECT_EQ(config.adamBeta1, 0.9);
+  EXPECT_EQ(config.adamBeta2, 0.999);
+  EXPECT_EQ(config.adamEpsilon, 1e-8);
+  EXPECT_EQ(config.schedule, ScheduleKind::Marthe);
+  EXPECT_EQ(config.eta0, 0.01);
+  EXPECT_EQ(config.beta, 0.0);
+  EXPECT_EQ(config.betaStep, std::nullopt);
+  EXPECT_EQ(config.mu, std::nullopt);
+  EXPECT_EQ(config.decay, 0.99);
+  EXPECT_EQ(config.decaySteps, 100);
+  EXPECT_EQ(config.sgdrT0, 100);
+  EXPECT_EQ(config.sgdrTMult, 2.0);
+  EXPECT_EQ(config.steps, 512);
+  EXPECT_EQ(config.device, "cpu");
+  EXPECT_EQ(config.seed, 0u);
+  EXPECT_EQ(config.out, "runs/latest");
+  EXPECT_FALSE(config.seededInit);
+  EXPECT_EQ(config.logEvery, 16);
+}
+
+//===----------------------------------------------------------------------===//
+// Accepted configurations
+//===----------------------------------------------------------------------===//
+
+TEST(TrainConfigTest, EmptyTextGivesDefaults) {
+  TrainConfig config = parse("");
+  EXPECT_EQ(config.sourcePath, "train.toml");
+  EXPECT_EQ(config.onnx, "");
+  expectDefaults(config);
+}
+
+TEST(TrainConfigTest, FullExampleParses) {
+  TrainConfig config = parse(R"toml(
+[model]
+onnx = "/models/mlp.onnx"
+
+[data]
+dataset = "fashion-mnist"
+data_dir = "/data/fmnist"
+train = "train[0:1000]"
+validation = "train[1000:]"
+test = "test[:500]"
+batch_size = 32
+order = "sequential"
+
+[loss]
+kind = "cross_entropy"
+weight_decay = 5e-4
+
+[optimizer]
+kind = "adam"
+momentum = 0.5
+beta1 = 0.8
+beta2 = 0.99
+epsilon = 1e-6
+
+[schedule]
+kind = "sgdr"
+eta0 = 0.1
+beta = 1e-3
+beta_step = 1e-6
+mu = 0.95
+decay = 0.5
+decay_steps = 10
+t0 = 50
+t_mult = 1.5
+
+[run]
+steps = 1000
+device = "cuda"
+seed = 42
+out = "runs/adam"
+init = "seeded"
+log_every = 1
+)toml");
+  EXPECT_EQ(config.onnx, "/models/mlp.onnx");
+  EXPECT_EQ(config.dataset, "fashion-mnist");
+  EXPECT_EQ(config.dataDir, "/data/fmnist");
+  EXPECT_EQ(config.train, "train[0:1000]");
+  EXPECT_EQ(config.validation, "train[1000:]");
+  EXPECT_EQ(config.test, "test[:500]");
+  EXPECT_EQ(config.batchSize, 32);
+  EXPECT_EQ(config.order, DataOrder::Sequential);
+  EXPECT_EQ(config.lossKind, "cross_entropy");
+  EXPECT_EQ(config.weightDecay, 5e-4);
+  EXPECT_EQ(config.optimizer, OptimizerKind::Adam);
+  EXPECT_EQ(config.momentum, 0.5);
+  EXPECT_EQ(config.adamBeta1, 0.8);
+  EXPECT_EQ(config.adamBeta2, 0.99);
+  EXPECT_EQ(config.adamEpsilon, 1e-6);
+  EXPECT_EQ(config.schedule, ScheduleKind::SGDR);
+  EXPECT_EQ(config.eta0, 0.1);
+  EXPECT_EQ(config.beta, 1e-3);
+  EXPECT_EQ(config.betaStep, 1e-6);
+  EXPECT_EQ(config.mu, 0.95);
+  EXPECT_EQ(config.decay, 0.5);
+  EXPECT_EQ(config.decaySteps, 10);
+  EXPECT_EQ(config.sgdrT0, 50);
+  EXPECT_EQ(config.sgdrTMult, 1.5);
+  EXPECT_EQ(config.steps, 1000);
+  EXPECT_EQ(config.device, "cuda");
+  EXPECT_EQ(config.seed, 42u);
+  EXPECT_EQ(config.out, "runs/adam");
+  EXPECT_TRUE(config.seededInit);
+  EXPECT_EQ(config.logEvery, 1);
+}
+
+TEST(TrainConfigTest, ExampleFileHasTheDefaults) {
+  llvm::SmallString<128> path(MARTHE_SOURCE_DIR);
+  llvm::sys::path::append(path, "models", "train.toml");
+  llvm::Expected<TrainConfig> config = parseTrainConfig(path);
+  ASSERT_TRUE(static_cast<bool>(config)) << llvm::toString(config.takeError());
+  EXPECT_EQ(config->sourcePath, path.str());
+  llvm::SmallString<128> onnx(MARTHE_SOURCE_DIR);
+  llvm::sys::path::append(onnx, "models", "mlp.onnx");
+  EXPECT_EQ(config->onnx, onnx.str());
+  expectDefaults(*config);
+}
+
+TEST(TrainConfigTest, IntegerIsAcceptedAsNumber) {
+  EXPECT_EQ(parse("[schedule]\neta0 = 1").eta0, 1.0);
+}
+
+TEST(TrainConfigTest, EnumSpellingsRoundTrip) {
+  for (ScheduleKind kind :
+       {ScheduleKind::Marthe, ScheduleKind::HD, ScheduleKind::RTHO,
+        ScheduleKind::Constant, ScheduleKind::Exponential,
+        ScheduleKind::Staircase, ScheduleKind::SGDR})
+    EXPECT_EQ(
+        parse(("[schedule]\nkind = \"" + toString(kind) + "\"").str()).schedule,
+        kind);
+  for (OptimizerKind kind :
+       {OptimizerKind::SGD, OptimizerKind::Momentum, OptimizerKind::Adam})
+    EXPECT_EQ(parse(("[optimizer]\nkind = \"" + toString(kind) + "\"").str())
+                  .optimizer,
+              kind);
+  for (DataOrder order : {DataOrder::Shuffle, DataOrder::Sequential})
+    EXPECT_EQ(
+        parse(("[data]\norder = \"" + toString(order) + "\"").str()).order,
+        order);
+}
+
+//===----------------------------------------------------------------------===//
+// beta_step and mu: a number or a keyword
+//===----------------------------------------------------------------------===//
+
+TEST(TrainConfigTest, BetaStepAutoOrNumber) {
+  EXPECT_EQ(parse("[schedule]\nbeta_step = \"auto\"").betaStep, std::nullopt);
+  EXPECT_EQ(parse("[schedule]\nbeta_step = 0.25").betaStep, 0.25);
+  EXPECT_EQ(parse("[schedule]\nbeta_step = 0").betaStep, 0.0);
+  EXPECT_EQ(errorOf("[schedule]\nbeta_step = -1"),
+            "train.toml:2:13: error: [schedule] beta_step: expected a number "
+            ">= 0 or \"auto\", got -1");
+  EXPECT_EQ(errorOf("[schedule]\nbeta_step = \"automatic\""),
+            "train.toml:2:13: error: [schedule] beta_step: unknown value "
+            "\"automatic\" (expected a number or \"auto\")");
+  EXPECT_EQ(errorOf("[schedule]\nbeta_step = true"),
+            "train.toml:2:13: error: [schedule] beta_step: expected a number "
+            "or \"auto\", got boolean");
+}
+
+TEST(TrainConfigTest, MuAdaptiveOrNumber) {
+  EXPECT_EQ(parse("[schedule]\nmu = \"adaptive\"").mu, std::nullopt);
+  EXPECT_EQ(parse("[schedule]\nmu = 0.99").mu, 0.99);
+  EXPECT_EQ(parse("[schedule]\nmu = 1").mu, 1.0);
+  EXPECT_EQ(errorOf("[schedule]\nmu = 1.5"),
+            "train.toml:2:6: error: [schedule] mu: expected a number in [0, 1] "
+            "or \"adaptive\", got 1.5");
+}
+
+//===----------------------------------------------------------------------===//
+// Paths
+//===----------------------------------------------------------------------===//
+
+TEST(TrainConfigTest, OnnxPathIsRelativeToTheConfigFile) {
+  auto onnxOf = [](llvm::StringRef text, llvm::StringRef sourceName) {
+    llvm::Expected<TrainConfig> config = parseTrainConfigText(text, sourceName);
+    return config ? config->onnx : llvm::toString(config.takeError());
+  };
+  EXPECT_EQ(onnxOf("[model]\nonnx = \"mlp.onnx\"", "configs/train.toml"),
+            "configs/mlp.onnx");
+  EXPECT_EQ(onnxOf("[model]\nonnx = \"../nets/mlp.onnx\"", "/runs/train.toml"),
+            "/runs/../nets/mlp.onnx");
+  EXPECT_EQ(onnxOf("[model]\nonnx = \"mlp.onnx\"", "train.toml"), "mlp.onnx");
+  EXPECT_EQ(onnxOf("[model]\nonnx = \"/abs/mlp.onnx\"", "configs/train.toml"),
+            "/abs/mlp.onnx");
+}
+
+TEST(TrainConfigTest, ReadsAFile) {
+  llvm::SmallString<128> directory;
+  ASSERT_FALSE(
+      llvm::sys::fs::createUniqueDirectory("marthe-config", directory));
+  llvm::SmallString<128> path(directory);
+  llvm::sys::path::append(path, "train.toml");
+  {
+    std::error_code error;
+    llvm::raw_fd_ostream file(path, error);
+    ASSERT_FALSE(error) << error.message();
+    file << "[model]\nonnx = \"mlp.onnx\"\n[run]\nsteps = 7\n";
+  }
+  llvm::Expected<TrainConfig> config = parseTrainConfig(path);
+  llvm::sys::fs::remove_directories(directory);
+  ASSERT_TRUE(static_cast<bool>(config)) << llvm::toString(config.takeError());
+  llvm::SmallString<128> onnx(directory);
+  llvm::sys::path::append(onnx, "mlp.onnx");
+  EXPECT_EQ(config->onnx, onnx.str());
+  EXPECT_EQ(config->steps, 7);
+}
+
+//===----------------------------------------------------------------------===//
+// Errors
+//===----------------------------------------------------------------------===//
+
+TEST(TrainConfigTest, MissingFile) {
+  llvm::Expected<TrainConfig> config =
+      parseTrainConfig("/nonexistent/marthe/train.toml");
+  ASSERT_FALSE(static_cast<bool>(config));
+  EXPECT_EQ(llvm::toString(config.takeError()),
+            "/nonexistent/marthe/train.toml: error: cannot open file");
+}
+
+TEST(TrainConfigTest, SyntaxError) {
+  EXPECT_EQ(errorOf("[data]\nbatch_size = \n"),
+            "train.toml:2:14: error: Error while parsing key-value pair: "
+            "expected value, saw '\\n'");
+}
+
+TEST(TrainConfigTest, UnknownValue) {
+  EXPECT_EQ(errorOf("[schedule]\nkind = \"cosine\""),
+            "train.toml:2:8: error: [schedule] kind: unknown value \"cosine\" "
+            "(expected one of: marthe, hd, rtho, constant, exponential, "
+            "staircase, sgdr)");
+  EXPECT_EQ(errorOf("[run]\ndevice = \"gpu\""),
+            "train.toml:2:10: error: [run] device: unknown value \"gpu\" "
+            "(expected one of: cpu, cuda)");
+}
+
+TEST(TrainConfigTest, IntegerOutOfRange) {
+  EXPECT_EQ(errorOf("[data]\n\nbatch_size = 0"),
+            "train.toml:3:14: error: [data] batch_size: expected an integer "
+            ">= 1, got 0");
+  EXPECT_EQ(errorOf("[run]\nseed = -1"),
+            "train.toml:2:8: error: [run] seed: expected an integer >= 0, got "
+            "-1");
+}
+
+TEST(TrainConfigTest, NumberOutOfRange) {
+  EXPECT_EQ(errorOf("[optimizer]\nmomentum = 1.0"),
+            "train.toml:2:12: error: [optimizer] momentum: expected a number "
+            "in [0, 1), got 1");
+  EXPECT_EQ(errorOf("[schedule]\neta0 = 0"),
+            "train.toml:2:8: error: [schedule] eta0: expected a number > 0, "
+            "got 0");
+  EXPECT_EQ(errorOf("[schedule]\ndecay = 1.5"),
+            "train.toml:2:9: error: [schedule] decay: expected a number in "
+            "(0, 1], got 1.5");
+  EXPECT_EQ(errorOf("[optimizer]\nbeta2 = 9223372036854775807"),
+            "train.toml:2:9: error: [optimizer] beta2: expected a number in "
+            "[0, 1), got 9223372036854775807");
+  EXPECT_EQ(errorOf("[loss]\nweight_decay = nan"),
+            "train.toml:2:16: error: [loss] weight_decay: expected a number "
+            ">= 0, got nan");
+}
+
+TEST(TrainConfigTest, WrongType) {
+  EXPECT_EQ(errorOf("[schedule]\neta0 = \"0.1\""),
+            "train.toml:2:8: error: [schedule] eta0: expected a number, got "
+            "string");
+  EXPECT_EQ(errorOf("[run]\nsteps = 1.5"),
+            "train.toml:2:9: error: [run] steps: expected an integer, got "
+            "float");
+  EXPECT_EQ(errorOf("[run]\nout = 3"),
+            "train.toml:2:7: error: [run] out: expected a string, got integer");
+}
+
+TEST(TrainConfigTest, UnknownKey) {
+  EXPECT_EQ(errorOf("[optimizer]\nkind = \"momentum\"\n\n\nmomentun = 0.5"),
+            "train.toml:5:1: error: [optimizer] momentun: unknown key "
+            "(expected one of: kind, momentum, beta1, beta2, epsilon)");
+}
+
+TEST(TrainConfigTest, UnknownTable) {
+  EXPECT_EQ(errorOf("[run]\nsteps = 10\n\n[optimiser]\nkind = \"sgd\""),
+            "train.toml:4:1: error: [optimiser]: unknown table (expected one "
+            "of: model, data, loss, optimizer, schedule, run)");
+}
+
+TEST(TrainConfigTest, KeyOutsideAnyTable) {
+  EXPECT_EQ(errorOf("steps = 10\n[run]"),
+            "train.toml:1:1: error: steps: key outside any table (expected one "
+            "of the tables: model, data, loss, optimizer, schedule, run)");
+  EXPECT_EQ(errorOf("run = 10"),
+            "train.toml:1:7: error: [run]: expected a table, got integer");
+  EXPECT_EQ(errorOf("[[loss]]\nkind = \"cross_entropy\""),
+            "train.toml:1:1: error: [loss]: expected a table, got array");
+}
+
+TEST(TrainConfigTest, BadSplit) {
+  EXPECT_EQ(errorOf("[data]\ntrain = \"training\""),
+            "train.toml:2:9: error: [data] train: unknown value \"training\" "
+            "(expected \"train\" or \"test\", optionally sliced as "
+            "\"train[begin:end]\")");
+  EXPECT_EQ(errorOf("[data]\nvalidation = \"train[7700:7000]\""),
+            "train.toml:2:14: error: [data] validation: empty slice "
+            "\"train[7700:7000]\" (expected begin < end)");
+}
+
+TEST(TrainConfigTest, EmptyOnnxPath) {
+  EXPECT_EQ(errorOf("[model]\nonnx = \"\""),
+            "train.toml:2:8: error: [model] onnx: expected a non-empty path");
+}
+
+TEST(TrainConfigTest, AllErrorsAreReportedTableByTable) {
+  EXPECT_EQ(errorOf("[schedule]\neta0 = -1\n[data]\nbatch_size = 0\n"
+                    "[schedule.extra]\n"),
+            "train.toml:2:8: error: [schedule] eta0: expected a number > 0, "
+            "got -1\n"
+            "train.toml:5:11: error: [schedule] extra: unknown key (expected "
+            "one of: kind, eta0, beta, beta_step, mu, decay, decay_steps, t0, "
+            "t_mult)\n"
+            "train.toml:4:14: error: [data] batch_size: expected an integer "
+            ">= 1, got 0");
+}
+
+} // namespace

@@ -1,0 +1,341 @@
+#include "runtime/Dataset.h"
+
+#include "runtime/Error.h"
+#include "test/Runtime/TempDir.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <set>
+
+namespace marthe::rt {
+namespace {
+
+using test::TempDir;
+using Bytes = std::vector<uint8_t>;
+
+void appendBigEndian(Bytes &bytes, uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    bytes.push_back(static_cast<uint8_t>(value >> shift));
+}
+
+Bytes idxFile(uint32_t magic, std::vector<uint32_t> dims, const Bytes &data) {
+  Bytes bytes;
+  appendBigEndian(bytes, magic);
+  for (uint32_t dim : dims)
+    appendBigEndian(bytes, dim);
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  return bytes;
+}
+
+void writeGzip(const std::string &path, const Bytes &bytes) {
+  gzFile file = gzopen(path.c_str(), "wb");
+  ASSERT_NE(file, nullptr) << path;
+  ASSERT_EQ(gzwrite(file, bytes.data(), bytes.size()), int(bytes.size()));
+  ASSERT_EQ(gzclose(file), Z_OK);
+}
+
+void writePlain(const std::string &path, const Bytes &bytes) {
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+}
+
+// 3 images of 2x2 pixels and their labels.
+const Bytes kPixels = {0, 255, 51, 102, 1, 2, 3, 4, 200, 100, 50, 25};
+const Bytes kLabels = {7, 0, 9};
+
+class DatasetTest : public ::testing::Test {
+protected:
+  std::string writeImages(const Bytes &pixels = kPixels, uint32_t count = 3) {
+    std::string path = dir.file("images.gz");
+    writeGzip(path, idxFile(0x803, {count, 2, 2}, pixels));
+    return path;
+  }
+  std::string writeLabels(const Bytes &labels = kLabels) {
+    std::string path = dir.file("labels.gz");
+    writeGzip(path, idxFile(0x801, {uint32_t(labels.size())}, labels));
+    return path;
+  }
+  std::string errorOf(const std::string &images, const std::string &labels) {
+    try {
+      readIdxPair(images, labels);
+    } catch (const Error &error) {
+      return error.what();
+    }
+    return "no error";
+  }
+
+  TempDir dir;
+};
+
+TEST_F(DatasetTest, ReadsGzippedPair) {
+  ImageSet set = readIdxPair(writeImages(), writeLabels());
+  EXPECT_EQ(set.count, 3);
+  EXPECT_EQ(set.rows, 2);
+  EXPECT_EQ(set.cols, 2);
+  EXPECT_EQ(set.sampleSize(), 4);
+  ASSERT_EQ(set.pixels.size(), 12u);
+  for (size_t i = 0; i < kPixels.size(); ++i)
+    EXPECT_FLOAT_EQ(set.pixels[i], kPixels[i] / 255.0f) << "pixel " << i;
+  EXPECT_EQ(set.pixels[1], 1.0f);
+  EXPECT_EQ(set.pixels[0], 0.0f);
+  EXPECT_EQ(set.labels, (std::vector<int32_t>{7, 0, 9}));
+}
+
+TEST_F(DatasetTest, ReadsUncompressedFilesToo) {
+  writePlain(dir.file("images"), idxFile(0x803, {3, 2, 2}, kPixels));
+  writePlain(dir.file("labels"), idxFile(0x801, {3}, kLabels));
+  ImageSet set = readIdxPair(dir.file("images"), dir.file("labels"));
+  EXPECT_EQ(set.count, 3);
+  EXPECT_FLOAT_EQ(set.pixels[2], 0.2f);
+  EXPECT_EQ(set.labels[2], 9);
+}
+
+TEST_F(DatasetTest, TruncatedImageDataIsReported) {
+  std::string images = writeImages(Bytes(kPixels.begin(), kPixels.begin() + 5));
+  EXPECT_EQ(errorOf(images, writeLabels()),
+            images + ": truncated IDX file: expected 12 bytes of data, got 5");
+}
+
+TEST_F(DatasetTest, TruncatedLabelDataIsReported) {
+  std::string labels = dir.file("labels.gz");
+  writeGzip(labels, idxFile(0x801, {4}, kLabels));
+  EXPECT_EQ(errorOf(writeImages(), labels),
+            labels + ": truncated IDX file: expected 4 bytes of data, got 3");
+}
+
+TEST_F(DatasetTest, TruncatedHeaderIsReported) {
+  std::string images = dir.file("short.gz");
+  writeGzip(images, {0, 0, 8, 3, 0, 0});
+  EXPECT_EQ(errorOf(images, writeLabels()),
+            images + ": truncated IDX header: expected 16 bytes, got 6");
+}
+
+TEST_F(DatasetTest, TrailingDataIsReported) {
+  Bytes longer = kPixels;
+  longer.push_back(42);
+  std::string images = writeImages(longer);
+  EXPECT_EQ(errorOf(images, writeLabels()),
+            images + ": unexpected data after the 12 bytes the IDX header "
+                     "declares");
+}
+
+TEST_F(DatasetTest, CorruptGzipDataIsReported) {
+  std::string images = dir.file("corrupt.gz");
+  // A gzip header followed by a deflate block of the reserved type 3.
+  writePlain(images, {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff});
+  EXPECT_EQ(errorOf(images, writeLabels()),
+            images + ": read error: invalid block type");
+}
+
+TEST_F(DatasetTest, WrongMagicIsReported) {
+  std::string labels = writeLabels();
+  EXPECT_EQ(errorOf(labels, labels),
+            labels + ": not an IDX image file (magic 0x00000801)");
+  std::string images = writeImages();
+  EXPECT_EQ(errorOf(images, images),
+            images + ": not an IDX label file (magic 0x00000803)");
+}
+
+TEST_F(DatasetTest, CountMismatchIsReported) {
+  std::string images = writeImages();
+  std::string labels = writeLabels({1, 2});
+  EXPECT_EQ(errorOf(images, labels),
+            images + ": has 3 images but " + labels + " has 2 labels");
+}
+
+TEST_F(DatasetTest, MissingFileIsReported) {
+  std::string missing = dir.file("missing.gz");
+  EXPECT_EQ(errorOf(missing, writeLabels()),
+            missing + ": cannot open: No such file or directory");
+}
+
+TEST(ParseSplitTest, AcceptsPartsAndRanges) {
+  struct Case {
+    std::string text, part;
+    int64_t begin, end;
+  };
+  for (const Case &c : std::vector<Case>{{"train", "train", 0, -1},
+                                         {"test", "test", 0, -1},
+                                         {"train[0:7000]", "train", 0, 7000},
+                                         {"train[7000:7700]", "train", 7000, 7700},
+                                         {"test[:500]", "test", 0, 500},
+                                         {"train[59000:]", "train", 59000, -1},
+                                         {"train[5:5]", "train", 5, 5}}) {
+    SplitSpec split = parseSplit(c.text);
+    EXPECT_EQ(split.part, c.part) << c.text;
+    EXPECT_EQ(split.begin, c.begin) << c.text;
+    EXPECT_EQ(split.end, c.end) << c.text;
+  }
+}
+
+std::string parseError(const std::string &text) {
+  try {
+    parseSplit(text);
+  } catch (const Error &error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+TEST(ParseSplitTest, RejectsMalformedText) {
+  for (std::string text :
+       {"", "val", "Train", "train ", "train[", "train[1:2", "train[1]",
+        "train[a:b]", "train[-1:5]", "train[1:2]x", "test[0:1234567890123456789]"})
+    EXPECT_EQ(parseError(text),
+              "invalid split \"" + text +
+                  "\": expected train or test, optionally followed by a range "
+                  "[begin:end] such as train[0:7000], test[:500] or "
+                  "train[59000:]");
+}
+
+TEST(ParseSplitTest, RejectsReversedRange) {
+  EXPECT_EQ(parseError("train[7700:7000]"),
+            "invalid split \"train[7700:7000]\": begin 7700 is after end 7000");
+}
+
+TEST(ParseSplitTest, FormatsBackToTheSameText) {
+  for (std::string text : {"train", "test[0:500]", "train[59000:]"})
+    EXPECT_EQ(formatSplit(parseSplit(text)), text);
+  EXPECT_EQ(formatSplit(parseSplit("test[:500]")), "test[0:500]");
+}
+
+TEST_F(DatasetTest, SliceCopiesTheRange) {
+  ImageSet set = readIdxPair(writeImages(), writeLabels());
+  ImageSet part = slice(set, 1, 3);
+  EXPECT_EQ(part.count, 2);
+  EXPECT_EQ(part.rows, 2);
+  EXPECT_EQ(part.cols, 2);
+  EXPECT_EQ(part.labels, (std::vector<int32_t>{0, 9}));
+  EXPECT_EQ(part.pixels,
+            std::vector<float>(set.pixels.begin() + 4, set.pixels.end()));
+  EXPECT_EQ(slice(set, 2, 2).count, 0);
+}
+
+TEST_F(DatasetTest, SliceRejectsBadRanges) {
+  ImageSet set = readIdxPair(writeImages(), writeLabels());
+  EXPECT_THROW(slice(set, 0, 4), Error);
+  EXPECT_THROW(slice(set, -1, 2), Error);
+  try {
+    slice(set, 2, 1);
+    ADD_FAILURE() << "no error";
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(), "slice [2:1] is out of range for 3 samples");
+  }
+}
+
+class FakeFashionMnistTest : public DatasetTest {
+protected:
+  void SetUp() override {
+    writeGzip(dir.file("train-images-idx3-ubyte.gz"),
+              idxFile(0x803, {3, 2, 2}, kPixels));
+    writeGzip(dir.file("train-labels-idx1-ubyte.gz"),
+              idxFile(0x801, {3}, kLabels));
+    // The test part is stored uncompressed to cover the plain-name fallback.
+    writePlain(dir.file("t10k-images-idx3-ubyte"),
+               idxFile(0x803, {1, 2, 2}, {9, 9, 9, 9}));
+    writePlain(dir.file("t10k-labels-idx1-ubyte"), idxFile(0x801, {1}, {4}));
+  }
+  std::string loadError(const std::string &split) {
+    try {
+      loadFashionMnist(dir.path().string(), parseSplit(split));
+    } catch (const Error &error) {
+      return error.what();
+    }
+    return "no error";
+  }
+};
+
+TEST_F(FakeFashionMnistTest, LoadsTheRequestedSlice) {
+  ImageSet train = loadFashionMnist(dir.path().string(), parseSplit("train[1:]"));
+  EXPECT_EQ(train.count, 2);
+  EXPECT_EQ(train.labels, (std::vector<int32_t>{0, 9}));
+  ImageSet test = loadFashionMnist(dir.path().string(), parseSplit("test"));
+  EXPECT_EQ(test.count, 1);
+  EXPECT_EQ(test.labels, (std::vector<int32_t>{4}));
+}
+
+TEST_F(FakeFashionMnistTest, RejectsRangesBeyondTheFile) {
+  std::string images = dir.file("train-images-idx3-ubyte.gz");
+  EXPECT_EQ(loadError("train[0:4]"),
+            images + ": split train[0:4] is out of range: the file has 3 "
+                     "samples");
+  EXPECT_EQ(loadError("train[4:]"),
+            images + ": split train[4:] is out of range: the file has 3 "
+                     "samples");
+}
+
+TEST_F(FakeFashionMnistTest, RejectsUnknownPart) {
+  try {
+    loadFashionMnist(dir.path().string(), SplitSpec{"val", 0, -1});
+    ADD_FAILURE() << "no error";
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(),
+                 "invalid split \"val\": the part must be train or test");
+  }
+}
+
+TEST(FakeFashionMnistMissingTest, NamesTheMissingFile) {
+  TempDir empty;
+  try {
+    loadFashionMnist(empty.path().string(), parseSplit("train"));
+    ADD_FAILURE() << "no error";
+  } catch (const Error &error) {
+    EXPECT_EQ(std::string(error.what()),
+              empty.file("train-images-idx3-ubyte.gz") +
+                  ": cannot open: No such file or directory");
+  }
+}
+
+const char *kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+class RealFashionMnistTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(kFashionMnistDir))
+      GTEST_SKIP() << kFashionMnistDir << " is not installed";
+  }
+};
+
+TEST_F(RealFashionMnistTest, FirstSevenThousandTrainingSamples) {
+  ImageSet set = loadFashionMnist(kFashionMnistDir, parseSplit("train[0:7000]"));
+  ASSERT_EQ(set.count, 7000);
+  EXPECT_EQ(set.rows, 28);
+  EXPECT_EQ(set.cols, 28);
+  ASSERT_EQ(set.pixels.size(), 7000u * 28 * 28);
+  ASSERT_EQ(set.labels.size(), 7000u);
+  auto [minPixel, maxPixel] = std::minmax_element(set.pixels.begin(), set.pixels.end());
+  EXPECT_EQ(*minPixel, 0.0f);
+  EXPECT_EQ(*maxPixel, 1.0f);
+
+  // Counts checked independently with Python's gzip module.
+  std::array<int, 10> perClass{};
+  for (int32_t label : set.labels) {
+    ASSERT_GE(label, 0);
+    ASSERT_LE(label, 9);
+    ++perClass[label];
+  }
+  EXPECT_EQ(perClass, (std::array<int, 10>{652, 754, 710, 719, 671, 699, 690,
+                                           705, 692, 708}));
+  EXPECT_EQ(set.labels[0], 9); // "Ankle boot"
+  double firstImageSum = 0;
+  for (int i = 0; i < 28 * 28; ++i)
+    firstImageSum += set.pixels[i];
+  EXPECT_NEAR(firstImageSum, 76247 / 255.0, 1e-3);
+}
+
+TEST_F(RealFashionMnistTest, TailOfTrainingSetAndTestSet) {
+  EXPECT_EQ(loadFashionMnist(kFashionMnistDir, parseSplit("train[59000:]")).count,
+            1000);
+  ImageSet test = loadFashionMnist(kFashionMnistDir, parseSplit("test"));
+  EXPECT_EQ(test.count, 10000);
+  EXPECT_EQ(test.rows, 28);
+  EXPECT_EQ(test.cols, 28);
+  EXPECT_EQ(std::set<int32_t>(test.labels.begin(), test.labels.end()).size(), 10u);
+}
+
+} // namespace
+} // namespace marthe::rt
