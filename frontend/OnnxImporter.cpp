@@ -1,0 +1,449 @@
+#include "frontend/OnnxImporter.h"
+
+#include "dialect/MartheOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cstring>
+#include <map>
+
+using namespace mlir;
+
+namespace marthe {
+namespace {
+
+constexpr int64_t kMinOpset = 13, kMaxOpset = 17;
+
+llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
+}
+
+/// Integer or float contents of a TensorProto, whatever its storage.
+template <typename T>
+std::vector<T> tensorValues(const onnx::TensorProto &tensor) {
+  std::vector<T> values;
+  if (tensor.has_raw_data()) {
+    const std::string &raw = tensor.raw_data();
+    values.resize(raw.size() / sizeof(T));
+    std::memcpy(values.data(), raw.data(), values.size() * sizeof(T));
+    return values;
+  }
+  if constexpr (std::is_same_v<T, float>)
+    values.assign(tensor.float_data().begin(), tensor.float_data().end());
+  else if constexpr (std::is_same_v<T, double>)
+    values.assign(tensor.double_data().begin(), tensor.double_data().end());
+  else
+    values.assign(tensor.int64_data().begin(), tensor.int64_data().end());
+  return values;
+}
+
+class Importer {
+public:
+  Importer(MLIRContext *context, StringRef path, const ImportOptions &options)
+      : context(context), builder(context), path(path.str()), options(options) {}
+
+  llvm::Expected<OwningOpRef<ModuleOp>> run(const onnx::ModelProto &model) {
+    if (llvm::Error error = checkOpset(model))
+      return std::move(error);
+    const onnx::GraphProto &graph = model.graph();
+    OwningOpRef<ModuleOp> module = ModuleOp::create(FileLineColLoc::get(context, path, 0, 0));
+    if (llvm::Error error = buildForward(graph, *module))
+      return std::move(error);
+    return std::move(module);
+  }
+
+private:
+  llvm::Error checkOpset(const onnx::ModelProto &model) {
+    for (const auto &import : model.opset_import())
+      if (import.domain().empty() || import.domain() == "ai.onnx")
+        opset = import.version();
+    if (opset < kMinOpset || opset > kMaxOpset)
+      return fail(path + ": opset " + llvm::Twine(opset) +
+                  " of the default ONNX domain is not supported (expected " +
+                  llvm::Twine(kMinOpset) + " to " + llvm::Twine(kMaxOpset) + ")");
+    return llvm::Error::success();
+  }
+
+  llvm::Error nodeError(const onnx::NodeProto &node, const llvm::Twine &message) {
+    return fail(path + ": node '" + node.name() + "' (" + node.op_type() + ", opset " +
+                llvm::Twine(opset) + "): " + message);
+  }
+
+  llvm::Expected<Type> floatType(int32_t dataType, const llvm::Twine &what) {
+    if (dataType == onnx::TensorProto::FLOAT)
+      return Type(builder.getF32Type());
+    if (dataType == onnx::TensorProto::DOUBLE)
+      return Type(builder.getF64Type());
+    return fail(path + ": " + what + " has element type " +
+                onnx::TensorProto::DataType_Name(dataType) + " (expected FLOAT or DOUBLE)");
+  }
+
+  llvm::Error buildForward(const onnx::GraphProto &graph, ModuleOp module) {
+    SmallVector<std::pair<Type, std::string>> args;
+    SmallVector<std::vector<double>> initialValues;
+    for (const onnx::TensorProto &init : graph.initializer()) {
+      if (init.data_type() == onnx::TensorProto::INT64) {
+        shapeConstants[init.name()] = tensorValues<int64_t>(init);
+        continue;
+      }
+      auto type = floatType(init.data_type(), "initializer '" + init.name() + "'");
+      if (!type)
+        return type.takeError();
+      if (llvm::Error error = setElementType(*type, "initializer '" + init.name() + "'"))
+        return error;
+      SmallVector<int64_t> shape(init.dims().begin(), init.dims().end());
+      args.push_back({RankedTensorType::get(shape, *type), "param:" + init.name()});
+      argNames.push_back(init.name());
+    }
+    const onnx::ValueInfoProto *input = nullptr;
+    for (const onnx::ValueInfoProto &candidate : graph.input()) {
+      if (llvm::is_contained(argNames, candidate.name()) ||
+          shapeConstants.count(candidate.name()))
+        continue;
+      if (input)
+        return fail(path + ": the graph has several data inputs ('" + input->name() +
+                    "', '" + candidate.name() + "'); exactly one is supported");
+      input = &candidate;
+    }
+    if (!input)
+      return fail(path + ": the graph has no data input");
+    auto inputType = dataInputType(*input);
+    if (!inputType)
+      return inputType.takeError();
+    args.push_back({*inputType, "input"});
+    argNames.push_back(input->name());
+    if (graph.output_size() != 1)
+      return fail(path + ": the graph must have exactly one output (the logits)");
+
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToEnd(module.getBody());
+    auto fn = func::FuncOp::create(builder, module.getLoc(), "forward",
+                                   builder.getFunctionType({}, {}));
+    Block *entry = fn.addEntryBlock();
+    for (auto [i, arg] : llvm::enumerate(args)) {
+      values[argNames[i]] = entry->addArgument(arg.first, fn.getLoc());
+    }
+    builder.setInsertionPointToStart(entry);
+    for (const onnx::NodeProto &node : graph.node())
+      if (llvm::Error error = importNode(node))
+        return error;
+    auto output = values.find(graph.output(0).name());
+    if (output == values.end())
+      return fail(path + ": the graph output '" + graph.output(0).name() + "' is not computed");
+    auto logits = llvm::cast<RankedTensorType>(output->second.getType());
+    if (logits.getRank() != 2)
+      return fail(path + ": the graph output '" + graph.output(0).name() +
+                  "' must be 2-D logits [batch, classes]");
+    func::ReturnOp::create(builder, fn.getLoc(), output->second);
+    SmallVector<Type> argTypes;
+    for (auto &arg : args)
+      argTypes.push_back(arg.first);
+    fn.setFunctionType(builder.getFunctionType(argTypes, {logits}));
+    for (auto [i, arg] : llvm::enumerate(args))
+      fn.setArgAttr(i, "marthe.role", builder.getStringAttr(arg.second));
+    return llvm::Error::success();
+  }
+
+  llvm::Error setElementType(Type type, const llvm::Twine &what) {
+    if (elementType && elementType != type)
+      return fail(path + ": " + what + " mixes FLOAT and DOUBLE; one element type is supported");
+    elementType = type;
+    return llvm::Error::success();
+  }
+
+  llvm::Expected<Type> dataInputType(const onnx::ValueInfoProto &input) {
+    const std::string what = "input '" + input.name() + "'";
+    if (!input.type().has_tensor_type())
+      return fail(path + ": " + what + " is not a tensor");
+    const auto &tensor = input.type().tensor_type();
+    auto type = floatType(tensor.elem_type(), what);
+    if (!type)
+      return type.takeError();
+    if (llvm::Error error = setElementType(*type, what))
+      return std::move(error);
+    SmallVector<int64_t> shape;
+    for (const auto &dim : tensor.shape().dim()) {
+      bool known = dim.has_dim_value() && dim.dim_value() > 0;
+      if (!known && !shape.empty())
+        return fail(path + ": " + what + " has a symbolic dimension other than the first");
+      shape.push_back(known ? dim.dim_value() : options.batchSize);
+    }
+    if (shape.empty())
+      return fail(path + ": " + what + " must have a batch dimension");
+    return Type(RankedTensorType::get(shape, *type));
+  }
+
+  llvm::Expected<Value> operand(const onnx::NodeProto &node, int index) {
+    if (index >= node.input_size() || node.input(index).empty())
+      return nodeError(node, "missing input " + llvm::Twine(index));
+    auto found = values.find(node.input(index));
+    if (found == values.end())
+      return nodeError(node, "input '" + node.input(index) + "' is not a float tensor "
+                                                             "computed before this node");
+    return found->second;
+  }
+
+  static const onnx::AttributeProto *attribute(const onnx::NodeProto &node, StringRef name) {
+    for (const onnx::AttributeProto &attr : node.attribute())
+      if (attr.name() == name)
+        return &attr;
+    return nullptr;
+  }
+
+  static int64_t intAttr(const onnx::NodeProto &node, StringRef name, int64_t fallback) {
+    const onnx::AttributeProto *attr = attribute(node, name);
+    return attr ? attr->i() : fallback;
+  }
+
+  static float floatAttr(const onnx::NodeProto &node, StringRef name, float fallback) {
+    const onnx::AttributeProto *attr = attribute(node, name);
+    return attr ? attr->f() : fallback;
+  }
+
+  Value scalar(double value) {
+    return ConstantOp::createSplat(builder, loc, RankedTensorType::get({}, elementType), value);
+  }
+
+  llvm::Error importNode(const onnx::NodeProto &node) {
+    loc = NameLoc::get(builder.getStringAttr(node.name().empty() ? node.op_type() : node.name()));
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      return nodeError(node, "domain '" + node.domain() + "' is not supported");
+    if (node.op_type() == "Constant")
+      return importConstant(node);
+    llvm::Expected<Value> result = importValueNode(node);
+    if (!result)
+      return result.takeError();
+    if (node.output_size() != 1)
+      return nodeError(node, "expected one output");
+    values[node.output(0)] = *result;
+    return llvm::Error::success();
+  }
+
+  llvm::Expected<Value> importValueNode(const onnx::NodeProto &node) {
+    const std::string &op = node.op_type();
+    if (op == "Gemm")
+      return importGemm(node);
+    if (op == "MatMul")
+      return importMatMul(node);
+    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")
+      return importBinary(node);
+    if (op == "Relu" || op == "Tanh")
+      return importUnary(node);
+    if (op == "Flatten")
+      return importFlatten(node);
+    if (op == "Reshape")
+      return importReshape(node);
+    if (op == "Identity")
+      return operand(node, 0);
+    return nodeError(node, "unsupported op type (supported: Gemm, MatMul, Add, Sub, Mul, "
+                           "Div, Relu, Tanh, Flatten, Reshape, Identity, Constant)");
+  }
+
+  llvm::Expected<Value> importGemm(const onnx::NodeProto &node) {
+    auto a = operand(node, 0), b = operand(node, 1);
+    if (!a)
+      return a.takeError();
+    if (!b)
+      return b.takeError();
+    bool transA = intAttr(node, "transA", 0), transB = intAttr(node, "transB", 0);
+    if (tensorRank(*a) != 2 || tensorRank(*b) != 2)
+      return nodeError(node, "A and B must be 2-D");
+    if (contraction(*a, transA) != contraction(*b, !transB))
+      return nodeError(node, "inner dimensions of A and B differ");
+    Value y = MatmulOp::create(builder, loc, *a, *b, transA, transB);
+    if (float alpha = floatAttr(node, "alpha", 1.0f); alpha != 1.0f)
+      y = MulOp::create(builder, loc, scalar(alpha), y);
+    if (node.input_size() < 3 || node.input(2).empty())
+      return y;
+    auto c = operand(node, 2);
+    if (!c)
+      return c.takeError();
+    Value bias = *c;
+    if (float beta = floatAttr(node, "beta", 1.0f); beta != 1.0f)
+      bias = MulOp::create(builder, loc, scalar(beta), bias);
+    return broadcastBinary<AddOp>(node, y, bias);
+  }
+
+  static int64_t tensorRank(Value v) { return llvm::cast<RankedTensorType>(v.getType()).getRank(); }
+  static ArrayRef<int64_t> shapeOf(Value v) {
+    return llvm::cast<RankedTensorType>(v.getType()).getShape();
+  }
+  static int64_t contraction(Value v, bool first) { return shapeOf(v)[first ? 0 : 1]; }
+
+  llvm::Expected<Value> importMatMul(const onnx::NodeProto &node) {
+    auto a = operand(node, 0), b = operand(node, 1);
+    if (!a)
+      return a.takeError();
+    if (!b)
+      return b.takeError();
+    if (tensorRank(*a) != 2 || tensorRank(*b) != 2)
+      return nodeError(node, "only 2-D MatMul is supported");
+    if (shapeOf(*a)[1] != shapeOf(*b)[0])
+      return nodeError(node, "inner dimensions of A and B differ");
+    return Value(MatmulOp::create(builder, loc, *a, *b, false, false));
+  }
+
+  /// Drops leading 1s so that numpy broadcasting becomes suffix broadcasting.
+  Value squeezeLeadingOnes(Value v, size_t keepRank) {
+    ArrayRef<int64_t> shape = shapeOf(v);
+    size_t drop = 0;
+    while (drop < shape.size() && shape.size() - drop > keepRank && shape[drop] == 1)
+      ++drop;
+    if (drop == 0)
+      return v;
+    auto type = RankedTensorType::get(shape.drop_front(drop), elementType);
+    return ReshapeOp::create(builder, loc, type, v);
+  }
+
+  template <typename OpTy>
+  llvm::Expected<Value> broadcastBinary(const onnx::NodeProto &node, Value lhs, Value rhs) {
+    ArrayRef<int64_t> l = shapeOf(lhs), r = shapeOf(rhs);
+    bool lhsIsFull = l.size() > r.size() || (l.size() == r.size() && !llvm::is_contained(l, 1));
+    Value full = lhsIsFull ? lhs : rhs, other = lhsIsFull ? rhs : lhs;
+    ArrayRef<int64_t> fullShape = shapeOf(full);
+    Value squeezed = squeezeLeadingOnes(other, 0);
+    ArrayRef<int64_t> s = shapeOf(squeezed);
+    if (s.size() > fullShape.size() || fullShape.take_back(s.size()) != s)
+      return nodeError(node, "broadcasting " + shapeText(l) + " with " + shapeText(r) +
+                                 " is not supported (only a trailing-dimension operand)");
+    return Value(lhsIsFull ? OpTy::create(builder, loc, full, squeezed)
+                           : OpTy::create(builder, loc, squeezed, full));
+  }
+
+  static std::string shapeText(ArrayRef<int64_t> shape) {
+    std::string text = "[";
+    for (auto [i, d] : llvm::enumerate(shape))
+      text += (i ? "," : "") + std::to_string(d);
+    return text + "]";
+  }
+
+  llvm::Expected<Value> importBinary(const onnx::NodeProto &node) {
+    auto a = operand(node, 0), b = operand(node, 1);
+    if (!a)
+      return a.takeError();
+    if (!b)
+      return b.takeError();
+    const std::string &op = node.op_type();
+    if (op == "Add")
+      return broadcastBinary<AddOp>(node, *a, *b);
+    if (op == "Sub")
+      return broadcastBinary<SubOp>(node, *a, *b);
+    if (op == "Mul")
+      return broadcastBinary<MulOp>(node, *a, *b);
+    return broadcastBinary<DivOp>(node, *a, *b);
+  }
+
+  llvm::Expected<Value> importUnary(const onnx::NodeProto &node) {
+    auto x = operand(node, 0);
+    if (!x)
+      return x.takeError();
+    if (node.op_type() == "Relu")
+      return Value(ReluOp::create(builder, loc, *x));
+    return Value(TanhOp::create(builder, loc, *x));
+  }
+
+  llvm::Expected<Value> importFlatten(const onnx::NodeProto &node) {
+    auto x = operand(node, 0);
+    if (!x)
+      return x.takeError();
+    ArrayRef<int64_t> shape = shapeOf(*x);
+    int64_t axis = intAttr(node, "axis", 1);
+    if (axis < 0)
+      axis += shape.size();
+    if (axis < 0 || axis > (int64_t)shape.size())
+      return nodeError(node, "axis out of range");
+    int64_t outer = 1, inner = 1;
+    for (auto [i, d] : llvm::enumerate(shape))
+      (int64_t(i) < axis ? outer : inner) *= d;
+    return reshape(*x, {outer, inner});
+  }
+
+  Value reshape(Value x, ArrayRef<int64_t> shape) {
+    if (shapeOf(x) == shape)
+      return x;
+    return ReshapeOp::create(builder, loc, RankedTensorType::get(shape, elementType), x);
+  }
+
+  llvm::Expected<Value> importReshape(const onnx::NodeProto &node) {
+    auto x = operand(node, 0);
+    if (!x)
+      return x.takeError();
+    auto found = node.input_size() > 1 ? shapeConstants.find(node.input(1)) : shapeConstants.end();
+    if (found == shapeConstants.end())
+      return nodeError(node, "the shape must be a constant or an initializer");
+    ArrayRef<int64_t> input = shapeOf(*x);
+    int64_t total = llvm::cast<RankedTensorType>(x->getType()).getNumElements();
+    bool allowZero = intAttr(node, "allowzero", 0);
+    SmallVector<int64_t> shape;
+    int64_t known = 1, inferred = -1;
+    for (auto [i, d] : llvm::enumerate(found->second)) {
+      int64_t dim = d == 0 && !allowZero && i < input.size() ? input[i] : d;
+      if (dim == -1)
+        inferred = i;
+      else
+        known *= dim;
+      shape.push_back(dim);
+    }
+    if (inferred >= 0 && known > 0)
+      shape[inferred] = total / known;
+    int64_t product = 1;
+    for (int64_t d : shape)
+      product *= d;
+    if (product != total)
+      return nodeError(node, "cannot reshape " + shapeText(input) + " into " + shapeText(shape));
+    return reshape(*x, shape);
+  }
+
+  llvm::Error importConstant(const onnx::NodeProto &node) {
+    const onnx::AttributeProto *value = attribute(node, "value");
+    if (!value || !value->has_t())
+      return nodeError(node, "only the 'value' tensor form is supported");
+    const onnx::TensorProto &tensor = value->t();
+    if (tensor.data_type() == onnx::TensorProto::INT64) {
+      shapeConstants[node.output(0)] = tensorValues<int64_t>(tensor);
+      return llvm::Error::success();
+    }
+    auto type = floatType(tensor.data_type(), "constant '" + node.output(0) + "'");
+    if (!type)
+      return type.takeError();
+    SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+    auto tensorType = RankedTensorType::get(shape, *type);
+    DenseElementsAttr attr =
+        type->isF32() ? DenseElementsAttr::get(tensorType, llvm::ArrayRef(tensorValues<float>(tensor)))
+                      : DenseElementsAttr::get(tensorType, llvm::ArrayRef(tensorValues<double>(tensor)));
+    values[node.output(0)] = ConstantOp::create(builder, loc, tensorType, attr);
+    return llvm::Error::success();
+  }
+
+  MLIRContext *context;
+  OpBuilder builder;
+  std::string path;
+  ImportOptions options;
+  int64_t opset = 0;
+  Type elementType;
+  Location loc = UnknownLoc::get(context);
+  std::map<std::string, Value> values;
+  std::map<std::string, std::vector<int64_t>> shapeConstants;
+  SmallVector<std::string> argNames;
+};
+
+} // namespace
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+importOnnxFile(MLIRContext *context, StringRef path, const ImportOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return fail(path + ": cannot open file: " + buffer.getError().message());
+  onnx::ModelProto model;
+  if (!model.ParseFromArray((*buffer)->getBufferStart(), (*buffer)->getBufferSize()) ||
+      !model.has_graph())
+    return fail(path + ": not a valid ONNX model (the protobuf does not parse)");
+  context->loadDialect<MartheDialect, func::FuncDialect>();
+  return Importer(context, path, options).run(model);
+}
+
+} // namespace marthe

@@ -1,0 +1,25 @@
+#ifndef MARTHE_FRONTEND_ONNXIMPORTER_H
+#define MARTHE_FRONTEND_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+namespace marthe {
+
+struct ImportOptions {
+  /// The size given to a symbolic (or unknown) first input dimension.
+  int64_t batchSize = 100;
+};
+
+/// Imports an ONNX model into `@forward(params..., input) -> logits`: the
+/// float initializers become the parameters (roles "param:<name>"), the one
+/// other graph input the data (role "input"). Errors name the file and, for
+/// nodes, the node name, op type and opset.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importOnnxFile(mlir::MLIRContext *context, llvm::StringRef path,
+               const ImportOptions &options);
+
+} // namespace marthe
+
+#endif // MARTHE_FRONTEND_ONNXIMPORTER_H

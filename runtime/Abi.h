@@ -1,0 +1,42 @@
+#pragma once
+
+// The interface between code emitted by marthe-compile and the runtime. The
+// emitted translation unit defines `marthe_program`; every compiled function
+// takes one pointer per argument followed by one pointer per result.
+
+#include <cstdint>
+
+namespace marthe::rt {
+
+enum class DType : int32_t { F32, F64, I32 };
+
+struct TensorSpec {
+  const char *role; // "param:fc1.weight", "input", "eta", ...
+  DType dtype;
+  int32_t rank;
+  int64_t dims[4];
+};
+
+using CompiledFunction = void (*)(void *const *buffers);
+
+struct FunctionSpec {
+  const char *name;
+  CompiledFunction entry;
+  const TensorSpec *args;
+  int32_t numArgs;
+  const TensorSpec *results;
+  int32_t numResults;
+};
+
+struct ProgramSpec {
+  const FunctionSpec *functions;
+  int32_t numFunctions;
+  const char *configJson;          // training defaults chosen at compile time
+  const unsigned char *modelBytes; // the source ONNX model
+  const unsigned char *modelEnd;
+  const char *modelName;
+};
+
+} // namespace marthe::rt
+
+extern "C" const marthe::rt::ProgramSpec marthe_program;

@@ -1,0 +1,119 @@
+#include "runtime/Kernels.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace marthe::rt {
+
+static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k,
+                 const float *a, int64_t lda, const float *b, int64_t ldb, float *c) {
+  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+}
+
+static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k,
+                 const double *a, int64_t lda, const double *b, int64_t ldb, double *c) {
+  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
+}
+
+template <typename T>
+void matmul(const T *a, const T *b, T *c, int64_t m, int64_t n, int64_t k,
+            bool transposeA, bool transposeB) {
+  gemm(transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, m, n,
+       k, a, transposeA ? m : k, b, transposeB ? k : n, c);
+}
+
+template <typename T>
+void sumTo(const T *in, T *out, int64_t rows, int64_t n) {
+  std::fill(out, out + n, T(0));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < n; ++j)
+      out[j] += in[r * n + j];
+}
+
+template <typename T>
+T dot(const T *a, const T *b, int64_t n) {
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i)
+    sum += double(a[i]) * double(b[i]);
+  return T(sum);
+}
+
+/// softmax of one row into p; returns log(sum(exp(row - max))) + max.
+template <typename T>
+static T softmaxRow(const T *row, T *p, int64_t classes) {
+  T max = *std::max_element(row, row + classes);
+  T sum = 0;
+  for (int64_t j = 0; j < classes; ++j)
+    sum += p[j] = std::exp(row[j] - max);
+  for (int64_t j = 0; j < classes; ++j)
+    p[j] /= sum;
+  return std::log(sum) + max;
+}
+
+template <typename T>
+T softmaxXent(const T *logits, const int32_t *labels, int64_t rows, int64_t classes) {
+  std::vector<T> p(classes);
+  double total = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const T *row = logits + r * classes;
+    total += softmaxRow(row, p.data(), classes) - row[labels[r]];
+  }
+  return T(total / rows);
+}
+
+template <typename T>
+void softmaxXentGrad(const T *logits, const int32_t *labels, T *out, int64_t rows,
+                     int64_t classes) {
+  T scale = T(1) / T(rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    T *p = out + r * classes;
+    softmaxRow(logits + r * classes, p, classes);
+    p[labels[r]] -= 1;
+    for (int64_t j = 0; j < classes; ++j)
+      p[j] *= scale;
+  }
+}
+
+template <typename T>
+void softmaxXentHvp(const T *logits, const T *tangent, T *out, int64_t rows,
+                    int64_t classes) {
+  T scale = T(1) / T(rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    T *p = out + r * classes;
+    const T *t = tangent + r * classes;
+    softmaxRow(logits + r * classes, p, classes);
+    T weighted = 0;
+    for (int64_t j = 0; j < classes; ++j)
+      weighted += p[j] * t[j];
+    for (int64_t j = 0; j < classes; ++j)
+      p[j] = p[j] * (t[j] - weighted) * scale;
+  }
+}
+
+template <typename T>
+void scheduleUpdate(T eta, T beta, T mu, T c, T hgPrev, T hg, T g1, T alpha,
+                    bool adaptiveMu, T *newEta, T *newBeta, T *newMu, T *newC) {
+  *newBeta = std::max(beta + alpha * hg * hgPrev, T(0));
+  *newEta = std::max(eta - *newBeta * hg, T(0));
+  T q = g1 == T(0) ? T(0) : std::clamp(hg * g1 / (g1 * g1), T(0), T(1));
+  *newMu = adaptiveMu ? std::pow(q, T(1) / (c + T(1))) : mu;
+  *newC = mu * (T(1) + c);
+}
+
+#define MARTHE_INSTANTIATE(T)                                                            \
+  template void matmul<T>(const T *, const T *, T *, int64_t, int64_t, int64_t, bool,     \
+                          bool);                                                         \
+  template void sumTo<T>(const T *, T *, int64_t, int64_t);                              \
+  template T dot<T>(const T *, const T *, int64_t);                                      \
+  template T softmaxXent<T>(const T *, const int32_t *, int64_t, int64_t);               \
+  template void softmaxXentGrad<T>(const T *, const int32_t *, T *, int64_t, int64_t);   \
+  template void softmaxXentHvp<T>(const T *, const T *, T *, int64_t, int64_t);          \
+  template void scheduleUpdate<T>(T, T, T, T, T, T, T, T, bool, T *, T *, T *, T *);
+
+MARTHE_INSTANTIATE(float)
+MARTHE_INSTANTIATE(double)
+
+} // namespace marthe::rt

@@ -1,0 +1,490 @@
+#include "runtime/Trainer.h"
+
+#include "runtime/Dataset.h"
+#include "runtime/Error.h"
+#include "runtime/Metrics.h"
+#include "runtime/OnnxModel.h"
+#include "runtime/Program.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+#include <random>
+
+namespace marthe::rt {
+namespace {
+
+/// The first beta_step tried by "auto"; each divergence divides it by 10.
+constexpr double kAutoBetaStepStart = 1e-3;
+constexpr int kAutoBetaStepTries = 8;
+/// A training loss this many times the first one counts as divergence.
+constexpr double kExplodingLossFactor = 5.0;
+
+bool isHypergradientSchedule(const std::string &kind) {
+  return kind == "marthe" || kind == "hd" || kind == "rtho";
+}
+
+/// Fills input/label tensors with mini-batches of a split, in order or in a
+/// fresh permutation per epoch.
+class Batcher {
+public:
+  Batcher(const ImageSet &set, bool shuffle, uint64_t seed)
+      : set_(set), shuffle_(shuffle), seed_(seed) {}
+
+  void fill(int64_t batchIndex, Tensor &input, Tensor &labels) {
+    int64_t batch = labels.size(), sampleSize = set_.sampleSize();
+    if (input.size() != batch * sampleSize)
+      throw Error("the compiled model takes " + std::to_string(input.size() / batch) +
+                  " values per sample but the data has " + std::to_string(sampleSize));
+    for (int64_t i = 0; i < batch; ++i)
+      copySample(sampleAt(batchIndex * batch + i), i, input, labels);
+  }
+
+  void fillRange(int64_t begin, Tensor &input, Tensor &labels) {
+    for (int64_t i = 0, batch = labels.size(); i < batch; ++i)
+      copySample((begin + i) % set_.count, i, input, labels);
+  }
+
+private:
+  int64_t sampleAt(int64_t position) {
+    int64_t epoch = position / set_.count, offset = position % set_.count;
+    if (!shuffle_)
+      return offset;
+    if (epoch != epoch_) {
+      permutation_.resize(set_.count);
+      std::iota(permutation_.begin(), permutation_.end(), 0);
+      std::mt19937_64 rng(seed_ * 1000003 + epoch);
+      std::shuffle(permutation_.begin(), permutation_.end(), rng);
+      epoch_ = epoch;
+    }
+    return permutation_[offset];
+  }
+
+  void copySample(int64_t sample, int64_t row, Tensor &input, Tensor &labels) {
+    int64_t size = set_.sampleSize();
+    for (int64_t j = 0; j < size; ++j)
+      input.set(row * size + j, set_.pixels[sample * size + j]);
+    labels.set(row, set_.labels[sample]);
+  }
+
+  const ImageSet &set_;
+  bool shuffle_;
+  uint64_t seed_;
+  int64_t epoch_ = -1;
+  std::vector<int64_t> permutation_;
+};
+
+struct Evaluation {
+  double loss = 0, accuracy = 0;
+};
+
+/// Mean cross-entropy and accuracy of logits rows [0, rows).
+void scoreLogits(const Tensor &logits, const Tensor &labels, int64_t rows, double &loss,
+                 int64_t &correct) {
+  int64_t classes = logits.spec->dims[1];
+  for (int64_t r = 0; r < rows; ++r) {
+    double max = -INFINITY;
+    int64_t best = 0;
+    for (int64_t c = 0; c < classes; ++c) {
+      double v = logits.get(r * classes + c);
+      if (v > max)
+        max = v, best = c;
+    }
+    double sum = 0;
+    for (int64_t c = 0; c < classes; ++c)
+      sum += std::exp(logits.get(r * classes + c) - max);
+    int64_t label = int64_t(labels.get(r));
+    loss += std::log(sum) + max - logits.get(r * classes + label);
+    correct += best == label;
+  }
+}
+
+/// One training run: state, schedule scalars and outputs.
+class Run {
+public:
+  Run(const ProgramSpec &program, const RunConfig &config, const ImageSet &train,
+      const ImageSet &validation, double betaStep)
+      : program_(program), config_(config), betaStep_(betaStep),
+        forward_(*requireFunction("forward")),
+        trainBatches_(train, config.order == "shuffle", config.seed),
+        valBatches_(validation, config.order == "shuffle", config.seed + 1),
+        validation_(validation) {
+    bool hyper = isHypergradientSchedule(config.schedule);
+    step_.emplace(*requireFunction(hyper ? "marthe_step" : "train_step"));
+    initialize(hyper);
+  }
+
+  /// Runs all steps; false when training diverged.
+  bool trainAll(CsvWriter &csv) {
+    auto start = std::chrono::steady_clock::now();
+    double stepSeconds = 0;
+    for (int64_t t = 0; t < config_.steps; ++t) {
+      auto stepStart = std::chrono::steady_clock::now();
+      std::vector<double> row = step(t);
+      stepSeconds += seconds(stepStart);
+      if (diverged(row))
+        return report(t, row), false;
+      bool logNow = (t + 1) % config_.logEvery == 0 || t + 1 == config_.steps;
+      row.insert(row.begin() + 3, logNow ? evaluate(validation_).accuracy : NAN);
+      csv.row(row);
+      if (logNow) {
+        progress(row);
+        checkpoint();
+      }
+    }
+    secondsPerStep = stepSeconds / config_.steps;
+    totalSeconds = seconds(start);
+    return true;
+  }
+
+  Evaluation evaluate(const ImageSet &set) {
+    syncForward();
+    Batcher batcher(set, false, 0);
+    Tensor &input = forward_.arg("input");
+    int64_t batch = input.spec->dims[0];
+    Tensor labels(labelSpec(batch));
+    double loss = 0;
+    int64_t correct = 0;
+    for (int64_t begin = 0; begin < set.count; begin += batch) {
+      batcher.fillRange(begin, input, labels);
+      forward_.call();
+      scoreLogits(forward_.results()[0], labels, std::min(batch, set.count - begin), loss,
+                  correct);
+    }
+    return {loss / set.count, double(correct) / set.count};
+  }
+
+  std::vector<NamedTensor> parameters() {
+    std::vector<NamedTensor> params;
+    for (Tensor &arg : step_->args()) {
+      std::string role = arg.spec->role;
+      if (role.rfind("param:", 0) != 0)
+        continue;
+      NamedTensor tensor{role.substr(6), {}, {}};
+      tensor.shape.assign(arg.spec->dims, arg.spec->dims + arg.spec->rank);
+      for (int64_t i = 0; i < arg.size(); ++i)
+        tensor.values.push_back(arg.get(i));
+      params.push_back(std::move(tensor));
+    }
+    return params;
+  }
+
+  double scalar(const std::string &role) { return step_->arg(role).get(0); }
+
+  double secondsPerStep = 0, totalSeconds = 0, lastLoss = NAN;
+
+private:
+  const FunctionSpec *requireFunction(const std::string &name) {
+    const FunctionSpec *fn = findFunction(program_, name);
+    if (!fn)
+      throw Error(std::string("the program has no compiled function '") + name + "'");
+    return fn;
+  }
+
+  const TensorSpec &labelSpec(int64_t batch) {
+    labelSpec_ = TensorSpec{"labels", DType::I32, 1, {batch}};
+    return labelSpec_;
+  }
+
+  void initialize(bool hyper) {
+    std::map<std::string, NamedTensor> initial;
+    for (NamedTensor &t : readFloatInitializers(program_.modelBytes,
+                                                program_.modelEnd - program_.modelBytes,
+                                                program_.modelName))
+      initial[t.name] = std::move(t);
+    std::mt19937_64 rng(config_.seed);
+    for (Tensor &arg : step_->args()) {
+      std::string role = arg.spec->role;
+      if (role.rfind("param:", 0) != 0)
+        continue;
+      const NamedTensor &values = initial.at(role.substr(6));
+      for (int64_t i = 0; i < arg.size(); ++i)
+        arg.set(i, config_.seededInit ? glorot(*arg.spec, rng) : values.values[i]);
+    }
+    step_->arg("eta").set(0, config_.eta0);
+    if (!hyper)
+      return;
+    step_->arg("beta").set(0, config_.beta0);
+    step_->arg("alpha").set(0, betaStep_);
+    double mu = config_.schedule == "hd" ? 0.0 : config_.schedule == "rtho" ? 1.0
+                                                                             : config_.mu.value_or(0.0);
+    step_->arg("mu").set(0, mu);
+  }
+
+  /// Glorot-uniform for matrices, zeros for vectors.
+  static double glorot(const TensorSpec &spec, std::mt19937_64 &rng) {
+    if (spec.rank < 2)
+      return 0.0;
+    double limit = std::sqrt(6.0 / double(spec.dims[0] + spec.dims[1]));
+    return std::uniform_real_distribution<double>(-limit, limit)(rng);
+  }
+
+  double scheduledEta(int64_t t) {
+    const RunConfig &c = config_;
+    if (c.schedule == "exponential")
+      return c.eta0 * std::pow(c.decay, double(t));
+    if (c.schedule == "staircase")
+      return c.eta0 * std::pow(c.decay, double(t / c.decaySteps));
+    if (c.schedule == "sgdr") {
+      double period = c.sgdrT0, position = t;
+      while (position >= period)
+        position -= period, period *= c.sgdrTMult;
+      return 0.5 * c.eta0 * (1 + std::cos(M_PI * position / period));
+    }
+    return c.eta0;
+  }
+
+  /// Row: step, loss, val_loss, eta, mu, beta, hypergrad, g1.
+  std::vector<double> step(int64_t t) {
+    Function &fn = *step_;
+    trainBatches_.fill(t, fn.arg("input"), fn.arg("labels"));
+    if (!fn.hasArg("val_input")) {
+      fn.arg("eta").set(0, scheduledEta(t));
+      fn.call();
+      double eta = fn.arg("eta").get(0), loss = fn.result("loss").get(0);
+      fn.feedBack();
+      lastLoss = loss;
+      return {double(t), loss, validationLoss(t), eta, NAN, NAN, NAN, NAN};
+    }
+    valBatches_.fill(t, fn.arg("val_input"), fn.arg("val_labels"));
+    double eta = scalar("eta"), mu = scalar("mu");
+    fn.call();
+    std::vector<double> row{double(t),          fn.result("loss").get(0),
+                            fn.result("val_loss").get(0), eta, mu,
+                            fn.result("beta").get(0), fn.result("hg").get(0),
+                            fn.result("g1").get(0)};
+    fn.feedBack({"hg", "hg_prev"});
+    lastLoss = row[1];
+    return row;
+  }
+
+  /// The validation mini-batch loss of the updated weights (fixed schedules).
+  double validationLoss(int64_t t) {
+    syncForward();
+    Tensor &input = forward_.arg("input");
+    Tensor labels(labelSpec(input.spec->dims[0]));
+    valBatches_.fill(t, input, labels);
+    forward_.call();
+    double loss = 0;
+    int64_t correct = 0;
+    scoreLogits(forward_.results()[0], labels, labels.size(), loss, correct);
+    return loss / labels.size();
+  }
+
+  /// Non-finite loss, eta or schedule scalars, or an exploding loss.
+  bool diverged(const std::vector<double> &row) {
+    if (std::isnan(firstLoss_))
+      firstLoss_ = row[1];
+    size_t checked = isHypergradientSchedule(config_.schedule) ? row.size() : 4;
+    for (size_t i = 1; i < checked; ++i)
+      if (!std::isfinite(row[i]))
+        return true;
+    return row[1] > kExplodingLossFactor * firstLoss_;
+  }
+
+  void report(int64_t t, const std::vector<double> &row) {
+    if (!config_.quiet)
+      std::fprintf(stderr, "step %lld: training diverged (loss %g, eta %g, hypergrad %g)\n",
+                   (long long)t + 1, row[1], row[3], row[6]);
+  }
+
+  void progress(const std::vector<double> &row) {
+    if (config_.quiet)
+      return;
+    std::fprintf(stderr,
+                 "step %5lld/%lld  loss %.4f  val_loss %.4f  val_acc %.4f  eta %.5g  mu %.3g  "
+                 "beta %.3g\n",
+                 (long long)row[0] + 1, (long long)config_.steps, row[1], row[2], row[3], row[4],
+                 row[5], row[6]);
+    std::fflush(stderr);
+  }
+
+  void syncForward() {
+    for (Tensor &arg : step_->args())
+      if (forward_.hasArg(arg.spec->role) && std::string(arg.spec->role) != "input")
+        forward_.arg(arg.spec->role).bytes = arg.bytes;
+  }
+
+  void checkpoint() {
+    std::vector<NamedTensor> params = parameters();
+    writeFileAtomically(config_.out + "/model.onnx",
+                        replaceInitializers(program_.modelBytes,
+                                            program_.modelEnd - program_.modelBytes, params,
+                                            program_.modelName));
+  }
+
+  static double seconds(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  }
+
+  const ProgramSpec &program_;
+  const RunConfig &config_;
+  double betaStep_;
+  Function forward_;
+  std::optional<Function> step_;
+  Batcher trainBatches_, valBatches_;
+  const ImageSet &validation_;
+  TensorSpec labelSpec_{};
+  double firstLoss_ = NAN;
+};
+
+using CsvWriterFactory = std::function<CsvWriter()>;
+
+/// Trains once per beta_step candidate until a run does not diverge.
+struct Outcome {
+  std::unique_ptr<Run> run;
+  double betaStep = 0;
+  int restarts = 0;
+};
+
+Outcome trainWithBetaStepSelection(const ProgramSpec &program, const RunConfig &config,
+                                   const ImageSet &train, const ImageSet &validation,
+                                   CsvWriterFactory makeCsv) {
+  bool searching = config.schedule == "marthe" && !config.betaStep;
+  double betaStep = config.schedule == "marthe" ? config.betaStep.value_or(kAutoBetaStepStart) : 0;
+  for (int attempt = 0;; ++attempt) {
+    auto run = std::make_unique<Run>(program, config, train, validation, betaStep);
+    CsvWriter csv = makeCsv();
+    if (run->trainAll(csv))
+      return {std::move(run), betaStep, attempt};
+    if (!searching || attempt + 1 == kAutoBetaStepTries)
+      throw Error("training diverged" +
+                  (searching ? " with every beta_step down to " + std::to_string(betaStep)
+                             : std::string()) );
+    betaStep /= 10;
+    if (!config.quiet)
+      std::fprintf(stderr, "restarting from the initial state with beta_step %g\n", betaStep);
+  }
+}
+
+} // namespace
+
+RunConfig defaultRunConfig(const ProgramSpec &program) {
+  nlohmann::json j = nlohmann::json::parse(program.configJson);
+  RunConfig c;
+  c.dataDir = j.at("data_dir"), c.train = j.at("train"), c.validation = j.at("validation");
+  c.test = j.at("test"), c.order = j.at("order"), c.schedule = j.at("schedule");
+  c.out = j.at("out");
+  c.steps = j.at("steps"), c.logEvery = j.at("log_every"), c.decaySteps = j.at("decay_steps");
+  c.sgdrT0 = j.at("t0"), c.seed = j.at("seed"), c.eta0 = j.at("eta0"), c.beta0 = j.at("beta");
+  c.decay = j.at("decay"), c.sgdrTMult = j.at("t_mult");
+  if (j.at("beta_step").is_number())
+    c.betaStep = j.at("beta_step").get<double>();
+  if (j.at("mu").is_number())
+    c.mu = j.at("mu").get<double>();
+  c.seededInit = j.at("init") == "seeded";
+  return c;
+}
+
+static double parseNumber(const std::string &flag, const std::string &text) {
+  char *end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(value))
+    throw Error("option " + flag + ": expected a number, got '" + text + "'");
+  return value;
+}
+
+static int64_t parseCount(const std::string &flag, const std::string &text) {
+  double value = parseNumber(flag, text);
+  if (value < 1 || value != std::floor(value))
+    throw Error("option " + flag + ": expected an integer >= 1, got '" + text + "'");
+  return int64_t(value);
+}
+
+void applyCommandLine(RunConfig &c, int argc, char **argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    if (flag == "--quiet") {
+      c.quiet = true;
+      continue;
+    }
+    if (i + 1 >= argc)
+      throw Error("option " + flag + ": missing value (see --help)");
+    std::string value = argv[++i];
+    if (flag == "--steps")
+      c.steps = parseCount(flag, value);
+    else if (flag == "--seed")
+      c.seed = uint64_t(parseNumber(flag, value));
+    else if (flag == "--out")
+      c.out = value;
+    else if (flag == "--eta0")
+      c.eta0 = parseNumber(flag, value);
+    else if (flag == "--beta0")
+      c.beta0 = parseNumber(flag, value);
+    else if (flag == "--beta-step")
+      c.betaStep = value == "auto" ? std::nullopt : std::optional(parseNumber(flag, value));
+    else if (flag == "--mu")
+      c.mu = value == "adaptive" ? std::nullopt : std::optional(parseNumber(flag, value));
+    else if (flag == "--schedule")
+      c.schedule = value;
+    else if (flag == "--data-dir")
+      c.dataDir = value;
+    else if (flag == "--order")
+      c.order = value;
+    else if (flag == "--log-every")
+      c.logEvery = parseCount(flag, value);
+    else
+      throw Error("unknown option " + flag + " (see --help)");
+  }
+}
+
+static void validate(const ProgramSpec &program, const RunConfig &c) {
+  static const char *kSchedules[] = {"marthe", "hd", "rtho", "constant", "exponential",
+                                     "staircase", "sgdr"};
+  if (std::find(std::begin(kSchedules), std::end(kSchedules), c.schedule) == std::end(kSchedules))
+    throw Error("unknown schedule '" + c.schedule +
+                "' (expected marthe, hd, rtho, constant, exponential, staircase or sgdr)");
+  if (c.order != "shuffle" && c.order != "sequential")
+    throw Error("unknown order '" + c.order + "' (expected shuffle or sequential)");
+  if (c.eta0 < 0 || c.beta0 < 0 || c.betaStep.value_or(0) < 0)
+    throw Error("eta0, beta0 and beta_step must be >= 0");
+  if (c.mu && (*c.mu < 0 || *c.mu > 1))
+    throw Error("mu must be in [0, 1] or adaptive");
+  bool adaptive = nlohmann::json::parse(program.configJson).at("adaptive_mu");
+  bool wantsAdaptive = c.schedule == "marthe" && !c.mu;
+  if (isHypergradientSchedule(c.schedule) && adaptive != wantsAdaptive)
+    throw Error(std::string("this executable was compiled with ") +
+                (adaptive ? "adaptive" : "fixed") +
+                " mu; recompile with marthe-compile to change that");
+}
+
+void train(const ProgramSpec &program, const RunConfig &config) {
+  validate(program, config);
+  ensureDirectory(config.out);
+  ImageSet trainSet = loadFashionMnist(config.dataDir, parseSplit(config.train));
+  ImageSet validation = loadFashionMnist(config.dataDir, parseSplit(config.validation));
+  ImageSet test = loadFashionMnist(config.dataDir, parseSplit(config.test));
+  auto makeCsv = [&] {
+    CsvWriter csv(config.out + "/metrics.csv");
+    csv.header({"step", "loss", "val_loss", "val_acc", "eta", "mu", "beta", "hypergrad", "g1"});
+    return csv;
+  };
+  Outcome outcome = trainWithBetaStepSelection(program, config, trainSet, validation, makeCsv);
+  Run &run = *outcome.run;
+  Evaluation val = run.evaluate(validation), tst = run.evaluate(test);
+  writeFileAtomically(config.out + "/model.onnx",
+                      replaceInitializers(program.modelBytes, program.modelEnd - program.modelBytes,
+                                          run.parameters(), program.modelName));
+  nlohmann::json summary = {
+      {"model", program.modelName},   {"schedule", config.schedule},
+      {"steps", config.steps},        {"seed", config.seed},
+      {"eta0", config.eta0},          {"beta_step", outcome.betaStep},
+      {"restarts", outcome.restarts}, {"final_train_loss", run.lastLoss},
+      {"val_loss", val.loss},         {"val_acc", val.accuracy},
+      {"test_loss", tst.loss},        {"test_acc", tst.accuracy},
+      {"ms_per_step", run.secondsPerStep * 1e3}, {"seconds", run.totalSeconds}};
+  writeJsonAtomically(config.out + "/summary.json", summary);
+  std::printf("validation accuracy %.4f (loss %.4f), test accuracy %.4f (loss %.4f), "
+              "%.2f ms/step, beta_step %g, outputs in %s\n",
+              val.accuracy, val.loss, tst.accuracy, tst.loss, run.secondsPerStep * 1e3,
+              outcome.betaStep, config.out.c_str());
+}
+
+} // namespace marthe::rt
