@@ -145,6 +145,7 @@ private:
     fn.setFunctionType(builder.getFunctionType(argTypes, {logits}));
     for (auto [i, arg] : llvm::enumerate(args))
       fn.setArgAttr(i, "marthe.role", builder.getStringAttr(arg.second));
+    fn.setResultAttr(0, "marthe.role", builder.getStringAttr("logits"));
     return llvm::Error::success();
   }
 

@@ -97,7 +97,7 @@ int buildExecutable(StringRef cppPath, StringRef exe) {
     return fail("no C++ compiler found (set CXX)");
   std::string partial = (exe + ".partial").str();
   SmallVector<std::string> args{*compiler, "-std=c++17", "-O3", "-march=native",
-                                "-I" MARTHE_SOURCE_DIR, cppPath.str(),
+                                "-I" MARTHE_SOURCE_DIR, cppPath.str(), MARTHE_MAIN_LIBRARY,
                                 MARTHE_RUNTIME_LIBRARY, "-o", partial};
   SmallVector<StringRef> flags;
   StringRef(MARTHE_RUNTIME_LINK_FLAGS).split(flags, ' ', -1, false);

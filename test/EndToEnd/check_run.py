@@ -1,0 +1,86 @@
+"""Runs a compiled trainer and checks its outputs.
+
+usage: check_run.py TRAINER MODEL OUT_DIR
+
+- the training loss falls and accuracy is far above chance (10 classes);
+- metrics.csv has one row per step with finite eta >= 0, mu in [0, 1], beta >= 0;
+- model.onnx keeps the graph, marks itself trained, and evaluated with numpy on
+  the test split gives the test accuracy that summary.json reports.
+"""
+import csv
+import gzip
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def numpy_logits(model, images):
+    values = {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
+    values[model.graph.input[0].name] = images
+    for node in model.graph.node:
+        x = [values[name] for name in node.input]
+        if node.op_type == "Flatten":
+            y = x[0].reshape(x[0].shape[0], -1)
+        elif node.op_type == "MatMul":
+            y = x[0] @ x[1]
+        elif node.op_type == "Gemm":
+            y = x[0] @ x[1].T + x[2]
+        elif node.op_type == "Add":
+            y = x[0] + x[1]
+        elif node.op_type == "Relu":
+            y = np.maximum(x[0], 0)
+        else:
+            raise SystemExit(f"check_run.py: unexpected node {node.op_type}")
+        values[node.output[0]] = y
+    return values[model.graph.output[0].name]
+
+
+def main(trainer, model_path, out):
+    subprocess.run([trainer, "--out", out, "--quiet"], check=True)
+    with open(f"{out}/metrics.csv") as f:
+        rows = list(csv.DictReader(f))
+    summary = json.load(open(f"{out}/summary.json"))
+    steps = summary["steps"]
+    assert len(rows) == steps, f"{len(rows)} metric rows for {steps} steps"
+    for row in rows:
+        eta, mu, beta = float(row["eta"]), float(row["mu"]), float(row["beta"])
+        assert math.isfinite(eta) and eta >= 0, row
+        assert 0 <= mu <= 1 and beta >= 0, row
+    losses = [float(r["loss"]) for r in rows]
+    first, last = np.mean(losses[:8]), np.mean(losses[-8:])
+    assert last < 0.7 * first, f"training loss did not fall: {first:.3f} -> {last:.3f}"
+    assert summary["test_acc"] > 0.6, f"test accuracy {summary['test_acc']}"
+    assert summary["val_acc"] > 0.6, f"validation accuracy {summary['val_acc']}"
+
+    source, trained = onnx.load(model_path), onnx.load(f"{out}/model.onnx")
+    assert [n.op_type for n in trained.graph.node] == [n.op_type for n in source.graph.node]
+    assert {p.key: p.value for p in trained.metadata_props}.get("marthe.trained") == "true"
+    changed = [not np.array_equal(numpy_helper.to_array(a), numpy_helper.to_array(b))
+               for a, b in zip(source.graph.initializer, trained.graph.initializer)]
+    assert all(changed), "some initializers were not trained"
+    images = read_idx(f"{DATA}/t10k-images-idx3-ubyte.gz").astype(np.float32) / 255
+    labels = read_idx(f"{DATA}/t10k-labels-idx1-ubyte.gz")
+    images = images.reshape(len(images), -1)
+    accuracy = float(np.mean(numpy_logits(trained, images).argmax(1) == labels))
+    assert abs(accuracy - summary["test_acc"]) < 2e-3, (accuracy, summary["test_acc"])
+    print(f"e2e: loss {first:.3f} -> {last:.3f}, test accuracy {accuracy:.4f} "
+          f"(numpy) vs {summary['test_acc']:.4f} (marthe)")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
