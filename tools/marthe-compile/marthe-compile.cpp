@@ -49,6 +49,20 @@ Expected<TrainConfig> loadConfig() {
   return parseTrainConfig(configPath);
 }
 
+/// Config values that parse but that this compiler cannot build yet.
+Error checkSupported(const TrainConfig &config) {
+  std::string file = config.sourcePath.empty() ? "<defaults>" : config.sourcePath;
+  if (config.optimizer == OptimizerKind::Adam)
+    return createStringError(inconvertibleErrorCode(),
+                             file + ": [optimizer] kind: \"adam\" is not supported by the "
+                                    "compiler yet (expected sgd or momentum)");
+  if (config.device != "cpu")
+    return createStringError(inconvertibleErrorCode(),
+                             file + ": [run] device: \"" + config.device +
+                                 "\" is not supported by the compiler yet (expected cpu)");
+  return Error::success();
+}
+
 bool adaptiveMu(const TrainConfig &config) {
   return config.schedule == ScheduleKind::Marthe && !config.mu;
 }
@@ -124,6 +138,8 @@ int main(int argc, char **argv) {
   Expected<TrainConfig> config = loadConfig();
   if (!config)
     return fail(toString(config.takeError()));
+  if (Error error = checkSupported(*config))
+    return fail(toString(std::move(error)));
   std::string model = inputPath.empty() ? config->onnx : inputPath.getValue();
   if (model.empty())
     return fail("no model: give model.onnx or [model] onnx in the config");
