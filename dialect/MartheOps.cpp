@@ -117,6 +117,13 @@ OpFoldResult MulOp::fold(FoldAdaptor) {
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
+LogicalResult ConstantOp::verify() {
+  if (getValue().getType() != getType())
+    return emitOpError("value type ") << getValue().getType()
+                                      << " differs from the result type " << getType();
+  return success();
+}
+
 ConstantOp ConstantOp::createSplat(OpBuilder &builder, Location loc, Type type,
                                    double value) {
   return ConstantOp::create(builder, loc,
@@ -271,6 +278,8 @@ LogicalResult GradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
     return emitOpError("callee must return one scalar");
   if (getResults().size() != 1 + getWrt().size())
     return emitOpError("must return the value and one gradient per wrt index");
+  if (getResult(0).getType() != fnResults[0])
+    return emitOpError("value must have the callee's result type ") << fnResults[0];
   if (failed(verifyWrt(*this, getWrt(), *fn)))
     return failure();
   for (auto [i, index] : llvm::enumerate(getWrt()))
@@ -296,6 +305,13 @@ LogicalResult JvpOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   for (auto [tangent, index] : llvm::zip(getTangents(), getWrt()))
     if (tangent.getType() != getArgs()[index].getType())
       return emitOpError("tangent for argument ") << index << " must have its type";
+  SmallVector<Type> expected(fn->getResultTypes());
+  for (Type type : fn->getResultTypes())
+    if (llvm::isa<FloatType>(llvm::cast<RankedTensorType>(type).getElementType()))
+      expected.push_back(type);
+  if (!llvm::equal(expected, getResultTypes()))
+    return emitOpError("results must be the callee's results followed by the tangents of "
+                       "its floating-point results");
   return success();
 }
 

@@ -82,6 +82,7 @@ def Marthe_ConstantOp : Marthe_Op<"constant", [ConstantLike, Pure]> {
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$value attr-dict `:` type($result)";
   let hasFolder = 1;
+  let hasVerifier = 1;
   let builders = [
     OpBuilder<(ins "::mlir::TypedAttr":$value), [{
       build($_builder, $_state, value.getType(), ::llvm::cast<::mlir::ElementsAttr>(value));

@@ -58,8 +58,10 @@ struct DeriveTrainingStepPass
         params.size() + 1 != forward.getNumArguments())
       return forward.emitError("@forward must take the parameters and one "
                                "argument with role \"input\", in that order");
-    auto logits = llvm::dyn_cast<RankedTensorType>(forward.getResultTypes().front());
-    if (forward.getNumResults() != 1 || !logits || logits.getRank() != 2)
+    auto logits = forward.getNumResults() == 1
+                      ? llvm::dyn_cast<RankedTensorType>(forward.getResultTypes().front())
+                      : RankedTensorType();
+    if (!logits || logits.getRank() != 2)
       return forward.emitError("@forward must return 2-D logits [batch, classes]");
     return success();
   }

@@ -28,9 +28,18 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     ModuleOp module = getOperation();
     FailureOr<func::FuncOp> step = lookupFunction(module, "train_step", "marthe-hypergradient");
     FailureOr<func::FuncOp> loss = lookupFunction(module, "loss", "marthe-hypergradient");
-    if (failed(step) || failed(loss))
+    if (failed(step) || failed(loss) || failed(checkRoles(*step)))
       return signalPassFailure();
     buildMartheStep(*step, *loss);
+  }
+
+  LogicalResult checkRoles(func::FuncOp step) {
+    for (StringRef role : {"input", "labels", "eta"})
+      if (findArg(step, role) < 0)
+        return step.emitError("@train_step needs an argument with role \"") << role << "\"";
+    if (argsWithPrefix(step, "param:").empty())
+      return step.emitError("@train_step has no parameters (roles \"param:<name>\")");
+    return success();
   }
 
   void buildMartheStep(func::FuncOp step, func::FuncOp loss) {

@@ -30,13 +30,10 @@ def DeriveTrainingStep : Pass<"marthe-derive-training-step", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
-           "sgd | momentum | adam">,
+           "sgd | momentum">,
     Option<"weightDecay", "weight-decay", "double", "0.0",
            "L2 factor lambda: the gradient becomes g + lambda * w">,
     Option<"momentum", "momentum", "double", "0.9", "momentum factor (PyTorch convention)">,
-    Option<"beta1", "beta1", "double", "0.9", "Adam beta1">,
-    Option<"beta2", "beta2", "double", "0.999", "Adam beta2">,
-    Option<"epsilon", "epsilon", "double", "1e-8", "Adam epsilon">,
     Option<"exportDerivatives", "export-derivatives", "bool", "false",
            "also emit @loss_and_grad and @loss_hvp (for numeric tests)">,
   ];

@@ -136,8 +136,11 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "marthe-compile: ONNX model -> MARTHE trainer\n");
 
   Expected<TrainConfig> config = loadConfig();
-  if (!config)
-    return fail(toString(config.takeError()));
+  if (!config) {
+    // Config errors already read "<file>:<line>:<col>: error: ...".
+    errs() << toString(config.takeError()) << "\n";
+    return 1;
+  }
   if (Error error = checkSupported(*config))
     return fail(toString(std::move(error)));
   std::string model = inputPath.empty() ? config->onnx : inputPath.getValue();

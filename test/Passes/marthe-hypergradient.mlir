@@ -1,0 +1,87 @@
+// RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient | FileCheck %s --check-prefixes=CHECK,ADAPT
+// RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient="adaptive-mu=false" | FileCheck %s --check-prefixes=CHECK,FIXED
+// RUN: marthe-opt %s --marthe-derive-training-step="optimizer=momentum" --marthe-hypergradient | FileCheck %s --check-prefix=MOM
+// RUN: echo 'func.func @loss(%%w: tensor<3xf32>) -> tensor<f32> { %%0 = marthe.dot %%w, %%w : (tensor<3xf32>, tensor<3xf32>) -> tensor<f32> return %%0 : tensor<f32> }' \
+// RUN:   | not marthe-opt --marthe-hypergradient 2>&1 | FileCheck %s --check-prefix=ERR
+// RUN: not marthe-opt %S/Inputs/train-step-without-eta.mlir --marthe-hypergradient 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=ERR-ROLE
+
+// ERR-ROLE: error: @train_step needs an argument with role "eta"
+
+// ERR: error: marthe-hypergradient needs a function @train_step
+
+// @loss and @train_step come from marthe-derive-training-step.
+func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf32> {marthe.role = "param:b"},
+                   %x: tensor<2x4xf32> {marthe.role = "input"}) -> tensor<2x3xf32> {
+  %0 = marthe.matmul %x, %w {transpose_rhs} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+  %1 = marthe.add %0, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+// CHECK-LABEL: func.func @marthe_step(
+// CHECK-SAME: %[[W:[^:]+]]: tensor<3x4xf32> {marthe.role = "param:w"},
+// CHECK-SAME: %[[B:[^:]+]]: tensor<3xf32> {marthe.role = "param:b"},
+// CHECK-SAME: %[[ZW:[^:]+]]: tensor<3x4xf32> {marthe.role = "tangent:param:w"},
+// CHECK-SAME: %[[ZB:[^:]+]]: tensor<3xf32> {marthe.role = "tangent:param:b"},
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x4xf32> {marthe.role = "input"},
+// CHECK-SAME: %[[Y:[^:]+]]: tensor<2xi32> {marthe.role = "labels"},
+// CHECK-SAME: %[[XV:[^:]+]]: tensor<2x4xf32> {marthe.role = "val_input"},
+// CHECK-SAME: %[[YV:[^:]+]]: tensor<2xi32> {marthe.role = "val_labels"},
+// CHECK-SAME: %[[ETA:[^:]+]]: tensor<f32> {marthe.role = "eta"},
+// CHECK-SAME: %[[BETA:[^:]+]]: tensor<f32> {marthe.role = "beta"},
+// CHECK-SAME: %[[MU:[^:]+]]: tensor<f32> {marthe.role = "mu"},
+// CHECK-SAME: %[[C:[^:]+]]: tensor<f32> {marthe.role = "c"},
+// CHECK-SAME: %[[HGP:[^:]+]]: tensor<f32> {marthe.role = "hg_prev"},
+// CHECK-SAME: %[[ALPHA:[^:]+]]: tensor<f32> {marthe.role = "alpha"})
+// CHECK-SAME: -> (tensor<3x4xf32> {marthe.role = "param:w"}, tensor<3xf32> {marthe.role = "param:b"},
+// CHECK-SAME: tensor<3x4xf32> {marthe.role = "tangent:param:w"}, tensor<3xf32> {marthe.role = "tangent:param:b"},
+// CHECK-SAME: tensor<f32> {marthe.role = "eta"}, tensor<f32> {marthe.role = "beta"}, tensor<f32> {marthe.role = "mu"}, tensor<f32> {marthe.role = "c"},
+// CHECK-SAME: tensor<f32> {marthe.role = "hg"}, tensor<f32> {marthe.role = "g1"}, tensor<f32> {marthe.role = "loss"}, tensor<f32> {marthe.role = "val_loss"})
+// CHECK-NEXT: %[[ONE:.+]] = marthe.constant dense<1.000000e+00> : tensor<f32>
+// CHECK-NEXT: %[[MZW:.+]] = marthe.mul %[[MU]], %[[ZW]]
+// CHECK-NEXT: %[[MZB:.+]] = marthe.mul %[[MU]], %[[ZB]]
+// s', Z' = jvp of the step in (state, eta) along (mu Z, 1).
+// CHECK-NEXT: %[[FULL:[^:]+]]:6 = marthe.jvp @train_step(%[[W]], %[[B]], %[[X]], %[[Y]], %[[ETA]]) wrt [0, 1, 4] tangents(%[[MZW]], %[[MZB]], %[[ONE]])
+// B = jvp of the step in eta alone.
+// CHECK-NEXT: %[[BJ:[^:]+]]:6 = marthe.jvp @train_step(%[[W]], %[[B]], %[[X]], %[[Y]], %[[ETA]]) wrt [4] tangents(%[[ONE]])
+// The validation gradient at the new parameters.
+// CHECK-NEXT: %[[E:[^:]+]]:3 = marthe.grad @loss(%[[FULL]]#0, %[[FULL]]#1, %[[XV]], %[[YV]]) wrt [0, 1]
+// hg = <Z'_w, e>, summed over the parameters.
+// CHECK-NEXT: %[[H0:.+]] = marthe.dot %[[FULL]]#3, %[[E]]#1 : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+// CHECK-NEXT: %[[H1:.+]] = marthe.dot %[[FULL]]#4, %[[E]]#2 : (tensor<3xf32>, tensor<3xf32>) -> tensor<f32>
+// CHECK-NEXT: %[[HG:.+]] = marthe.add %[[H0]], %[[H1]]
+// g1 = <B_w, e>.
+// CHECK-NEXT: %[[G0:.+]] = marthe.dot %[[BJ]]#3, %[[E]]#1
+// CHECK-NEXT: %[[G1A:.+]] = marthe.dot %[[BJ]]#4, %[[E]]#2
+// CHECK-NEXT: %[[G1:.+]] = marthe.add %[[G0]], %[[G1A]]
+// ADAPT-NEXT: %[[NETA:[^,]+]], %[[NBETA:[^,]+]], %[[NMU:[^,]+]], %[[NC:[^ ]+]] = marthe.schedule_update %[[ETA]], %[[BETA]], %[[MU]], %[[C]], %[[HGP]], %[[HG]], %[[G1]], %[[ALPHA]] {adaptive_mu} :
+// FIXED-NEXT: %[[NETA:[^,]+]], %[[NBETA:[^,]+]], %[[NMU:[^,]+]], %[[NC:[^ ]+]] = marthe.schedule_update %[[ETA]], %[[BETA]], %[[MU]], %[[C]], %[[HGP]], %[[HG]], %[[G1]], %[[ALPHA]] :
+// CHECK-NEXT: return %[[FULL]]#0, %[[FULL]]#1, %[[FULL]]#3, %[[FULL]]#4, %[[NETA]], %[[NBETA]], %[[NMU]], %[[NC]], %[[HG]], %[[G1]], %[[FULL]]#2, %[[E]]#0
+
+// With momentum the buffers are state too: they get tangents Z and take
+// part in the first jvp, but hg and g1 pair only the parameters with e.
+// MOM-LABEL: func.func @marthe_step(
+// MOM-SAME: %[[W:[^:]+]]: tensor<3x4xf32> {marthe.role = "param:w"},
+// MOM-SAME: %[[B:[^:]+]]: tensor<3xf32> {marthe.role = "param:b"},
+// MOM-SAME: %[[MW:[^:]+]]: tensor<3x4xf32> {marthe.role = "opt:momentum:param:w"},
+// MOM-SAME: %[[MB:[^:]+]]: tensor<3xf32> {marthe.role = "opt:momentum:param:b"},
+// MOM-SAME: %[[ZW:[^:]+]]: tensor<3x4xf32> {marthe.role = "tangent:param:w"},
+// MOM-SAME: %[[ZB:[^:]+]]: tensor<3xf32> {marthe.role = "tangent:param:b"},
+// MOM-SAME: %[[ZMW:[^:]+]]: tensor<3x4xf32> {marthe.role = "tangent:opt:momentum:param:w"},
+// MOM-SAME: %[[ZMB:[^:]+]]: tensor<3xf32> {marthe.role = "tangent:opt:momentum:param:b"},
+// MOM-SAME: %[[X:[^:]+]]: tensor<2x4xf32> {marthe.role = "input"},
+// MOM-SAME: -> (tensor<3x4xf32> {marthe.role = "param:w"}, tensor<3xf32> {marthe.role = "param:b"},
+// MOM-SAME: tensor<3x4xf32> {marthe.role = "opt:momentum:param:w"}, tensor<3xf32> {marthe.role = "opt:momentum:param:b"},
+// MOM-SAME: tensor<3x4xf32> {marthe.role = "tangent:param:w"}, tensor<3xf32> {marthe.role = "tangent:param:b"},
+// MOM-SAME: tensor<3x4xf32> {marthe.role = "tangent:opt:momentum:param:w"}, tensor<3xf32> {marthe.role = "tangent:opt:momentum:param:b"},
+// MOM: %[[FULL:[^:]+]]:10 = marthe.jvp @train_step(%[[W]], %[[B]], %[[MW]], %[[MB]], %[[X]], %{{[^,]+}}, %[[ETA:[^)]+]]) wrt [0, 1, 2, 3, 6]
+// MOM-NEXT: %[[BJ:[^:]+]]:10 = marthe.jvp @train_step({{.*}}) wrt [6]
+// MOM-NEXT: %[[E:[^:]+]]:3 = marthe.grad @loss(%[[FULL]]#0, %[[FULL]]#1, %{{[^,]+}}, %{{[^)]+}}) wrt [0, 1]
+// MOM-NEXT: marthe.dot %[[FULL]]#5, %[[E]]#1
+// MOM-NEXT: marthe.dot %[[FULL]]#6, %[[E]]#2
+// MOM-NEXT: %[[HG:.+]] = marthe.add
+// MOM-NEXT: marthe.dot %[[BJ]]#5, %[[E]]#1
+// MOM-NEXT: marthe.dot %[[BJ]]#6, %[[E]]#2
+// MOM-NEXT: %[[G1:.+]] = marthe.add
+// MOM-NEXT: %[[NETA:[^,]+]], {{.*}} = marthe.schedule_update %[[ETA]], {{.*}}, %[[HG]], %[[G1]], {{.*}} {adaptive_mu}
+// MOM-NEXT: return %[[FULL]]#0, %[[FULL]]#1, %[[FULL]]#2, %[[FULL]]#3, %[[FULL]]#5, %[[FULL]]#6, %[[FULL]]#7, %[[FULL]]#8, %[[NETA]], {{.*}}, %[[HG]], %[[G1]], %[[FULL]]#4, %[[E]]#0
