@@ -14,15 +14,6 @@ using namespace marthe;
 
 namespace {
 
-using RoleList = SmallVector<std::pair<Type, std::string>>;
-
-RoleList argsOf(func::FuncOp fn, ArrayRef<int64_t> indices, StringRef prefix = "") {
-  RoleList list;
-  for (int64_t i : indices)
-    list.push_back({fn.getArgumentTypes()[i], (prefix + argRole(fn, i)).str()});
-  return list;
-}
-
 SmallVector<int64_t> range(int64_t begin, int64_t end) {
   SmallVector<int64_t> indices;
   for (int64_t i = begin; i < end; ++i)
@@ -81,7 +72,7 @@ struct DeriveTrainingStepPass
         llvm::cast<RankedTensorType>(forward.getResultTypes().front());
     Type labelsType =
         RankedTensorType::get({logitsType.getDimSize(0)}, builder.getI32Type());
-    RoleList args = argsOf(forward, range(0, forward.getNumArguments()));
+    RoleList args = argRoles(forward, range(0, forward.getNumArguments()));
     args.push_back({labelsType, "labels"});
     func::FuncOp loss = createFunction(builder, getOperation(), "loss", args,
                                        {{scalarType(logitsType), "loss"}});
@@ -107,12 +98,12 @@ struct DeriveTrainingStepPass
 
   /// @train_step(state..., input, labels, eta) -> (state'..., loss).
   void buildTrainStep(OpBuilder &builder, func::FuncOp loss) {
-    RoleList paramRoles = argsOf(loss, range(0, params.size()));
+    RoleList paramRoles = argRoles(loss, range(0, params.size()));
     RoleList args = paramRoles;
     if (optimizer == "momentum")
-      args.append(argsOf(loss, range(0, params.size()), "opt:momentum:"));
+      args.append(argRoles(loss, range(0, params.size()), "opt:momentum:"));
     RoleList results = args;
-    args.append(argsOf(loss, {inputIndex, inputIndex + 1}));
+    args.append(argRoles(loss, {inputIndex, inputIndex + 1}));
     Type scalar = loss.getResultTypes().front();
     args.push_back({scalar, "eta"});
     results.push_back({scalar, "loss"});
@@ -165,8 +156,8 @@ struct DeriveTrainingStepPass
   /// @loss_and_grad(params, input, labels) -> (loss, grads...) and
   /// @loss_hvp(params, input, labels, v...) -> (grads..., H v...).
   void buildExportedDerivatives(OpBuilder &builder, func::FuncOp loss) {
-    RoleList args = argsOf(loss, range(0, loss.getNumArguments()));
-    RoleList gradRoles = argsOf(loss, range(0, params.size()), "grad:");
+    RoleList args = argRoles(loss, range(0, loss.getNumArguments()));
+    RoleList gradRoles = argRoles(loss, range(0, params.size()), "grad:");
     RoleList results{{loss.getResultTypes().front(), "loss"}};
     results.append(gradRoles);
     func::FuncOp grad = createFunction(builder, getOperation(), "loss_and_grad", args, results);
@@ -174,9 +165,9 @@ struct DeriveTrainingStepPass
                            valueAndGradient(builder, loss, grad.getArguments()));
 
     RoleList hvpArgs = args;
-    hvpArgs.append(argsOf(loss, range(0, params.size()), "tangent:"));
+    hvpArgs.append(argRoles(loss, range(0, params.size()), "tangent:"));
     RoleList hvpResults = gradRoles;
-    hvpResults.append(argsOf(loss, range(0, params.size()), "hvp:"));
+    hvpResults.append(argRoles(loss, range(0, params.size()), "hvp:"));
     func::FuncOp hvp = createFunction(builder, getOperation(), "loss_hvp", hvpArgs, hvpResults);
     ValueRange hvpBlockArgs = hvp.getArguments();
     SmallVector<Type> jvpTypes(grad.getResultTypes());

@@ -13,6 +13,13 @@ std::string derivedName(StringRef callee, StringRef kind, ArrayRef<int64_t> wrt)
   return name;
 }
 
+Value lookupOrZero(const DenseMap<Value, Value> &derivatives, OpBuilder &builder,
+                   Value value) {
+  if (Value derivative = derivatives.lookup(value))
+    return derivative;
+  return ConstantOp::createSplat(builder, value.getLoc(), value.getType(), 0.0);
+}
+
 LogicalResult checkDifferentiable(func::FuncOp fn, Operation *request) {
   if (!llvm::hasSingleElement(fn.getBody()))
     return request->emitOpError("cannot differentiate @")

@@ -13,6 +13,10 @@ std::string derivedName(llvm::StringRef callee, llvm::StringRef kind,
 /// Checks that `fn` is a single block of ops the AD passes can differentiate.
 mlir::LogicalResult checkDifferentiable(mlir::func::FuncOp fn, mlir::Operation *request);
 
+/// The derivative `derivatives` holds for `value`, or a zero constant.
+mlir::Value lookupOrZero(const llvm::DenseMap<mlir::Value, mlir::Value> &derivatives,
+                         mlir::OpBuilder &builder, mlir::Value value);
+
 /// Replaces every `RequestOp` in `module` by a call of the private function
 /// `makeDerived(request)` returns, creating each derived function once.
 template <typename RequestOp>

@@ -34,7 +34,9 @@ public:
       return failure();
 
     OpBuilder builder(module.getContext());
-    func::FuncOp jvp = createFunction(builder, module, name, argRoles(fn), resultRoles(fn));
+    RoleList args = argRoles(fn);
+    args.append(argRoles(fn, request.getWrt(), "tangent:"));
+    func::FuncOp jvp = createFunction(builder, module, name, args, tangentResultRoles(fn));
     jvp.setPrivate();
     IRMapping mapping;
     mapping.map(fn.getArguments(), jvp.getArguments().take_front(fn.getNumArguments()));
@@ -50,7 +52,7 @@ public:
       Value primal = mapping.lookup(result);
       returned.push_back(primal);
       if (isFloatTensor(primal.getType()))
-        returnedTangents.push_back(tangentOrZero(builder, primal));
+        returnedTangents.push_back(lookupOrZero(tangents, builder, primal));
     }
     returned.append(returnedTangents);
     func::ReturnOp::create(builder, fn.getLoc(), returned);
@@ -58,23 +60,12 @@ public:
   }
 
 private:
-  SmallVector<std::pair<Type, std::string>> argRoles(func::FuncOp fn) {
-    SmallVector<std::pair<Type, std::string>> list;
-    for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes()))
-      list.push_back({type, argRole(fn, i).str()});
-    for (int64_t index : request.getWrt())
-      list.push_back({fn.getArgumentTypes()[index], ("tangent:" + argRole(fn, index)).str()});
-    return list;
-  }
-
-  SmallVector<std::pair<Type, std::string>> resultRoles(func::FuncOp fn) {
-    SmallVector<std::pair<Type, std::string>> list, tangentList;
-    for (auto [i, type] : llvm::enumerate(fn.getResultTypes())) {
-      list.push_back({type, resultRole(fn, i).str()});
+  /// The callee's results, then a tangent for each float result.
+  static RoleList tangentResultRoles(func::FuncOp fn) {
+    RoleList list = resultRoles(fn);
+    for (auto [type, role] : resultRoles(fn))
       if (isFloatTensor(type))
-        tangentList.push_back({type, ("tangent:" + resultRole(fn, i)).str()});
-    }
-    list.append(tangentList);
+        list.push_back({type, "tangent:" + role});
     return list;
   }
 
@@ -93,12 +84,6 @@ private:
       if (tangent)
         tangents[result] = tangent;
     return success();
-  }
-
-  Value tangentOrZero(OpBuilder &builder, Value primal) {
-    if (Value tangent = tangents.lookup(primal))
-      return tangent;
-    return ConstantOp::createSplat(builder, primal.getLoc(), primal.getType(), 0.0);
   }
 
   ModuleOp module;

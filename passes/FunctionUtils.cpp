@@ -3,6 +3,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/Sequence.h"
 
 using namespace mlir;
 
@@ -39,9 +40,27 @@ SmallVector<int64_t> stateArgs(func::FuncOp fn) {
   return indices;
 }
 
+RoleList argRoles(func::FuncOp fn, ArrayRef<int64_t> indices, StringRef prefix) {
+  RoleList list;
+  for (int64_t i : indices)
+    list.push_back({fn.getArgumentTypes()[i], (prefix + argRole(fn, i)).str()});
+  return list;
+}
+
+RoleList argRoles(func::FuncOp fn) {
+  auto all = llvm::to_vector(llvm::seq<int64_t>(0, fn.getNumArguments()));
+  return argRoles(fn, all);
+}
+
+RoleList resultRoles(func::FuncOp fn) {
+  RoleList list;
+  for (auto [i, type] : llvm::enumerate(fn.getResultTypes()))
+    list.push_back({type, resultRole(fn, i).str()});
+  return list;
+}
+
 func::FuncOp createFunction(OpBuilder &builder, ModuleOp module, StringRef name,
-                            ArrayRef<std::pair<Type, std::string>> args,
-                            ArrayRef<std::pair<Type, std::string>> results) {
+                            const RoleList &args, const RoleList &results) {
   SmallVector<Type> argTypes, resultTypes;
   for (const auto &arg : args)
     argTypes.push_back(arg.first);

@@ -23,12 +23,22 @@ llvm::SmallVector<int64_t> argsWithPrefix(mlir::func::FuncOp fn, llvm::StringRef
 /// Indices of the state arguments: parameters, then optimizer buffers.
 llvm::SmallVector<int64_t> stateArgs(mlir::func::FuncOp fn);
 
+/// (type, role) pairs describing function arguments or results.
+using RoleList = llvm::SmallVector<std::pair<mlir::Type, std::string>>;
+
+/// The arguments of `fn` at `indices`, with `prefix` prepended to their roles.
+RoleList argRoles(mlir::func::FuncOp fn, llvm::ArrayRef<int64_t> indices,
+                  llvm::StringRef prefix = "");
+
+/// Every argument of `fn`, then every result.
+RoleList argRoles(mlir::func::FuncOp fn);
+RoleList resultRoles(mlir::func::FuncOp fn);
+
 /// Creates `name` with the given typed, role-annotated arguments and results,
 /// an entry block, and the builder placed at its start.
-mlir::func::FuncOp createFunction(
-    mlir::OpBuilder &builder, mlir::ModuleOp module, llvm::StringRef name,
-    llvm::ArrayRef<std::pair<mlir::Type, std::string>> args,
-    llvm::ArrayRef<std::pair<mlir::Type, std::string>> results);
+mlir::func::FuncOp createFunction(mlir::OpBuilder &builder, mlir::ModuleOp module,
+                                  llvm::StringRef name, const RoleList &args,
+                                  const RoleList &results);
 
 /// Clones the body of `fn` (a single block) at the builder's insertion point
 /// with `args` for its arguments; returns the values it would return.

@@ -14,8 +14,6 @@ using namespace marthe;
 
 namespace {
 
-using RoleList = SmallVector<std::pair<Type, std::string>>;
-
 /// Names of the schedule scalars, in @marthe_step's argument order.
 constexpr StringLiteral kScheduleInputs[] = {"eta", "beta", "mu", "c", "hg_prev", "alpha"};
 constexpr StringLiteral kScheduleOutputs[] = {"eta", "beta", "mu", "c", "hg", "g1",
@@ -49,14 +47,9 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     int64_t etaIndex = findArg(step, "eta");
     Type scalar = step.getArgumentTypes()[etaIndex];
 
-    RoleList args, results;
-    for (int64_t i : state)
-      args.push_back({step.getArgumentTypes()[i], argRole(step, i).str()});
-    results = args;
-    for (int64_t i : state)
-      args.push_back({step.getArgumentTypes()[i], ("tangent:" + argRole(step, i)).str()});
-    for (int64_t i = 0, e = state.size(); i < e; ++i)
-      results.push_back(args[state.size() + i]);
+    RoleList args = argRoles(step, state);
+    args.append(argRoles(step, state, "tangent:"));
+    RoleList results = args;
     args.push_back({step.getArgumentTypes()[input], "input"});
     args.push_back({step.getArgumentTypes()[labels], "labels"});
     args.push_back({step.getArgumentTypes()[input], "val_input"});

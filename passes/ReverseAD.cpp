@@ -30,7 +30,9 @@ public:
       return failure();
 
     OpBuilder builder(module.getContext());
-    func::FuncOp grad = createFunction(builder, module, name, roles(fn), resultRoles(fn));
+    RoleList results{resultRoles(fn).front()};
+    results.append(argRoles(fn, request.getWrt(), "grad:"));
+    func::FuncOp grad = createFunction(builder, module, name, argRoles(fn), results);
     grad.setPrivate();
     IRMapping mapping;
     mapping.map(fn.getArguments(), grad.getArguments());
@@ -46,27 +48,12 @@ public:
 
     SmallVector<Value> returned{value};
     for (int64_t index : request.getWrt())
-      returned.push_back(adjointOrZero(builder, grad.getArgument(index)));
+      returned.push_back(lookupOrZero(adjoints, builder, grad.getArgument(index)));
     func::ReturnOp::create(builder, fn.getLoc(), returned);
     return grad;
   }
 
 private:
-  SmallVector<std::pair<Type, std::string>> roles(func::FuncOp fn) {
-    SmallVector<std::pair<Type, std::string>> list;
-    for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes()))
-      list.push_back({type, argRole(fn, i).str()});
-    return list;
-  }
-
-  SmallVector<std::pair<Type, std::string>> resultRoles(func::FuncOp fn) {
-    SmallVector<std::pair<Type, std::string>> list{
-        {fn.getResultTypes().front(), resultRole(fn, 0).str()}};
-    for (int64_t index : request.getWrt())
-      list.push_back({fn.getArgumentTypes()[index], ("grad:" + argRole(fn, index)).str()});
-    return list;
-  }
-
   LogicalResult propagate(OpBuilder &builder, Operation *op) {
     if (llvm::isa<ConstantOp>(op))
       return success();
@@ -87,12 +74,6 @@ private:
   void accumulate(OpBuilder &builder, Value target, Value adjoint) {
     Value &slot = adjoints[target];
     slot = slot ? AddOp::create(builder, adjoint.getLoc(), slot, adjoint).getResult() : adjoint;
-  }
-
-  Value adjointOrZero(OpBuilder &builder, Value arg) {
-    if (Value adjoint = adjoints.lookup(arg))
-      return adjoint;
-    return ConstantOp::createSplat(builder, arg.getLoc(), arg.getType(), 0.0);
   }
 
   ModuleOp module;

@@ -8,7 +8,6 @@ usage: check_run.py TRAINER MODEL OUT_DIR
   the test split gives the test accuracy that summary.json reports.
 """
 import csv
-import gzip
 import json
 import math
 import subprocess
@@ -18,15 +17,8 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-DATA = "/usr/share/datasets/fashion-mnist"
+import fashion_mnist
 
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
 def numpy_logits(model, images):
@@ -73,9 +65,7 @@ def main(trainer, model_path, out):
     changed = [not np.array_equal(numpy_helper.to_array(a), numpy_helper.to_array(b))
                for a, b in zip(source.graph.initializer, trained.graph.initializer)]
     assert all(changed), "some initializers were not trained"
-    images = read_idx(f"{DATA}/t10k-images-idx3-ubyte.gz").astype(np.float32) / 255
-    labels = read_idx(f"{DATA}/t10k-labels-idx1-ubyte.gz")
-    images = images.reshape(len(images), -1)
+    images, labels = fashion_mnist.load("test")
     accuracy = float(np.mean(numpy_logits(trained, images).argmax(1) == labels))
     assert abs(accuracy - summary["test_acc"]) < 2e-3, (accuracy, summary["test_acc"])
     print(f"e2e: loss {first:.3f} -> {last:.3f}, test accuracy {accuracy:.4f} "

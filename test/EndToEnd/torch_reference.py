@@ -7,7 +7,6 @@ H.Z comes from double backward, B = -(g + lambda w), and the schedule update is
 written out by hand. Data order is sequential, as in torch_reference.toml.
 """
 import csv
-import gzip
 import subprocess
 import sys
 
@@ -16,23 +15,14 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-DATA = "/usr/share/datasets/fashion-mnist"
+import fashion_mnist
+
 BATCH, WEIGHT_DECAY, ETA0, BETA0, ALPHA = 100, 0.001, 0.05, 0.001, 0.01
 
 
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
 def load_split(begin, end):
-    images = read_idx(f"{DATA}/train-images-idx3-ubyte.gz")[begin:end]
-    labels = read_idx(f"{DATA}/train-labels-idx1-ubyte.gz")[begin:end]
-    pixels = (images.astype(np.float32) / np.float32(255)).astype(np.float64)
-    return torch.tensor(pixels.reshape(len(pixels), -1)), torch.tensor(labels.astype(np.int64))
+    pixels, labels = fashion_mnist.load("train", begin, end)
+    return torch.tensor(pixels.astype(np.float64)), torch.tensor(labels.astype(np.int64))
 
 
 def batch(split, t):
