@@ -134,15 +134,11 @@ private:
     auto output = values.find(graph.output(0).name());
     if (output == values.end())
       return fail(path + ": the graph output '" + graph.output(0).name() + "' is not computed");
-    auto logits = llvm::cast<RankedTensorType>(output->second.getType());
-    if (logits.getRank() != 2)
-      return fail(path + ": the graph output '" + graph.output(0).name() +
-                  "' must be 2-D logits [batch, classes]");
     func::ReturnOp::create(builder, fn.getLoc(), output->second);
     SmallVector<Type> argTypes;
     for (auto &arg : args)
       argTypes.push_back(arg.first);
-    fn.setFunctionType(builder.getFunctionType(argTypes, {logits}));
+    fn.setFunctionType(builder.getFunctionType(argTypes, {output->second.getType()}));
     for (auto [i, arg] : llvm::enumerate(args))
       fn.setArgAttr(i, "marthe.role", builder.getStringAttr(arg.second));
     fn.setResultAttr(0, "marthe.role", builder.getStringAttr("logits"));

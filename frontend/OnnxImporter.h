@@ -12,7 +12,7 @@ struct ImportOptions {
   int64_t batchSize = 100;
 };
 
-/// Imports an ONNX model into `@forward(params..., input) -> logits`: the
+/// Imports an ONNX model into `@forward(params..., input) -> output`: the
 /// float initializers become the parameters (roles "param:<name>"), the one
 /// other graph input the data (role "input"). Errors name the file and, for
 /// nodes, the node name, op type and opset.

@@ -15,6 +15,8 @@ namespace marthe {
 
 /// Options of the whole training pipeline (the tool fills them from TOML).
 struct TrainingPipelineOptions {
+  /// Only @forward (inference): no training step, no AD.
+  bool forwardOnly = false;
   DeriveTrainingStepOptions step;
   bool hypergradient = true;
   HypergradientOptions schedule;

@@ -11,6 +11,10 @@ using namespace mlir;
 namespace marthe {
 
 void buildTrainingPipeline(OpPassManager &pm, const TrainingPipelineOptions &options) {
+  if (options.forwardOnly) {
+    pm.addNestedPass<func::FuncOp>(createFuseElementwise());
+    return;
+  }
   pm.addPass(createDeriveTrainingStep(options.step));
   if (options.hypergradient)
     pm.addPass(createHypergradient(options.schedule));

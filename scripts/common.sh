@@ -6,7 +6,7 @@ BUILD=${MARTHE_BUILD_DIR:-$ROOT/build}
 PACKAGES=(
   cmake ninja-build g++ ccache
   mlir-22-tools libmlir-22-dev llvm-22-dev llvm-22-tools
-  libonnx-dev libprotobuf-dev protobuf-compiler
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libopenblas-dev zlib1g-dev libtomlplusplus-dev nlohmann-json3-dev libgtest-dev
   dataset-fashion-mnist python3-torch python3-onnx python3-numpy
 )

@@ -34,6 +34,9 @@ cl::opt<Stage> emitStage(
                clEnumValN(Stage::Step, "mlir", "the IR after the training pipeline"),
                clEnumValN(Stage::Cpp, "cpp", "the emitted C++"),
                clEnumValN(Stage::Exe, "exe", "the training executable (default)")));
+cl::opt<bool> forwardOnly("forward-only",
+                          cl::desc("compile @forward alone (inference; with --emit=cpp)"),
+                          cl::init(false));
 cl::opt<bool> exportDerivatives("export-derivatives",
                                 cl::desc("also compile @loss_and_grad and @loss_hvp"),
                                 cl::init(false));
@@ -69,6 +72,7 @@ bool adaptiveMu(const TrainConfig &config) {
 
 TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
   TrainingPipelineOptions options;
+  options.forwardOnly = forwardOnly;
   options.step.optimizer = toString(config.optimizer).str();
   options.step.weightDecay = config.weightDecay;
   options.step.momentum = config.momentum;
@@ -133,8 +137,12 @@ int buildExecutable(StringRef cppPath, StringRef exe) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   registerAllMarthePasses();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "marthe-compile: ONNX model -> MARTHE trainer\n");
 
+  if (forwardOnly && emitStage == Stage::Exe)
+    return fail("--forward-only builds no trainer: use it with --emit=mlir or --emit=cpp");
   Expected<TrainConfig> config = loadConfig();
   if (!config) {
     // Config errors already read "<file>:<line>:<col>: error: ...".
@@ -161,6 +169,8 @@ int main(int argc, char **argv) {
     });
 
   mlir::PassManager pm(&context);
+  if (failed(mlir::applyPassManagerCLOptions(pm)))
+    return 1;
   buildTrainingPipeline(pm, pipelineOptions(*config));
   if (failed(pm.run(**module)))
     return 1;
