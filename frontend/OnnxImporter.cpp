@@ -184,6 +184,18 @@ private:
     return found->second;
   }
 
+  /// The first `count` inputs of `node`.
+  llvm::Expected<SmallVector<Value>> operands(const onnx::NodeProto &node, int count) {
+    SmallVector<Value> values;
+    for (int i = 0; i < count; ++i) {
+      auto value = operand(node, i);
+      if (!value)
+        return value.takeError();
+      values.push_back(*value);
+    }
+    return values;
+  }
+
   static const onnx::AttributeProto *attribute(const onnx::NodeProto &node, StringRef name) {
     for (const onnx::AttributeProto &attr : node.attribute())
       if (attr.name() == name)
@@ -241,17 +253,16 @@ private:
   }
 
   llvm::Expected<Value> importGemm(const onnx::NodeProto &node) {
-    auto a = operand(node, 0), b = operand(node, 1);
-    if (!a)
-      return a.takeError();
-    if (!b)
-      return b.takeError();
+    auto ab = operands(node, 2);
+    if (!ab)
+      return ab.takeError();
+    Value a = (*ab)[0], b = (*ab)[1];
     bool transA = intAttr(node, "transA", 0), transB = intAttr(node, "transB", 0);
-    if (tensorRank(*a) != 2 || tensorRank(*b) != 2)
+    if (tensorRank(a) != 2 || tensorRank(b) != 2)
       return nodeError(node, "A and B must be 2-D");
-    if (contraction(*a, transA) != contraction(*b, !transB))
+    if (contraction(a, transA) != contraction(b, !transB))
       return nodeError(node, "inner dimensions of A and B differ");
-    Value y = MatmulOp::create(builder, loc, *a, *b, transA, transB);
+    Value y = MatmulOp::create(builder, loc, a, b, transA, transB);
     if (float alpha = floatAttr(node, "alpha", 1.0f); alpha != 1.0f)
       y = MulOp::create(builder, loc, scalar(alpha), y);
     if (node.input_size() < 3 || node.input(2).empty())
@@ -272,16 +283,15 @@ private:
   static int64_t contraction(Value v, bool first) { return shapeOf(v)[first ? 0 : 1]; }
 
   llvm::Expected<Value> importMatMul(const onnx::NodeProto &node) {
-    auto a = operand(node, 0), b = operand(node, 1);
-    if (!a)
-      return a.takeError();
-    if (!b)
-      return b.takeError();
-    if (tensorRank(*a) != 2 || tensorRank(*b) != 2)
+    auto ab = operands(node, 2);
+    if (!ab)
+      return ab.takeError();
+    Value a = (*ab)[0], b = (*ab)[1];
+    if (tensorRank(a) != 2 || tensorRank(b) != 2)
       return nodeError(node, "only 2-D MatMul is supported");
-    if (shapeOf(*a)[1] != shapeOf(*b)[0])
+    if (shapeOf(a)[1] != shapeOf(b)[0])
       return nodeError(node, "inner dimensions of A and B differ");
-    return Value(MatmulOp::create(builder, loc, *a, *b, false, false));
+    return Value(MatmulOp::create(builder, loc, a, b, false, false));
   }
 
   /// Drops leading 1s so that numpy broadcasting becomes suffix broadcasting.
@@ -319,35 +329,36 @@ private:
   }
 
   llvm::Expected<Value> importBinary(const onnx::NodeProto &node) {
-    auto a = operand(node, 0), b = operand(node, 1);
-    if (!a)
-      return a.takeError();
-    if (!b)
-      return b.takeError();
+    auto ab = operands(node, 2);
+    if (!ab)
+      return ab.takeError();
+    Value a = (*ab)[0], b = (*ab)[1];
     const std::string &op = node.op_type();
     if (op == "Add")
-      return broadcastBinary<AddOp>(node, *a, *b);
+      return broadcastBinary<AddOp>(node, a, b);
     if (op == "Sub")
-      return broadcastBinary<SubOp>(node, *a, *b);
+      return broadcastBinary<SubOp>(node, a, b);
     if (op == "Mul")
-      return broadcastBinary<MulOp>(node, *a, *b);
-    return broadcastBinary<DivOp>(node, *a, *b);
+      return broadcastBinary<MulOp>(node, a, b);
+    return broadcastBinary<DivOp>(node, a, b);
   }
 
   llvm::Expected<Value> importUnary(const onnx::NodeProto &node) {
-    auto x = operand(node, 0);
-    if (!x)
-      return x.takeError();
+    auto operand0 = operand(node, 0);
+    if (!operand0)
+      return operand0.takeError();
+    Value x = *operand0;
     if (node.op_type() == "Relu")
-      return Value(ReluOp::create(builder, loc, *x));
-    return Value(TanhOp::create(builder, loc, *x));
+      return Value(ReluOp::create(builder, loc, x));
+    return Value(TanhOp::create(builder, loc, x));
   }
 
   llvm::Expected<Value> importFlatten(const onnx::NodeProto &node) {
-    auto x = operand(node, 0);
-    if (!x)
-      return x.takeError();
-    ArrayRef<int64_t> shape = shapeOf(*x);
+    auto operand0 = operand(node, 0);
+    if (!operand0)
+      return operand0.takeError();
+    Value x = *operand0;
+    ArrayRef<int64_t> shape = shapeOf(x);
     int64_t axis = intAttr(node, "axis", 1);
     if (axis < 0)
       axis += shape.size();
@@ -356,7 +367,7 @@ private:
     int64_t outer = 1, inner = 1;
     for (auto [i, d] : llvm::enumerate(shape))
       (int64_t(i) < axis ? outer : inner) *= d;
-    return reshape(*x, {outer, inner});
+    return reshape(x, {outer, inner});
   }
 
   Value reshape(Value x, ArrayRef<int64_t> shape) {
@@ -366,14 +377,15 @@ private:
   }
 
   llvm::Expected<Value> importReshape(const onnx::NodeProto &node) {
-    auto x = operand(node, 0);
-    if (!x)
-      return x.takeError();
+    auto operand0 = operand(node, 0);
+    if (!operand0)
+      return operand0.takeError();
+    Value x = *operand0;
     auto found = node.input_size() > 1 ? shapeConstants.find(node.input(1)) : shapeConstants.end();
     if (found == shapeConstants.end())
       return nodeError(node, "the shape must be a constant or an initializer");
-    ArrayRef<int64_t> input = shapeOf(*x);
-    int64_t total = llvm::cast<RankedTensorType>(x->getType()).getNumElements();
+    ArrayRef<int64_t> input = shapeOf(x);
+    int64_t total = llvm::cast<RankedTensorType>(x.getType()).getNumElements();
     bool allowZero = intAttr(node, "allowzero", 0);
     SmallVector<int64_t> shape;
     int64_t known = 1, inferred = -1;
@@ -392,7 +404,7 @@ private:
       product *= d;
     if (product != total)
       return nodeError(node, "cannot reshape " + shapeText(input) + " into " + shapeText(shape));
-    return reshape(*x, shape);
+    return reshape(x, shape);
   }
 
   llvm::Error importConstant(const onnx::NodeProto &node) {
