@@ -5,6 +5,7 @@
 #include "runtime/Metrics.h"
 #include "runtime/OnnxModel.h"
 #include "runtime/Program.h"
+#include "runtime/SchedulePlot.h"
 
 #include <nlohmann/json.hpp>
 
@@ -134,6 +135,7 @@ public:
       bool logNow = (t + 1) % config_.logEvery == 0 || t + 1 == config_.steps;
       row.insert(row.begin() + 3, logNow ? evaluate(validation_).accuracy : NAN);
       csv.row(row);
+      rows.push_back(row);
       if (logNow) {
         progress(row);
         checkpoint();
@@ -179,6 +181,8 @@ public:
   double scalar(const std::string &role) { return step_->arg(role).get(0); }
 
   double secondsPerStep = 0, totalSeconds = 0, lastLoss = NAN;
+  /// The metrics.csv rows of this run.
+  std::vector<std::vector<double>> rows;
 
 private:
   const FunctionSpec *requireFunction(const std::string &name) {
@@ -435,6 +439,14 @@ void applyCommandLine(RunConfig &c, int argc, char **argv) {
   }
 }
 
+static Series column(const std::vector<std::vector<double>> &rows, size_t index,
+                     const std::string &name) {
+  Series series{name, {}};
+  for (const std::vector<double> &row : rows)
+    series.values.push_back(row[index]);
+  return series;
+}
+
 static void validate(const ProgramSpec &program, const RunConfig &c) {
   static const char *kSchedules[] = {"marthe", "hd", "rtho", "constant", "exponential",
                                      "staircase", "sgdr"};
@@ -481,6 +493,12 @@ void train(const ProgramSpec &program, const RunConfig &config) {
       {"test_loss", tst.loss},        {"test_acc", tst.accuracy},
       {"ms_per_step", run.secondsPerStep * 1e3}, {"seconds", run.totalSeconds}};
   writeJsonAtomically(config.out + "/summary.json", summary);
+  writeSchedulePlot(config.out + "/schedule.svg",
+                    std::string(program.modelName) + ": " + config.schedule + " schedule",
+                    {{column(run.rows, 4, "eta")},
+                     {column(run.rows, 5, "mu")},
+                     {column(run.rows, 6, "beta")},
+                     {column(run.rows, 1, "loss"), column(run.rows, 2, "val_loss")}});
   std::printf("validation accuracy %.4f (loss %.4f), test accuracy %.4f (loss %.4f), "
               "%.2f ms/step, beta_step %g, outputs in %s\n",
               val.accuracy, val.loss, tst.accuracy, tst.loss, run.secondsPerStep * 1e3,

@@ -4,6 +4,7 @@ usage: check_run.py TRAINER MODEL OUT_DIR
 
 - the training loss falls and accuracy is far above chance (10 classes);
 - metrics.csv has one row per step with finite eta >= 0, mu in [0, 1], beta >= 0;
+- schedule.svg plots eta, mu, beta, loss and val_loss;
 - model.onnx keeps the graph, marks itself trained, and evaluated with numpy on
   the test split gives the test accuracy that summary.json reports.
 """
@@ -58,6 +59,10 @@ def main(trainer, model_path, out):
     assert last < 0.7 * first, f"training loss did not fall: {first:.3f} -> {last:.3f}"
     assert summary["test_acc"] > 0.6, f"test accuracy {summary['test_acc']}"
     assert summary["val_acc"] > 0.6, f"validation accuracy {summary['val_acc']}"
+
+    with open(f"{out}/schedule.svg") as f:
+        svg = f.read()
+    assert svg.startswith("<svg") and svg.count("<polyline") == 5, "schedule.svg"
 
     source, trained = onnx.load(model_path), onnx.load(f"{out}/model.onnx")
     assert [n.op_type for n in trained.graph.node] == [n.op_type for n in source.graph.node]
