@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -31,11 +32,14 @@ double dot(const Vector &a, const Vector &b) {
   return sum;
 }
 
+/// ||actual - expected|| / ||expected||, also printed for the record.
 double relativeError(const Vector &actual, const Vector &expected) {
   Vector diff(actual.size());
   for (size_t i = 0; i < actual.size(); ++i)
     diff[i] = actual[i] - expected[i];
-  return norm(diff) / norm(expected);
+  double error = norm(diff) / norm(expected);
+  std::printf("relative error %.2e\n", error);
+  return error;
 }
 
 Vector axpy(double a, const Vector &x, const Vector &y) {
