@@ -135,6 +135,33 @@ Rule ReluGradOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{ReluGradOp::create(builder, getLoc(), getLhs(), tangents[1])};
 }
 
+// sqrt_grad(y, v) = v / (2y) is linear in v; its derivative in y is
+// -v / (2y^2) = -2 sqrt_grad(y, sqrt_grad(y, v)), keeping the y > 0 guard.
+static Value sqrtGradInY(RuleBuilder &r, SqrtGradOp op, Value scale) {
+  if (!scale)
+    return {};
+  Value inner = SqrtGradOp::create(r.b, r.loc, op.getLhs(), r.mul(op.getRhs(), scale));
+  Value twice = SqrtGradOp::create(r.b, r.loc, op.getLhs(), inner);
+  return r.mul(twice, r.scalar(twice, -2.0));
+}
+
+Rule SqrtGradOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  RuleBuilder r = rules(builder, *this);
+  Value dz = adjoints[0];
+  Value dv = dz ? SqrtGradOp::create(builder, getLoc(), getLhs(), dz).getResult() : Value();
+  return SmallVector<Value>{r.sumTo(sqrtGradInY(r, *this, dz), getLhs().getType()),
+                            r.sumTo(dv, getRhs().getType())};
+}
+
+Rule SqrtGradOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  RuleBuilder r = rules(builder, *this);
+  Value linear = tangents[1]
+                     ? SqrtGradOp::create(builder, getLoc(), getLhs(), tangents[1]).getResult()
+                     : Value();
+  return SmallVector<Value>{r.broadcastTo(r.add(linear, sqrtGradInY(r, *this, tangents[0])),
+                                          getType())};
+}
+
 //===----------------------------------------------------------------------===//
 // Element-wise unary ops
 //===----------------------------------------------------------------------===//
@@ -174,10 +201,9 @@ Rule TanhOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{tanhDerivative(builder, *this, tangents[0])};
 }
 
-// sqrt' = 1 / (2 y)
+// sqrt' = 1 / (2 y), taken as 0 where y = 0 (DESIGN.md: Adam's ds is 0 where s = 0).
 static Value sqrtDerivative(OpBuilder &builder, SqrtOp op, Value v) {
-  RuleBuilder r = rules(builder, op);
-  return r.mul(r.div(v, op.getResult()), v ? r.scalar(v, 0.5) : Value());
+  return v ? SqrtGradOp::create(builder, op.getLoc(), op.getResult(), v) : Value();
 }
 
 Rule SqrtOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {

@@ -83,6 +83,7 @@ LogicalResult SubOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult ReluGradOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult SqrtGradOp::verify() { return verifyBroadcastBinary(*this); }
 
 /// x + 0 -> x and x - 0 -> x, when x already has the result type.
 static OpFoldResult foldZeroOperand(Operation *op, Value keep, Value zero) {

@@ -52,6 +52,8 @@ def Marthe_AddOp : Marthe_BinaryOp<"add", "lhs + rhs"> { let hasFolder = 1; }
 def Marthe_SubOp : Marthe_BinaryOp<"sub", "lhs - rhs"> { let hasFolder = 1; }
 def Marthe_MulOp : Marthe_BinaryOp<"mul", "lhs * rhs"> { let hasFolder = 1; }
 def Marthe_DivOp : Marthe_BinaryOp<"div", "lhs / rhs">;
+def Marthe_SqrtGradOp : Marthe_BinaryOp<"sqrt_grad",
+    "rhs / (2 lhs) where lhs > 0, else 0 (the derivative of sqrt, lhs = sqrt(x))">;
 def Marthe_ReluGradOp : Marthe_BinaryOp<"relu_grad",
     "rhs where lhs > 0, else 0 (the adjoint of relu at lhs)">;
 

@@ -58,9 +58,9 @@ struct DeriveTrainingStepPass
   }
 
   LogicalResult checkOptions() {
-    if (optimizer != "sgd" && optimizer != "momentum")
+    if (optimizer != "sgd" && optimizer != "momentum" && optimizer != "adam")
       return getOperation().emitError("optimizer '")
-             << optimizer << "' is not supported (expected sgd or momentum)";
+             << optimizer << "' is not supported (expected sgd, momentum or adam)";
     if (weightDecay < 0)
       return getOperation().emitError("weight-decay must be >= 0");
     return success();
@@ -96,13 +96,26 @@ struct DeriveTrainingStepPass
     return SmallVector<Value>(grad.getResults());
   }
 
+  /// The optimizer state: the parameters, then the optimizer's buffers.
+  RoleList stateRoles(func::FuncOp loss) {
+    SmallVector<int64_t> all = range(0, params.size());
+    RoleList roles = argRoles(loss, all);
+    if (optimizer == "momentum")
+      roles.append(argRoles(loss, all, "opt:momentum:"));
+    if (optimizer == "adam") {
+      roles.append(argRoles(loss, all, "opt:adam_m:"));
+      roles.append(argRoles(loss, all, "opt:adam_v:"));
+      Type scalar = loss.getResultTypes().front();
+      roles.push_back({scalar, "opt:adam_bc1"});
+      roles.push_back({scalar, "opt:adam_bc2"});
+    }
+    return roles;
+  }
+
   /// @train_step(state..., input, labels, eta) -> (state'..., loss).
   void buildTrainStep(OpBuilder &builder, func::FuncOp loss) {
-    RoleList paramRoles = argRoles(loss, range(0, params.size()));
-    RoleList args = paramRoles;
-    if (optimizer == "momentum")
-      args.append(argRoles(loss, range(0, params.size()), "opt:momentum:"));
-    RoleList results = args;
+    RoleList state = stateRoles(loss);
+    RoleList args = state, results = state;
     args.append(argRoles(loss, {inputIndex, inputIndex + 1}));
     Type scalar = loss.getResultTypes().front();
     args.push_back({scalar, "eta"});
@@ -110,31 +123,37 @@ struct DeriveTrainingStepPass
     func::FuncOp step = createFunction(builder, getOperation(), "train_step", args, results);
 
     ValueRange blockArgs = step.getArguments();
-    size_t numParams = params.size();
-    SmallVector<Value> lossArgs(blockArgs.take_front(numParams));
-    lossArgs.append({blockArgs[blockArgs.size() - 3], blockArgs[blockArgs.size() - 2]});
+    ValueRange stateValues = blockArgs.take_front(state.size());
+    SmallVector<Value> lossArgs(blockArgs.take_front(params.size()));
+    lossArgs.append({blockArgs[state.size()], blockArgs[state.size() + 1]});
     SmallVector<Value> valueGrad = valueAndGradient(builder, loss, lossArgs);
+    SmallVector<Value> grads;
+    for (size_t i = 0; i < params.size(); ++i)
+      grads.push_back(regularizedGradient(builder, stateValues[i], valueGrad[i + 1]));
     Value eta = blockArgs.back();
 
-    SmallVector<Value> newParams, newBuffers;
-    for (size_t i = 0; i < numParams; ++i) {
-      Value w = blockArgs[i];
-      Value direction = regularizedGradient(builder, w, valueGrad[i + 1]);
-      if (optimizer == "momentum") {
-        direction = updateMomentum(builder, blockArgs[numParams + i], direction);
-        newBuffers.push_back(direction);
-      }
-      Location loc = w.getLoc();
-      newParams.push_back(SubOp::create(builder, loc, w, MulOp::create(builder, loc, eta, direction)));
-    }
-    SmallVector<Value> returned = newParams;
-    returned.append(newBuffers);
+    SmallVector<Value> returned = optimizer == "adam"       ? adamUpdate(builder, stateValues, grads, eta)
+                                  : optimizer == "momentum" ? momentumUpdate(builder, stateValues, grads, eta)
+                                                            : sgdUpdate(builder, stateValues, grads, eta);
     returned.push_back(valueGrad.front());
     func::ReturnOp::create(builder, step.getLoc(), returned);
   }
 
   Value scalarConstant(OpBuilder &builder, Value like, double value) {
     return ConstantOp::createSplat(builder, like.getLoc(), scalarType(like.getType()), value);
+  }
+
+  /// a * x + c * y for constants a and c.
+  Value mix(OpBuilder &builder, double a, Value x, double c, Value y) {
+    Location loc = x.getLoc();
+    return AddOp::create(builder, loc, MulOp::create(builder, loc, scalarConstant(builder, x, a), x),
+                         MulOp::create(builder, loc, scalarConstant(builder, y, c), y));
+  }
+
+  /// w - eta * direction
+  Value descend(OpBuilder &builder, Value w, Value eta, Value direction) {
+    Location loc = w.getLoc();
+    return SubOp::create(builder, loc, w, MulOp::create(builder, loc, eta, direction));
   }
 
   /// g + lambda * w
@@ -146,11 +165,60 @@ struct DeriveTrainingStepPass
     return AddOp::create(builder, loc, g, decay);
   }
 
-  /// buf' = m * buf + g (PyTorch's convention; buf starts at 0, so buf_1 = g).
-  Value updateMomentum(OpBuilder &builder, Value buffer, Value g) {
-    Location loc = buffer.getLoc();
-    Value decayed = MulOp::create(builder, loc, scalarConstant(builder, buffer, momentum), buffer);
-    return AddOp::create(builder, loc, decayed, g);
+  SmallVector<Value> sgdUpdate(OpBuilder &builder, ValueRange state, ArrayRef<Value> grads,
+                               Value eta) {
+    SmallVector<Value> updated;
+    for (auto [w, g] : llvm::zip(state, grads))
+      updated.push_back(descend(builder, w, eta, g));
+    return updated;
+  }
+
+  /// buf' = m * buf + g; w' = w - eta * buf' (PyTorch's convention; buf starts
+  /// at 0, so buf_1 = g).
+  SmallVector<Value> momentumUpdate(OpBuilder &builder, ValueRange state, ArrayRef<Value> grads,
+                                    Value eta) {
+    size_t n = grads.size();
+    SmallVector<Value> weights, buffers;
+    for (size_t i = 0; i < n; ++i) {
+      Location loc = state[i].getLoc();
+      Value decayed = MulOp::create(builder, loc, scalarConstant(builder, state[n + i], momentum),
+                                    state[n + i]);
+      buffers.push_back(AddOp::create(builder, loc, decayed, grads[i]));
+      weights.push_back(descend(builder, state[i], eta, buffers.back()));
+    }
+    weights.append(buffers);
+    return weights;
+  }
+
+  /// PyTorch's Adam. The bias corrections bc_k = 1 - beta^k are state too,
+  /// starting at 0: bc' = beta * bc + (1 - beta).
+  SmallVector<Value> adamUpdate(OpBuilder &builder, ValueRange state, ArrayRef<Value> grads,
+                                Value eta) {
+    size_t n = grads.size();
+    auto correction = [&](Value bc, double beta) -> Value {
+      Location loc = bc.getLoc();
+      Value decayed = MulOp::create(builder, loc, scalarConstant(builder, bc, beta), bc);
+      return AddOp::create(builder, loc, decayed, scalarConstant(builder, bc, 1 - beta));
+    };
+    Value bc1 = correction(state[3 * n], beta1), bc2 = correction(state[3 * n + 1], beta2);
+    SmallVector<Value> weights, firsts, seconds;
+    for (size_t i = 0; i < n; ++i) {
+      Location loc = state[i].getLoc();
+      Value g = grads[i];
+      Value m = mix(builder, beta1, state[n + i], 1 - beta1, g);
+      Value v = mix(builder, beta2, state[2 * n + i], 1 - beta2,
+                    MulOp::create(builder, loc, g, g));
+      Value s = SqrtOp::create(builder, loc, DivOp::create(builder, loc, v, bc2));
+      Value denominator = AddOp::create(builder, loc, s, scalarConstant(builder, s, epsilon));
+      Value u = DivOp::create(builder, loc, DivOp::create(builder, loc, m, bc1), denominator);
+      weights.push_back(descend(builder, state[i], eta, u));
+      firsts.push_back(m);
+      seconds.push_back(v);
+    }
+    weights.append(firsts);
+    weights.append(seconds);
+    weights.append({bc1, bc2});
+    return weights;
   }
 
   /// @loss_and_grad(params, input, labels) -> (loss, grads...) and

@@ -350,6 +350,11 @@ private:
           expr = operand(0) + " > 0 ? " + operand(0) + " : 0";
           return success();
         })
+        .Case<SqrtGradOp>([&](auto) {
+          expr = operand(0) + " > 0 ? " + operand(1) + " / (" + operand(0) + " + " + operand(0) +
+                 ") : 0";
+          return success();
+        })
         .Case<ReluGradOp>([&](auto) {
           expr = operand(0) + " > 0 ? " + operand(1) + " : 0";
           return success();

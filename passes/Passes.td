@@ -17,7 +17,8 @@ def DeriveTrainingStep : Pass<"marthe-derive-training-step", "mlir::ModuleOp"> {
     func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"},
                        %x: tensor<2x4xf32> {marthe.role = "input"}) -> tensor<2x3xf32>
     ```
-    After (SGD):
+    Momentum keeps one buffer per parameter; Adam keeps m and v per parameter
+    and its two bias corrections as scalars. After (SGD):
     ```mlir
     func.func @train_step(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %x: ..., %y: tensor<2xi32>,
                           %eta: tensor<f32>) -> (tensor<3x4xf32>, tensor<f32>) {
@@ -30,10 +31,13 @@ def DeriveTrainingStep : Pass<"marthe-derive-training-step", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
-           "sgd | momentum">,
+           "sgd | momentum | adam">,
     Option<"weightDecay", "weight-decay", "double", "0.0",
            "L2 factor lambda: the gradient becomes g + lambda * w">,
     Option<"momentum", "momentum", "double", "0.9", "momentum factor (PyTorch convention)">,
+    Option<"beta1", "beta1", "double", "0.9", "Adam beta1">,
+    Option<"beta2", "beta2", "double", "0.999", "Adam beta2">,
+    Option<"epsilon", "epsilon", "double", "1e-8", "Adam epsilon">,
     Option<"exportDerivatives", "export-derivatives", "bool", "false",
            "also emit @loss_and_grad and @loss_hvp (for numeric tests)">,
   ];

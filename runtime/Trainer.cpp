@@ -24,7 +24,7 @@ namespace {
 
 /// The first beta_step tried by "auto"; each divergence divides it by 10.
 constexpr double kAutoBetaStepStart = 1e-3;
-constexpr int kAutoBetaStepTries = 8;
+constexpr int kAutoBetaStepTries = 12;
 /// A training loss this many times the first one counts as divergence.
 constexpr double kExplodingLossFactor = 5.0;
 

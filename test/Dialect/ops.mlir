@@ -37,9 +37,11 @@ func.func @unary(%a: tensor<2x3xf64>) -> tensor<2x3xf64> {
   %1 = marthe.relu %0 : (tensor<2x3xf64>) -> tensor<2x3xf64>
   // CHECK: %[[T:.*]] = marthe.tanh %[[R]] : (tensor<2x3xf64>) -> tensor<2x3xf64>
   %2 = marthe.tanh %1 : (tensor<2x3xf64>) -> tensor<2x3xf64>
-  // CHECK: marthe.sqrt %[[T]] : (tensor<2x3xf64>) -> tensor<2x3xf64>
+  // CHECK: %[[S:.*]] = marthe.sqrt %[[T]] : (tensor<2x3xf64>) -> tensor<2x3xf64>
   %3 = marthe.sqrt %2 : (tensor<2x3xf64>) -> tensor<2x3xf64>
-  return %3 : tensor<2x3xf64>
+  // CHECK: marthe.sqrt_grad %[[S]], %[[A]] : (tensor<2x3xf64>, tensor<2x3xf64>) -> tensor<2x3xf64>
+  %4 = marthe.sqrt_grad %3, %a : (tensor<2x3xf64>, tensor<2x3xf64>) -> tensor<2x3xf64>
+  return %4 : tensor<2x3xf64>
 }
 
 // CHECK-LABEL: func.func @constant_reshape

@@ -2,7 +2,8 @@
 // RUN: marthe-opt %s --marthe-derive-training-step="optimizer=momentum" | FileCheck %s --check-prefixes=CHECK,MOM
 // RUN: marthe-opt %s --marthe-derive-training-step="weight-decay=0.1" | FileCheck %s --check-prefixes=CHECK,WD
 // RUN: marthe-opt %s --marthe-derive-training-step="export-derivatives=true" | FileCheck %s --check-prefixes=CHECK,SGD,EXPORT
-// RUN: not marthe-opt %s --marthe-derive-training-step="optimizer=adam" 2>&1 | FileCheck %s --check-prefix=ERR-ADAM
+// RUN: marthe-opt %s --marthe-derive-training-step="optimizer=adam beta1=0.5 beta2=0.75 epsilon=0.125" | FileCheck %s --check-prefix=ADAM
+// RUN: not marthe-opt %s --marthe-derive-training-step="optimizer=rmsprop" 2>&1 | FileCheck %s --check-prefix=ERR-OPTIMIZER
 // RUN: not marthe-opt %s --marthe-derive-training-step="weight-decay=-1" 2>&1 | FileCheck %s --check-prefix=ERR-DECAY
 // RUN: echo 'func.func @f() { return }' | not marthe-opt --marthe-derive-training-step 2>&1 | FileCheck %s --check-prefix=ERR-MISSING
 // RUN: echo 'func.func @forward(%%x: tensor<2x4xf32> {marthe.role = "input"}, %%w: tensor<3x4xf32> {marthe.role = "param:w"}) -> tensor<2x4xf32> { return %%x : tensor<2x4xf32> }' \
@@ -10,7 +11,7 @@
 // RUN: echo 'func.func @forward(%%w: tensor<3x4xf32> {marthe.role = "param:w"}, %%x: tensor<2x4xf32> {marthe.role = "input"}) { return }' \
 // RUN:   | not marthe-opt --marthe-derive-training-step 2>&1 | FileCheck %s --check-prefix=ERR-LOGITS
 
-// ERR-ADAM: error: optimizer 'adam' is not supported (expected sgd or momentum)
+// ERR-OPTIMIZER: error: optimizer 'rmsprop' is not supported (expected sgd, momentum or adam)
 // ERR-DECAY: error: weight-decay must be >= 0
 // ERR-MISSING: error: marthe-derive-training-step needs a function @forward
 // ERR-ORDER: error: @forward must take the parameters and one argument with role "input", in that order
@@ -92,11 +93,11 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // WD-NEXT: %[[L:.+]] = marthe.constant dense<1.000000e-01> : tensor<f32>
 // WD-NEXT: %[[DW:.+]] = marthe.mul %[[L]], %[[W]]
 // WD-NEXT: %[[RW:.+]] = marthe.add %[[G]]#1, %[[DW]]
-// WD-NEXT: %[[SW:.+]] = marthe.mul %[[ETA]], %[[RW]]
-// WD-NEXT: %[[W1:.+]] = marthe.sub %[[W]], %[[SW]]
 // WD-NEXT: %[[L2:.+]] = marthe.constant dense<1.000000e-01> : tensor<f32>
 // WD-NEXT: %[[DB:.+]] = marthe.mul %[[L2]], %[[B]]
 // WD-NEXT: %[[RB:.+]] = marthe.add %[[G]]#2, %[[DB]]
+// WD-NEXT: %[[SW:.+]] = marthe.mul %[[ETA]], %[[RW]]
+// WD-NEXT: %[[W1:.+]] = marthe.sub %[[W]], %[[SW]]
 // WD-NEXT: %[[SB:.+]] = marthe.mul %[[ETA]], %[[RB]]
 // WD-NEXT: %[[B1:.+]] = marthe.sub %[[B]], %[[SB]]
 // WD-NEXT: return %[[W1]], %[[B1]], %[[G]]#0
@@ -128,3 +129,40 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // EXPORT-NEXT: %[[J:[^:]+]]:6 = marthe.jvp @loss_and_grad(%[[W]], %[[B]], %[[X]], %[[Y]]) wrt [0, 1] tangents(%[[VW]], %[[VB]])
 // EXPORT-SAME: -> (tensor<f32>, tensor<3x4xf32>, tensor<3xf32>, tensor<f32>, tensor<3x4xf32>, tensor<3xf32>)
 // EXPORT-NEXT: return %[[J]]#1, %[[J]]#2, %[[J]]#4, %[[J]]#5
+
+// Adam (PyTorch, L2 weight decay in g): m and v per parameter, then the bias
+// corrections bc = 1 - beta^k as scalar state updated as bc' = beta bc + (1 - beta);
+// w' = w - eta (m'/bc1') / (sqrt(v'/bc2') + eps).
+// ADAM-LABEL: func.func @train_step(
+// ADAM-SAME: %[[W:[^:]+]]: tensor<3x4xf32> {marthe.role = "param:w"},
+// ADAM-SAME: %[[B:[^:]+]]: tensor<3xf32> {marthe.role = "param:b"},
+// ADAM-SAME: %[[MW:[^:]+]]: tensor<3x4xf32> {marthe.role = "opt:adam_m:param:w"},
+// ADAM-SAME: %[[MB:[^:]+]]: tensor<3xf32> {marthe.role = "opt:adam_m:param:b"},
+// ADAM-SAME: %[[VW:[^:]+]]: tensor<3x4xf32> {marthe.role = "opt:adam_v:param:w"},
+// ADAM-SAME: %[[VB:[^:]+]]: tensor<3xf32> {marthe.role = "opt:adam_v:param:b"},
+// ADAM-SAME: %[[BC1:[^:]+]]: tensor<f32> {marthe.role = "opt:adam_bc1"},
+// ADAM-SAME: %[[BC2:[^:]+]]: tensor<f32> {marthe.role = "opt:adam_bc2"},
+// ADAM-SAME: %[[X:[^:]+]]: tensor<2x4xf32> {marthe.role = "input"},
+// ADAM-SAME: %[[Y:[^:]+]]: tensor<2xi32> {marthe.role = "labels"},
+// ADAM-SAME: %[[ETA:[^:]+]]: tensor<f32> {marthe.role = "eta"})
+// ADAM-NEXT: %[[G:[^:]+]]:3 = marthe.grad @loss(%[[W]], %[[B]], %[[X]], %[[Y]]) wrt [0, 1]
+// ADAM-NEXT: %[[HALF:.+]] = marthe.constant dense<5.000000e-01>
+// ADAM-NEXT: %[[D1:.+]] = marthe.mul %[[HALF]], %[[BC1]]
+// ADAM-NEXT: %[[C1:.+]] = marthe.constant dense<5.000000e-01>
+// ADAM-NEXT: %[[NBC1:.+]] = marthe.add %[[D1]], %[[C1]]
+// ADAM-NEXT: %[[B2:.+]] = marthe.constant dense<7.500000e-01>
+// ADAM-NEXT: %[[D2:.+]] = marthe.mul %[[B2]], %[[BC2]]
+// ADAM-NEXT: %[[C2:.+]] = marthe.constant dense<2.500000e-01>
+// ADAM-NEXT: %[[NBC2:.+]] = marthe.add %[[D2]], %[[C2]]
+// ADAM: %[[M1:.+]] = marthe.add %{{.+}}, %{{.+}} : (tensor<3x4xf32>, tensor<3x4xf32>)
+// ADAM: %[[GG:.+]] = marthe.mul %[[G]]#1, %[[G]]#1
+// ADAM: %[[V1:.+]] = marthe.add %{{.+}}, %{{.+}} : (tensor<3x4xf32>, tensor<3x4xf32>)
+// ADAM-NEXT: %[[VHAT:.+]] = marthe.div %[[V1]], %[[NBC2]]
+// ADAM-NEXT: %[[S:.+]] = marthe.sqrt %[[VHAT]]
+// ADAM-NEXT: %[[EPS:.+]] = marthe.constant dense<1.250000e-01>
+// ADAM-NEXT: %[[DEN:.+]] = marthe.add %[[S]], %[[EPS]]
+// ADAM-NEXT: %[[MHAT:.+]] = marthe.div %[[M1]], %[[NBC1]]
+// ADAM-NEXT: %[[U:.+]] = marthe.div %[[MHAT]], %[[DEN]]
+// ADAM-NEXT: %[[STEP:.+]] = marthe.mul %[[ETA]], %[[U]]
+// ADAM-NEXT: %[[W1:.+]] = marthe.sub %[[W]], %[[STEP]]
+// ADAM: return %[[W1]], %{{.+}}, %[[M1]], %{{.+}}, %[[V1]], %{{.+}}, %[[NBC1]], %[[NBC2]], %[[G]]#0

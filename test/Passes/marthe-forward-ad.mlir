@@ -182,3 +182,35 @@ func.func @grad_user(%w: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<3xf32> {
       : (tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
   return %r#1 : tensor<3xf32>
 }
+
+// -----
+
+// The tangent of sqrt is sqrt_grad (t / 2y, and 0 where y = 0, as Adam's
+// ds needs); the tangent of sqrt_grad in both operands keeps that guard.
+
+func.func @root(%x: tensor<4xf32>, %v: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = marthe.sqrt %x : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = marthe.sqrt_grad %0, %v : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+func.func @root_user(%x: tensor<4xf32>, %v: tensor<4xf32>, %tx: tensor<4xf32>,
+                     %tv: tensor<4xf32>) -> tensor<4xf32> {
+  %r:2 = marthe.jvp @root(%x, %v) wrt [0, 1] tangents(%tx, %tv)
+      : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %r#1 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @root_jvp_0_1(
+// CHECK-SAME: %[[X:arg[0-9]+]]: {{.*}}, %[[V:arg[0-9]+]]: {{.*}}, %[[TX:arg[0-9]+]]: {{.*}}, %[[TV:arg[0-9]+]]: 
+// CHECK-NEXT: %[[Y:.+]] = marthe.sqrt %[[X]]
+// CHECK-NEXT: %[[TY:.+]] = marthe.sqrt_grad %[[Y]], %[[TX]]
+// CHECK-NEXT: %[[Z:.+]] = marthe.sqrt_grad %[[Y]], %[[V]]
+// CHECK-NEXT: %[[LIN:.+]] = marthe.sqrt_grad %[[Y]], %[[TV]]
+// CHECK-NEXT: %[[VT:.+]] = marthe.mul %[[V]], %[[TY]]
+// CHECK-NEXT: %[[IN:.+]] = marthe.sqrt_grad %[[Y]], %[[VT]]
+// CHECK-NEXT: %[[TW:.+]] = marthe.sqrt_grad %[[Y]], %[[IN]]
+// CHECK-NEXT: %[[M2:.+]] = marthe.constant dense<-2.000000e+00>
+// CHECK-NEXT: %[[NL:.+]] = marthe.mul %[[TW]], %[[M2]]
+// CHECK-NEXT: %[[T:.+]] = marthe.add %[[LIN]], %[[NL]]
+// CHECK-NEXT: return %[[Z]], %[[T]]

@@ -55,10 +55,6 @@ Expected<TrainConfig> loadConfig() {
 /// Config values that parse but that this compiler cannot build yet.
 Error checkSupported(const TrainConfig &config) {
   std::string file = config.sourcePath.empty() ? "<defaults>" : config.sourcePath;
-  if (config.optimizer == OptimizerKind::Adam)
-    return createStringError(inconvertibleErrorCode(),
-                             file + ": [optimizer] kind: \"adam\" is not supported by the "
-                                    "compiler yet (expected sgd or momentum)");
   if (config.device != "cpu")
     return createStringError(inconvertibleErrorCode(),
                              file + ": [run] device: \"" + config.device +
@@ -76,6 +72,9 @@ TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
   options.step.optimizer = toString(config.optimizer).str();
   options.step.weightDecay = config.weightDecay;
   options.step.momentum = config.momentum;
+  options.step.beta1 = config.adamBeta1;
+  options.step.beta2 = config.adamBeta2;
+  options.step.epsilon = config.adamEpsilon;
   options.step.exportDerivatives = exportDerivatives;
   options.schedule.adaptiveMu = adaptiveMu(config);
   return options;
