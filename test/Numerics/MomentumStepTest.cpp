@@ -1,0 +1,53 @@
+// The compiled momentum step of a double-precision tanh MLP: its tangent
+// against the closed form of DESIGN.md section 3 and finite differences.
+
+#include "test/Numerics/CompiledStep.h"
+
+namespace {
+
+using namespace marthe::rt;
+using namespace marthe::rt::testing;
+
+constexpr double kMomentum = 0.8; // momentum_tanh.toml
+
+class MomentumStepTest : public CompiledStepTest {};
+
+TEST_F(MomentumStepTest, TangentFollowsTheClosedForm) {
+  // DESIGN.md: M' = m M + Hz; Z <- mu (Z - eta M') - buf'; M <- mu M',
+  // with buf' = m buf + g~ and Hz = H Z + lambda Z.
+  const double eta = 0.05, mu = 0.6;
+  size_t n = w.size();
+  Vector buf = randomVector(n, 0.1), z = randomVector(n, 1.0), mz = randomVector(n, 0.1);
+
+  Function fn = function("marthe_step");
+  scatter(fn.args(), "param:", w);
+  scatter(fn.args(), "opt:momentum:", buf);
+  scatter(fn.args(), "tangent:param:", z);
+  scatter(fn.args(), "tangent:opt:momentum:", mz);
+  setBatch(fn, batch);
+  setBatch(fn, randomBatch(), "val_");
+  fn.arg("eta").set(0, eta);
+  fn.arg("mu").set(0, mu);
+  fn.call();
+
+  Vector g = axpy(kWeightDecay, w, gradient(w, batch));
+  Vector hz = axpy(kWeightDecay, z, hessianVector(w, z, batch));
+  Vector newBuf(n), dm(n), expectedZ(n), expectedM(n), expectedW(n);
+  for (size_t i = 0; i < n; ++i) {
+    newBuf[i] = kMomentum * buf[i] + g[i];
+    dm[i] = kMomentum * mz[i] + hz[i];
+    expectedZ[i] = mu * (z[i] - eta * dm[i]) - newBuf[i];
+    expectedM[i] = mu * dm[i];
+    expectedW[i] = w[i] - eta * newBuf[i];
+  }
+  EXPECT_LE(relativeError(gather(fn.results(), "tangent:param:"), expectedZ), 1e-12);
+  EXPECT_LE(relativeError(gather(fn.results(), "tangent:opt:momentum:"), expectedM), 1e-12);
+  EXPECT_LE(relativeError(gather(fn.results(), "opt:momentum:"), newBuf), 1e-12);
+  EXPECT_LE(relativeError(gather(fn.results(), "param:"), expectedW), 1e-12);
+}
+
+TEST_F(MomentumStepTest, TangentWithMuOneIsTheDerivativeOfTheTrajectory) {
+  expectTangentIsTheDerivativeOfTheTrajectory(0.05, 6);
+}
+
+} // namespace
