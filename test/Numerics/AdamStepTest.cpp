@@ -29,20 +29,15 @@ TEST_F(AdamStepTest, TangentFollowsTheClosedForm) {
   Vector m = randomVector(n, 0.1), v = map(w, [&](size_t) { return 0.01 + double(rng() % 100) * 1e-4; });
   Vector z = randomVector(n, 1.0), mz = randomVector(n, 0.1), vz = randomVector(n, 0.01);
 
-  Function fn = function("marthe_step");
-  scatter(fn.args(), "param:", w);
-  scatter(fn.args(), "opt:adam_m:", m);
-  scatter(fn.args(), "opt:adam_v:", v);
-  fn.arg("opt:adam_bc1").set(0, bc1);
-  fn.arg("opt:adam_bc2").set(0, bc2);
-  scatter(fn.args(), "tangent:param:", z);
-  scatter(fn.args(), "tangent:opt:adam_m:", mz);
-  scatter(fn.args(), "tangent:opt:adam_v:", vz);
-  setBatch(fn, batch);
-  setBatch(fn, randomBatch(), "val_");
-  fn.arg("eta").set(0, eta);
-  fn.arg("mu").set(0, mu);
-  fn.call();
+  Function fn = martheStepFrom({{"param:", w},
+                                {"opt:adam_m:", m},
+                                {"opt:adam_v:", v},
+                                {"opt:adam_bc1", {bc1}},
+                                {"opt:adam_bc2", {bc2}},
+                                {"tangent:param:", z},
+                                {"tangent:opt:adam_m:", mz},
+                                {"tangent:opt:adam_v:", vz}},
+                               eta, mu, randomBatch());
 
   // DESIGN.md: k = t + 1, bc = 1 - beta^k, s = sqrt(v/bc2), u = (m/bc1)/(s + eps);
   // dm = b1 M + (1-b1) Hz; dv = b2 V + 2(1-b2) g~ Hz; ds = dv/(2 bc2 s);

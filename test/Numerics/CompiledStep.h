@@ -131,6 +131,21 @@ protected:
     return gather(fn.results(), "hvp:");
   }
 
+  /// Calls marthe_step on `batch` and `validation` from the tensors given by
+  /// role prefix; the others are zero.
+  Function martheStepFrom(const std::vector<std::pair<std::string, Vector>> &tensors,
+                          double eta, double mu, const Batch &validation) {
+    Function fn = function("marthe_step");
+    for (const auto &[prefix, values] : tensors)
+      scatter(fn.args(), prefix, values);
+    setBatch(fn, batch);
+    setBatch(fn, validation, "val_");
+    fn.arg("eta").set(0, eta);
+    fn.arg("mu").set(0, mu);
+    fn.call();
+    return fn;
+  }
+
   /// w_T after T steps of train_step with a constant eta, from w0 and a zero
   /// optimizer state.
   Vector trajectory(const Vector &w0, double eta, const std::vector<Batch> &batches) {

@@ -19,16 +19,11 @@ TEST_F(MomentumStepTest, TangentFollowsTheClosedForm) {
   size_t n = w.size();
   Vector buf = randomVector(n, 0.1), z = randomVector(n, 1.0), mz = randomVector(n, 0.1);
 
-  Function fn = function("marthe_step");
-  scatter(fn.args(), "param:", w);
-  scatter(fn.args(), "opt:momentum:", buf);
-  scatter(fn.args(), "tangent:param:", z);
-  scatter(fn.args(), "tangent:opt:momentum:", mz);
-  setBatch(fn, batch);
-  setBatch(fn, randomBatch(), "val_");
-  fn.arg("eta").set(0, eta);
-  fn.arg("mu").set(0, mu);
-  fn.call();
+  Function fn = martheStepFrom({{"param:", w},
+                                {"opt:momentum:", buf},
+                                {"tangent:param:", z},
+                                {"tangent:opt:momentum:", mz}},
+                               eta, mu, randomBatch());
 
   Vector g = axpy(kWeightDecay, w, gradient(w, batch));
   Vector hz = axpy(kWeightDecay, z, hessianVector(w, z, batch));

@@ -42,7 +42,7 @@ TEST_F(CompiledStepTest, TrainStepIsSgdWithWeightDecay) {
   EXPECT_LE(relativeError(trajectory(w, eta, {batch}), expected), 1e-12);
 }
 
-/// One MARTHE step from state (w, Z) with mu fixed and beta = 0.
+/// One MARTHE step from (w, Z) on `batch` with beta = 0.
 struct TangentStep {
   Vector w, z;
   double hg, g1, eta;
@@ -50,16 +50,8 @@ struct TangentStep {
 
 class MartheStepTest : public CompiledStepTest {
 protected:
-  TangentStep martheStep(const Vector &w0, const Vector &z0, double eta, double mu,
-                         const Batch &train, const Batch &validation) {
-    Function fn = function("marthe_step");
-    scatter(fn.args(), "param:", w0);
-    scatter(fn.args(), "tangent:", z0);
-    setBatch(fn, train);
-    setBatch(fn, validation, "val_");
-    fn.arg("eta").set(0, eta);
-    fn.arg("mu").set(0, mu);
-    fn.call();
+  TangentStep martheStep(const Vector &z0, double eta, double mu, const Batch &validation) {
+    Function fn = martheStepFrom({{"param:", w}, {"tangent:", z0}}, eta, mu, validation);
     return {gather(fn.results(), "param:"), gather(fn.results(), "tangent:"),
             fn.result("hg").get(0), fn.result("g1").get(0), fn.result("eta").get(0)};
   }
@@ -69,7 +61,7 @@ TEST_F(MartheStepTest, TangentIsTheSgdRecurrence) {
   // DESIGN.md: Z' = mu (Z - eta (H Z + lambda Z)) - (g + lambda w).
   const double eta = 0.05, mu = 0.7;
   Vector z = randomVector(w.size(), 1.0);
-  TangentStep step = martheStep(w, z, eta, mu, batch, randomBatch());
+  TangentStep step = martheStep(z, eta, mu, randomBatch());
   Vector hz = axpy(kWeightDecay, z, hessianVector(w, z, batch));
   Vector g = axpy(kWeightDecay, w, gradient(w, batch));
   Vector expected = axpy(-1.0, g, axpy(-eta * mu, hz, Vector(z.size(), 0.0)));
@@ -80,7 +72,7 @@ TEST_F(MartheStepTest, TangentIsTheSgdRecurrence) {
 TEST_F(MartheStepTest, HypergradientIsTangentDotValidationGradient) {
   const double eta = 0.05;
   Batch validation = randomBatch();
-  TangentStep step = martheStep(w, Vector(w.size(), 0.0), eta, 0.5, batch, validation);
+  TangentStep step = martheStep(Vector(w.size(), 0.0), eta, 0.5, validation);
   Vector e = gradient(step.w, validation);
   Vector b = axpy(-1.0, axpy(kWeightDecay, w, gradient(w, batch)), Vector(w.size(), 0.0));
   EXPECT_NEAR(step.hg, dot(step.z, e), 1e-12 * std::abs(step.hg));
