@@ -6,6 +6,7 @@
 #include "passes/EmitCpp.h"
 #include "passes/Passes.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
@@ -14,6 +15,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace llvm;
@@ -155,6 +157,9 @@ int main(int argc, char **argv) {
     return fail("no model: give model.onnx or [model] onnx in the config");
 
   mlir::MLIRContext context;
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  context.printOpOnDiagnostic(false);
   mlir::DialectRegistry registry;
   registerMartheDialects(registry);
   context.appendDialectRegistry(registry);

@@ -80,6 +80,15 @@ def int_input():
         [], 13)
 
 
+def output_3d():
+    """Valid ONNX whose output is no [batch, classes] matrix: inference only."""
+    return model(
+        [helper.make_node("Add", ["x", "b"], ["h"], "bias"),
+         helper.make_node("Relu", ["h"], ["y"], "relu")],
+        [value("x", [2, 5, 4])], [value("y", [2, 5, 4])],
+        [tensor("b", [4], 0.05)], 13)
+
+
 def main():
     out = pathlib.Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
@@ -91,6 +100,7 @@ def main():
         "unsupported_op": unsupported_op(),
         "bad_opset": tiny_gemm(opset=7),
         "int_input": int_input(),
+        "output_3d": output_3d(),
     }
     for name, proto in valid.items():
         onnx.checker.check_model(proto, full_check=True)
