@@ -3,6 +3,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/Sequence.h"
 
 namespace marthe {
 #define GEN_PASS_DEF_HYPERGRADIENT
@@ -40,47 +41,50 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     return success();
   }
 
-  void buildMartheStep(func::FuncOp step, func::FuncOp loss) {
+  /// @marthe_step's signature: state, Z, both batches and the schedule scalars
+  /// in; state', Z', the new schedule scalars and what is logged out.
+  func::FuncOp createMartheStep(OpBuilder &builder, func::FuncOp step) {
     SmallVector<int64_t> state = stateArgs(step);
-    int64_t numParams = argsWithPrefix(step, "param:").size();
-    int64_t input = findArg(step, "input"), labels = findArg(step, "labels");
-    int64_t etaIndex = findArg(step, "eta");
-    Type scalar = step.getArgumentTypes()[etaIndex];
-
+    Type input = step.getArgumentTypes()[findArg(step, "input")];
+    Type labels = step.getArgumentTypes()[findArg(step, "labels")];
+    Type scalar = step.getArgumentTypes()[findArg(step, "eta")];
     RoleList args = argRoles(step, state);
     args.append(argRoles(step, state, "tangent:"));
     RoleList results = args;
-    args.push_back({step.getArgumentTypes()[input], "input"});
-    args.push_back({step.getArgumentTypes()[labels], "labels"});
-    args.push_back({step.getArgumentTypes()[input], "val_input"});
-    args.push_back({step.getArgumentTypes()[labels], "val_labels"});
+    args.append({{input, "input"}, {labels, "labels"}, {input, "val_input"},
+                 {labels, "val_labels"}});
     for (StringRef name : kScheduleInputs)
       args.push_back({scalar, name.str()});
     for (StringRef name : kScheduleOutputs)
       results.push_back({scalar, name.str()});
+    return createFunction(builder, getOperation(), "marthe_step", args, results);
+  }
 
+  void buildMartheStep(func::FuncOp step, func::FuncOp loss) {
     OpBuilder builder(&getContext());
-    func::FuncOp fn = createFunction(builder, getOperation(), "marthe_step", args, results);
+    func::FuncOp fn = createMartheStep(builder, step);
     Location loc = step.getLoc();
+    SmallVector<int64_t> state = stateArgs(step);
+    size_t n = state.size(), numParams = argsWithPrefix(step, "param:").size();
     ValueRange blockArgs = fn.getArguments();
-    size_t n = state.size();
-    ValueRange stateValues = blockArgs.take_front(n);
-    ValueRange tangentValues = blockArgs.slice(n, n);
+    ValueRange stateValues = blockArgs.take_front(n), tangentValues = blockArgs.slice(n, n);
     Value x = blockArgs[2 * n], y = blockArgs[2 * n + 1];
     Value xv = blockArgs[2 * n + 2], yv = blockArgs[2 * n + 3];
     ValueRange schedule = blockArgs.drop_front(2 * n + 4);
-    Value eta = schedule[0], beta = schedule[1], mu = schedule[2], c = schedule[3],
-          hgPrev = schedule[4], alpha = schedule[5];
+    Value eta = schedule[0], mu = schedule[2];
 
-    // The step's arguments: state, batch and eta, in its own order.
+    // The step's arguments (state, batch, eta) in its own order.
+    int64_t etaIndex = findArg(step, "eta");
     SmallVector<Value> stepArgs(step.getNumArguments());
     for (auto [k, i] : llvm::enumerate(state))
       stepArgs[i] = stateValues[k];
-    stepArgs[input] = x;
-    stepArgs[labels] = y;
+    stepArgs[findArg(step, "input")] = x;
+    stepArgs[findArg(step, "labels")] = y;
     stepArgs[etaIndex] = eta;
 
-    Value one = ConstantOp::createSplat(builder, loc, scalar, 1.0);
+    // Z' = mu A Z + B along (mu Z, 1); B alone along (0, 1). The step returns
+    // state'..., loss, then their tangents.
+    Value one = ConstantOp::createSplat(builder, loc, eta.getType(), 1.0);
     SmallVector<int64_t> wrtAll(state);
     wrtAll.push_back(etaIndex);
     SmallVector<Value> directions;
@@ -89,36 +93,35 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     directions.push_back(one);
     SmallVector<Value> full = jvp(builder, step, stepArgs, wrtAll, directions);
     SmallVector<Value> etaOnly = jvp(builder, step, stepArgs, {etaIndex}, {one});
-
-    // step results: state'..., loss; then their tangents.
     ValueRange newState = ValueRange(full).take_front(n);
-    Value trainLoss = full[n];
     ValueRange newTangents = ValueRange(full).slice(n + 1, n);
     ValueRange etaTangents = ValueRange(etaOnly).slice(n + 1, n);
 
-    SmallVector<Value> lossArgs(newState.take_front(numParams));
-    lossArgs.append({xv, yv});
-    SmallVector<Type> gradTypes{loss.getResultTypes().front()};
-    for (Value w : newState.take_front(numParams))
-      gradTypes.push_back(w.getType());
-    SmallVector<int64_t> paramIndices;
-    for (int64_t i = 0; i < numParams; ++i)
-      paramIndices.push_back(i);
-    auto validation = GradOp::create(builder, loc, gradTypes, loss.getSymName(), lossArgs,
-                                     paramIndices);
-    ValueRange valGrad = validation.getResults().drop_front();
-
-    Value hg = innerProduct(builder, newTangents.take_front(numParams), valGrad);
-    Value g1 = innerProduct(builder, etaTangents.take_front(numParams), valGrad);
-    auto update = ScheduleUpdateOp::create(
-        builder, loc, TypeRange{scalar, scalar, scalar, scalar}, eta, beta, mu, c, hgPrev,
-        hg, g1, alpha, adaptiveMu);
+    GradOp validation = validationGradient(builder, loss, newState.take_front(numParams), xv, yv);
+    ValueRange e = validation.getResults().drop_front();
+    Value hg = innerProduct(builder, newTangents.take_front(numParams), e);
+    Value g1 = innerProduct(builder, etaTangents.take_front(numParams), e);
+    SmallVector<Type> scalars(4, eta.getType());
+    auto update = ScheduleUpdateOp::create(builder, loc, scalars, schedule[0], schedule[1],
+                                           schedule[2], schedule[3], schedule[4], hg, g1,
+                                           schedule[5], adaptiveMu);
 
     SmallVector<Value> returned(newState);
     returned.append(newTangents.begin(), newTangents.end());
     returned.append(update.getResults().begin(), update.getResults().end());
-    returned.append({hg, g1, trainLoss, validation.getResult(0)});
+    returned.append({hg, g1, full[n], validation.getResult(0)});
     func::ReturnOp::create(builder, loc, returned);
+  }
+
+  /// The validation loss E and its gradient e at the new parameters.
+  GradOp validationGradient(OpBuilder &builder, func::FuncOp loss, ValueRange params,
+                            Value input, Value labels) {
+    SmallVector<Value> args(params);
+    args.append({input, labels});
+    SmallVector<Type> types{loss.getResultTypes().front()};
+    types.append(params.getTypes().begin(), params.getTypes().end());
+    auto wrt = llvm::to_vector(llvm::seq<int64_t>(0, params.size()));
+    return GradOp::create(builder, loss.getLoc(), types, loss.getSymName(), args, wrt);
   }
 
   /// The step's results followed by the tangents of its float results.
