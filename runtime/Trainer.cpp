@@ -28,10 +28,6 @@ constexpr int kAutoBetaStepTries = 12;
 /// A training loss this many times the first one counts as divergence.
 constexpr double kExplodingLossFactor = 5.0;
 
-bool isHypergradientSchedule(const std::string &kind) {
-  return kind == "marthe" || kind == "hd" || kind == "rtho";
-}
-
 /// Fills input/label tensors with mini-batches of a split, in order or in a
 /// fresh permutation per epoch.
 class Batcher {
@@ -370,75 +366,6 @@ Outcome trainWithBetaStepSelection(const ProgramSpec &program, const RunConfig &
 
 } // namespace
 
-RunConfig defaultRunConfig(const ProgramSpec &program) {
-  nlohmann::json j = nlohmann::json::parse(program.configJson);
-  RunConfig c;
-  c.dataDir = j.at("data_dir"), c.train = j.at("train"), c.validation = j.at("validation");
-  c.test = j.at("test"), c.order = j.at("order"), c.schedule = j.at("schedule");
-  c.out = j.at("out");
-  c.steps = j.at("steps"), c.logEvery = j.at("log_every"), c.decaySteps = j.at("decay_steps");
-  c.sgdrT0 = j.at("t0"), c.seed = j.at("seed"), c.eta0 = j.at("eta0"), c.beta0 = j.at("beta");
-  c.decay = j.at("decay"), c.sgdrTMult = j.at("t_mult");
-  if (j.at("beta_step").is_number())
-    c.betaStep = j.at("beta_step").get<double>();
-  if (j.at("mu").is_number())
-    c.mu = j.at("mu").get<double>();
-  c.seededInit = j.at("init") == "seeded";
-  return c;
-}
-
-static double parseNumber(const std::string &flag, const std::string &text) {
-  char *end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(value))
-    throw Error("option " + flag + ": expected a number, got '" + text + "'");
-  return value;
-}
-
-static int64_t parseCount(const std::string &flag, const std::string &text) {
-  double value = parseNumber(flag, text);
-  if (value < 1 || value != std::floor(value))
-    throw Error("option " + flag + ": expected an integer >= 1, got '" + text + "'");
-  return int64_t(value);
-}
-
-void applyCommandLine(RunConfig &c, int argc, char **argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    if (flag == "--quiet") {
-      c.quiet = true;
-      continue;
-    }
-    if (i + 1 >= argc)
-      throw Error("option " + flag + ": missing value (see --help)");
-    std::string value = argv[++i];
-    if (flag == "--steps")
-      c.steps = parseCount(flag, value);
-    else if (flag == "--seed")
-      c.seed = uint64_t(parseNumber(flag, value));
-    else if (flag == "--out")
-      c.out = value;
-    else if (flag == "--eta0")
-      c.eta0 = parseNumber(flag, value);
-    else if (flag == "--beta0")
-      c.beta0 = parseNumber(flag, value);
-    else if (flag == "--beta-step")
-      c.betaStep = value == "auto" ? std::nullopt : std::optional(parseNumber(flag, value));
-    else if (flag == "--mu")
-      c.mu = value == "adaptive" ? std::nullopt : std::optional(parseNumber(flag, value));
-    else if (flag == "--schedule")
-      c.schedule = value;
-    else if (flag == "--data-dir")
-      c.dataDir = value;
-    else if (flag == "--order")
-      c.order = value;
-    else if (flag == "--log-every")
-      c.logEvery = parseCount(flag, value);
-    else
-      throw Error("unknown option " + flag + " (see --help)");
-  }
-}
-
 static Series column(const std::vector<std::vector<double>> &rows, size_t index,
                      const std::string &name) {
   Series series{name, {}};
@@ -447,28 +374,8 @@ static Series column(const std::vector<std::vector<double>> &rows, size_t index,
   return series;
 }
 
-static void validate(const ProgramSpec &program, const RunConfig &c) {
-  static const char *kSchedules[] = {"marthe", "hd", "rtho", "constant", "exponential",
-                                     "staircase", "sgdr"};
-  if (std::find(std::begin(kSchedules), std::end(kSchedules), c.schedule) == std::end(kSchedules))
-    throw Error("unknown schedule '" + c.schedule +
-                "' (expected marthe, hd, rtho, constant, exponential, staircase or sgdr)");
-  if (c.order != "shuffle" && c.order != "sequential")
-    throw Error("unknown order '" + c.order + "' (expected shuffle or sequential)");
-  if (c.eta0 < 0 || c.beta0 < 0 || c.betaStep.value_or(0) < 0)
-    throw Error("eta0, beta0 and beta_step must be >= 0");
-  if (c.mu && (*c.mu < 0 || *c.mu > 1))
-    throw Error("mu must be in [0, 1] or adaptive");
-  bool adaptive = nlohmann::json::parse(program.configJson).at("adaptive_mu");
-  bool wantsAdaptive = c.schedule == "marthe" && !c.mu;
-  if (isHypergradientSchedule(c.schedule) && adaptive != wantsAdaptive)
-    throw Error(std::string("this executable was compiled with ") +
-                (adaptive ? "adaptive" : "fixed") +
-                " mu; recompile with marthe-compile to change that");
-}
-
 void train(const ProgramSpec &program, const RunConfig &config) {
-  validate(program, config);
+  validateRunConfig(program, config);
   ensureDirectory(config.out);
   ImageSet trainSet = loadFashionMnist(config.dataDir, parseSplit(config.train));
   ImageSet validation = loadFashionMnist(config.dataDir, parseSplit(config.validation));

@@ -4,31 +4,12 @@
 // beta-step selection of MARTHE, evaluation and outputs.
 
 #include "runtime/Abi.h"
-
-#include <cstdint>
-#include <optional>
-#include <string>
+#include "runtime/RunConfig.h"
 
 namespace marthe::rt {
 
-struct RunConfig {
-  std::string dataDir, train, validation, test, order, schedule, out;
-  int64_t steps = 512, logEvery = 16, decaySteps = 100, sgdrT0 = 100;
-  uint64_t seed = 0;
-  double eta0 = 0.01, beta0 = 0, decay = 0.99, sgdrTMult = 2;
-  std::optional<double> betaStep; // nullopt: "auto"
-  std::optional<double> mu;       // nullopt: adaptive
-  bool seededInit = false;
-  bool quiet = false;
-};
-
-/// The compile-time defaults of `program` (its embedded JSON).
-RunConfig defaultRunConfig(const ProgramSpec &program);
-
-/// Applies `--flag value` overrides; throws Error naming a bad flag.
-void applyCommandLine(RunConfig &config, int argc, char **argv);
-
-/// Trains and writes metrics.csv, summary.json and model.onnx under config.out.
+/// Trains and writes metrics.csv, summary.json, model.onnx and schedule.svg
+/// under config.out.
 void train(const ProgramSpec &program, const RunConfig &config);
 
 } // namespace marthe::rt

@@ -1,0 +1,37 @@
+#pragma once
+
+// The run's settings: the defaults compiled into the executable, then the
+// command line's overrides.
+
+#include "runtime/Abi.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace marthe::rt {
+
+struct RunConfig {
+  std::string dataDir, train, validation, test, order, schedule, out;
+  int64_t steps = 512, logEvery = 16, decaySteps = 100, sgdrT0 = 100;
+  uint64_t seed = 0;
+  double eta0 = 0.01, beta0 = 0, decay = 0.99, sgdrTMult = 2;
+  std::optional<double> betaStep; // nullopt: "auto"
+  std::optional<double> mu;       // nullopt: adaptive
+  bool seededInit = false;
+  bool quiet = false;
+};
+
+/// The compile-time defaults of `program` (its embedded JSON).
+RunConfig defaultRunConfig(const ProgramSpec &program);
+
+/// Applies `--flag value` overrides; throws Error naming a bad flag.
+void applyCommandLine(RunConfig &config, int argc, char **argv);
+
+/// Throws Error for values the run cannot use with this program.
+void validateRunConfig(const ProgramSpec &program, const RunConfig &config);
+
+/// marthe, hd and rtho: schedules that run the compiled marthe_step.
+bool isHypergradientSchedule(const std::string &kind);
+
+} // namespace marthe::rt

@@ -1,0 +1,85 @@
+#include "runtime/RunConfig.h"
+
+#include "runtime/Error.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+using namespace marthe::rt;
+
+namespace {
+
+const char *kConfigJson = R"({"data_dir": "/data", "train": "train[0:70]", "validation": "train[70:77]",
+  "test": "test", "order": "shuffle", "schedule": "marthe", "out": "runs/x", "steps": 512,
+  "log_every": 16, "decay_steps": 100, "t0": 100, "seed": 0, "eta0": 0.01, "beta": 0.0,
+  "decay": 0.99, "t_mult": 2.0, "init": "onnx", "adaptive_mu": true, "beta_step": "auto",
+  "mu": "adaptive"})";
+
+ProgramSpec program() {
+  ProgramSpec spec{};
+  spec.configJson = kConfigJson;
+  return spec;
+}
+
+void apply(RunConfig &config, std::vector<const char *> args) {
+  args.insert(args.begin(), "trainer");
+  applyCommandLine(config, int(args.size()), const_cast<char **>(args.data()));
+}
+
+std::string errorOf(RunConfig config, std::vector<const char *> args) {
+  try {
+    apply(config, args);
+    validateRunConfig(program(), config);
+  } catch (const Error &error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(RunConfig, DefaultsComeFromTheProgram) {
+  RunConfig config = defaultRunConfig(program());
+  EXPECT_EQ(config.train, "train[0:70]");
+  EXPECT_EQ(config.steps, 512);
+  EXPECT_FALSE(config.betaStep.has_value());
+  EXPECT_FALSE(config.mu.has_value());
+}
+
+TEST(RunConfig, CommandLineOverridesTheSchedulesNumbers) {
+  RunConfig config = defaultRunConfig(program());
+  apply(config, {"--steps", "64", "--seed", "3", "--out", "/tmp/r", "--eta0", "0.1", "--beta0",
+                 "1e-4", "--beta-step", "1e-6", "--order", "sequential", "--quiet"});
+  EXPECT_EQ(config.steps, 64);
+  EXPECT_EQ(config.seed, 3u);
+  EXPECT_EQ(config.out, "/tmp/r");
+  EXPECT_EQ(config.eta0, 0.1);
+  EXPECT_EQ(config.beta0, 1e-4);
+  EXPECT_EQ(config.betaStep, 1e-6);
+  EXPECT_EQ(config.order, "sequential");
+  EXPECT_TRUE(config.quiet);
+  apply(config, {"--beta-step", "auto"});
+  EXPECT_FALSE(config.betaStep.has_value());
+}
+
+TEST(RunConfig, BadValuesNameTheFlag) {
+  RunConfig config = defaultRunConfig(program());
+  EXPECT_EQ(errorOf(config, {"--steps", "1.5"}),
+            "option --steps: expected an integer >= 1, got '1.5'");
+  EXPECT_EQ(errorOf(config, {"--eta0", "fast"}), "option --eta0: expected a number, got 'fast'");
+  EXPECT_EQ(errorOf(config, {"--eta0"}), "option --eta0: missing value (see --help)");
+  EXPECT_EQ(errorOf(config, {"--speed", "1"}), "unknown option --speed (see --help)");
+  EXPECT_EQ(errorOf(config, {"--schedule", "cosine"}),
+            "unknown schedule 'cosine' (expected marthe, hd, rtho, constant, exponential, "
+            "staircase or sgdr)");
+  EXPECT_EQ(errorOf(config, {"--mu", "1.5"}), "mu must be in [0, 1] or adaptive");
+}
+
+TEST(RunConfig, FixedMuNeedsAFixedMuBuild) {
+  RunConfig config = defaultRunConfig(program());
+  EXPECT_EQ(errorOf(config, {"--mu", "0.9"}),
+            "this executable was compiled with adaptive mu; recompile with marthe-compile to "
+            "change that");
+  EXPECT_EQ(errorOf(config, {"--schedule", "constant"}), "");
+}
+
+} // namespace
