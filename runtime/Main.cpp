@@ -22,6 +22,7 @@ static void printHelp(const char *argv0, const marthe::rt::RunConfig &c) {
       "  --order shuffle|sequential   mini-batch order [%s]\n"
       "  --data-dir DIR       Fashion-MNIST IDX files [%s]\n"
       "  --log-every N        progress period [%lld]\n"
+      "  --resume             continue from DIR/checkpoint.bin (written at each progress line)\n"
       "  --quiet              no progress lines\n",
       argv0, marthe_program.modelName, (long long)c.steps, (unsigned long long)c.seed,
       c.out.c_str(), c.schedule.c_str(), c.eta0, c.beta0,

@@ -49,8 +49,8 @@ static int64_t parseCount(const std::string &flag, const std::string &text) {
 void applyCommandLine(RunConfig &c, int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
-    if (flag == "--quiet") {
-      c.quiet = true;
+    if (flag == "--quiet" || flag == "--resume") {
+      (flag == "--quiet" ? c.quiet : c.resume) = true;
       continue;
     }
     if (i + 1 >= argc)

@@ -20,6 +20,8 @@ struct RunConfig {
   std::optional<double> mu;       // nullopt: adaptive
   bool seededInit = false;
   bool quiet = false;
+  bool resume = false; // continue from out/checkpoint.bin
+
 };
 
 /// The compile-time defaults of `program` (its embedded JSON).

@@ -1,5 +1,6 @@
 #include "runtime/Trainer.h"
 
+#include "runtime/Checkpoint.h"
 #include "runtime/Dataset.h"
 #include "runtime/Error.h"
 #include "runtime/Metrics.h"
@@ -15,6 +16,7 @@
 #include <memory>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <numeric>
 #include <random>
@@ -27,6 +29,8 @@ constexpr double kAutoBetaStepStart = 1e-3;
 constexpr int kAutoBetaStepTries = 12;
 /// A training loss this many times the first one counts as divergence.
 constexpr double kExplodingLossFactor = 5.0;
+
+std::string checkpointPath(const RunConfig &config) { return config.out + "/checkpoint.bin"; }
 
 /// Fills input/label tensors with mini-batches of a split, in order or in a
 /// fresh permutation per epoch.
@@ -107,8 +111,8 @@ void scoreLogits(const Tensor &logits, const Tensor &labels, int64_t rows, doubl
 class Run {
 public:
   Run(const ProgramSpec &program, const RunConfig &config, const ImageSet &train,
-      const ImageSet &validation, double betaStep)
-      : program_(program), config_(config), betaStep_(betaStep),
+      const ImageSet &validation, double betaStep, int64_t restarts)
+      : program_(program), config_(config), betaStep_(betaStep), restarts_(restarts),
         forward_(*requireFunction("forward")),
         trainBatches_(train, config.order == "shuffle", config.seed),
         valBatches_(validation, config.order == "shuffle", config.seed + 1),
@@ -118,11 +122,25 @@ public:
     initialize(hyper);
   }
 
-  /// Runs all steps; false when training diverged.
+  /// Continues from a checkpoint of this program.
+  void restore(const Checkpoint &checkpoint) {
+    for (const auto &[role, bytes] : checkpoint.tensors) {
+      if (!step_->hasArg(role) || step_->arg(role).bytes.size() != bytes.size())
+        throw Error("the checkpoint does not match this executable (tensor '" + role + "')");
+      step_->arg(role).bytes = bytes;
+    }
+    rows = checkpoint.rows;
+    firstLoss_ = checkpoint.firstLoss;
+  }
+
+  /// Runs the steps after those already in `rows`; false when training diverged.
   bool trainAll(CsvWriter &csv) {
+    for (const std::vector<double> &row : rows)
+      csv.row(row);
     auto start = std::chrono::steady_clock::now();
     double stepSeconds = 0;
-    for (int64_t t = 0; t < config_.steps; ++t) {
+    int64_t first = rows.size();
+    for (int64_t t = first; t < config_.steps; ++t) {
       auto stepStart = std::chrono::steady_clock::now();
       std::vector<double> row = step(t);
       stepSeconds += seconds(stepStart);
@@ -137,7 +155,7 @@ public:
         checkpoint();
       }
     }
-    secondsPerStep = stepSeconds / config_.steps;
+    secondsPerStep = stepSeconds / std::max<int64_t>(config_.steps - first, 1);
     totalSeconds = seconds(start);
     return true;
   }
@@ -312,12 +330,17 @@ private:
         forward_.arg(arg.spec->role).bytes = arg.bytes;
   }
 
+  /// The trained model so far and everything needed to resume.
   void checkpoint() {
     std::vector<NamedTensor> params = parameters();
     writeFileAtomically(config_.out + "/model.onnx",
                         replaceInitializers(program_.modelBytes,
                                             program_.modelEnd - program_.modelBytes, params,
                                             program_.modelName));
+    Checkpoint state{int64_t(rows.size()), betaStep_, restarts_, firstLoss_, rows, {}};
+    for (Tensor &arg : step_->args())
+      state.tensors.push_back({arg.spec->role, arg.bytes});
+    writeCheckpoint(checkpointPath(config_), state);
   }
 
   static double seconds(std::chrono::steady_clock::time_point since) {
@@ -327,6 +350,7 @@ private:
   const ProgramSpec &program_;
   const RunConfig &config_;
   double betaStep_;
+  int64_t restarts_;
   Function forward_;
   std::optional<Function> step_;
   Batcher trainBatches_, valBatches_;
@@ -344,16 +368,24 @@ struct Outcome {
   int restarts = 0;
 };
 
+/// A resumed run continues with the checkpoint's beta_step; a restart after
+/// a divergence begins again from the initial state.
 Outcome trainWithBetaStepSelection(const ProgramSpec &program, const RunConfig &config,
                                    const ImageSet &train, const ImageSet &validation,
-                                   CsvWriterFactory makeCsv) {
+                                   CsvWriterFactory makeCsv,
+                                   const std::optional<Checkpoint> &resumed) {
   bool searching = config.schedule == "marthe" && !config.betaStep;
   double betaStep = config.schedule == "marthe" ? config.betaStep.value_or(kAutoBetaStepStart) : 0;
-  for (int attempt = 0;; ++attempt) {
-    auto run = std::make_unique<Run>(program, config, train, validation, betaStep);
+  int64_t attempt = 0;
+  if (resumed)
+    betaStep = resumed->betaStep, attempt = resumed->restarts;
+  for (;; ++attempt) {
+    auto run = std::make_unique<Run>(program, config, train, validation, betaStep, attempt);
+    if (resumed && attempt == resumed->restarts)
+      run->restore(*resumed);
     CsvWriter csv = makeCsv();
     if (run->trainAll(csv))
-      return {std::move(run), betaStep, attempt};
+      return {std::move(run), betaStep, int(attempt)};
     if (!searching || attempt + 1 == kAutoBetaStepTries)
       throw Error("training diverged" +
                   (searching ? " with every beta_step down to " + std::to_string(betaStep)
@@ -365,6 +397,26 @@ Outcome trainWithBetaStepSelection(const ProgramSpec &program, const RunConfig &
 }
 
 } // namespace
+
+/// The checkpoint to continue from with --resume, if there is one.
+static std::optional<Checkpoint> resumedCheckpoint(const RunConfig &config) {
+  if (!config.resume)
+    return std::nullopt;
+  std::ifstream exists(checkpointPath(config));
+  if (!exists) {
+    if (!config.quiet)
+      std::fprintf(stderr, "no checkpoint in %s: starting from step 0\n", config.out.c_str());
+    return std::nullopt;
+  }
+  Checkpoint checkpoint = readCheckpoint(checkpointPath(config));
+  if (checkpoint.nextStep > config.steps)
+    throw Error(checkpointPath(config) + ": the checkpoint is at step " +
+                std::to_string(checkpoint.nextStep) + ", past --steps " +
+                std::to_string(config.steps));
+  if (!config.quiet)
+    std::fprintf(stderr, "resuming from step %lld\n", (long long)checkpoint.nextStep);
+  return checkpoint;
+}
 
 static Series column(const std::vector<std::vector<double>> &rows, size_t index,
                      const std::string &name) {
@@ -385,7 +437,8 @@ void train(const ProgramSpec &program, const RunConfig &config) {
     csv.header({"step", "loss", "val_loss", "val_acc", "eta", "mu", "beta", "hypergrad", "g1"});
     return csv;
   };
-  Outcome outcome = trainWithBetaStepSelection(program, config, trainSet, validation, makeCsv);
+  Outcome outcome = trainWithBetaStepSelection(program, config, trainSet, validation, makeCsv,
+                                               resumedCheckpoint(config));
   Run &run = *outcome.run;
   Evaluation val = run.evaluate(validation), tst = run.evaluate(test);
   writeFileAtomically(config.out + "/model.onnx",

@@ -1,0 +1,106 @@
+#include "runtime/Checkpoint.h"
+
+#include "runtime/Error.h"
+#include "runtime/Metrics.h"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace marthe::rt {
+namespace {
+
+constexpr char kMagic[] = "MARTHE-CHECKPOINT 1\n";
+
+class Writer {
+public:
+  template <typename T> void put(const T &value) {
+    bytes_.append(reinterpret_cast<const char *>(&value), sizeof value);
+  }
+  void putBytes(const void *data, size_t size) {
+    put<uint64_t>(size);
+    bytes_.append(static_cast<const char *>(data), size);
+  }
+  std::string take() { return std::move(bytes_); }
+
+private:
+  std::string bytes_ = kMagic;
+};
+
+class Reader {
+public:
+  Reader(std::string bytes, std::string path) : bytes_(std::move(bytes)), path_(std::move(path)) {
+    if (bytes_.compare(0, sizeof kMagic - 1, kMagic) != 0)
+      throw Error(path_ + ": not a marthe checkpoint");
+    offset_ = sizeof kMagic - 1;
+  }
+  template <typename T> T get() {
+    T value;
+    std::memcpy(&value, take(sizeof value), sizeof value);
+    return value;
+  }
+  std::string getBytes() {
+    uint64_t size = get<uint64_t>();
+    return std::string(take(size), size);
+  }
+  bool done() const { return offset_ == bytes_.size(); }
+
+private:
+  const char *take(uint64_t size) {
+    if (size > bytes_.size() - offset_)
+      throw Error(path_ + ": truncated checkpoint");
+    const char *data = bytes_.data() + offset_;
+    offset_ += size;
+    return data;
+  }
+
+  std::string bytes_, path_;
+  size_t offset_ = 0;
+};
+
+} // namespace
+
+void writeCheckpoint(const std::string &path, const Checkpoint &checkpoint) {
+  Writer out;
+  out.put(checkpoint.nextStep);
+  out.put(checkpoint.betaStep);
+  out.put(checkpoint.restarts);
+  out.put(checkpoint.firstLoss);
+  out.put<uint64_t>(checkpoint.rows.size());
+  for (const std::vector<double> &row : checkpoint.rows)
+    out.putBytes(row.data(), row.size() * sizeof(double));
+  out.put<uint64_t>(checkpoint.tensors.size());
+  for (const auto &[role, bytes] : checkpoint.tensors) {
+    out.putBytes(role.data(), role.size());
+    out.putBytes(bytes.data(), bytes.size());
+  }
+  writeFileAtomically(path, out.take());
+}
+
+Checkpoint readCheckpoint(const std::string &path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file)
+    throw Error(path + ": cannot open");
+  std::stringstream bytes;
+  bytes << file.rdbuf();
+  Reader in(bytes.str(), path);
+  Checkpoint checkpoint;
+  checkpoint.nextStep = in.get<int64_t>();
+  checkpoint.betaStep = in.get<double>();
+  checkpoint.restarts = in.get<int64_t>();
+  checkpoint.firstLoss = in.get<double>();
+  for (uint64_t rows = in.get<uint64_t>(); rows > 0; --rows) {
+    std::string row = in.getBytes();
+    checkpoint.rows.emplace_back(row.size() / sizeof(double));
+    std::memcpy(checkpoint.rows.back().data(), row.data(), row.size());
+  }
+  for (uint64_t tensors = in.get<uint64_t>(); tensors > 0; --tensors) {
+    std::string role = in.getBytes(), data = in.getBytes();
+    checkpoint.tensors.push_back({role, std::vector<unsigned char>(data.begin(), data.end())});
+  }
+  if (!in.done() || checkpoint.nextStep != int64_t(checkpoint.rows.size()))
+    throw Error(path + ": corrupt checkpoint");
+  return checkpoint;
+}
+
+} // namespace marthe::rt
