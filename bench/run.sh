@@ -5,3 +5,5 @@ install_missing
 configure_and_build
 ninja -C "$BUILD" step-benchmark
 "$BUILD/bench/step-benchmark"
+echo
+/usr/bin/python3 "$ROOT/bench/torch_step.py"

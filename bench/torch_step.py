@@ -1,0 +1,80 @@
+"""PyTorch reference timings for the paper's model: an SGD step and a MARTHE
+step written the usual way (double backward for H.Z), float32, same batch size.
+
+usage: torch_step.py [ROUNDS]
+"""
+import statistics
+import sys
+import time
+
+import torch
+
+torch.manual_seed(0)
+BATCH, LAYERS = 100, [784, 500, 500, 500, 10]
+
+
+def model():
+    layers = []
+    for i in range(len(LAYERS) - 1):
+        layers.append(torch.nn.Linear(LAYERS[i], LAYERS[i + 1]))
+        if i + 2 < len(LAYERS):
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def batch():
+    return torch.rand(BATCH, 784), torch.randint(0, 10, (BATCH,))
+
+
+def sgd_step(net, params, eta, data):
+    x, y = data
+    loss = torch.nn.functional.cross_entropy(net(x), y)
+    grads = torch.autograd.grad(loss, params)
+    with torch.no_grad():
+        for p, g in zip(params, grads):
+            p -= eta * g
+
+
+def marthe_step(net, params, state, data, validation):
+    # Z' = mu (Z - eta H Z) - g, hypergradient <Z', grad E(w')>, g1 = <-g, grad E(w')>.
+    eta, mu, z = state["eta"], state["mu"], state["z"]
+    x, y = data
+    loss = torch.nn.functional.cross_entropy(net(x), y)
+    grads = torch.autograd.grad(loss, params, create_graph=True)
+    hz = torch.autograd.grad(grads, params, grad_outputs=z)
+    with torch.no_grad():
+        state["z"] = [mu * (zi - eta * h) - g for zi, h, g in zip(z, hz, grads)]
+        for p, g in zip(params, grads):
+            p -= eta * g
+    vx, vy = validation
+    e = torch.autograd.grad(torch.nn.functional.cross_entropy(net(vx), vy), params)
+    hg = sum((zi * ei).sum() for zi, ei in zip(state["z"], e))
+    g1 = sum((-g * ei).sum() for g, ei in zip(grads, e))
+    return float(hg), float(g1)
+
+
+def milliseconds(fn, calls=20):
+    start = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) * 1e3 / calls
+
+
+def main(rounds=9):
+    torch.set_num_threads(2)
+    net = model()
+    params = list(net.parameters())
+    state = {"eta": 0.01, "mu": 0.9, "z": [torch.zeros_like(p) for p in params]}
+    data, validation = batch(), batch()
+    sgd, marthe = [], []
+    for _ in range(rounds):
+        sgd.append(milliseconds(lambda: sgd_step(net, params, 0.01, data)))
+        marthe.append(milliseconds(lambda: marthe_step(net, params, state, data, validation)))
+    s, m = statistics.median(sgd), statistics.median(marthe)
+    print(f"PyTorch {torch.__version__}, 2 threads, median of {rounds} rounds x 20 calls")
+    print(f"SGD step     {s:8.3f} ms")
+    print(f"MARTHE step  {m:8.3f} ms  ({m / s:.2f}x SGD step)")
+
+
+if __name__ == "__main__":
+    main(*map(int, sys.argv[1:]))
