@@ -34,6 +34,16 @@ double millisecondsPerCall(Function &fn, int calls) {
   return elapsed.count() / calls;
 }
 
+/// Bytes a call touches besides the code: arguments, results and its arena.
+double megabytes(Function &fn) {
+  size_t bytes = fn.spec().arenaBytes;
+  for (Tensor &t : fn.args())
+    bytes += t.bytes.size();
+  for (Tensor &t : fn.results())
+    bytes += t.bytes.size();
+  return bytes / 1048576.0;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -64,5 +74,9 @@ int main() {
   std::printf("forward      %8.3f ms\n", f);
   std::printf("SGD step     %8.3f ms  (%.2fx forward)\n", s, s / f);
   std::printf("MARTHE step  %8.3f ms  (%.2fx forward, %.2fx SGD step)\n", m, m / f, m / s);
+  double sgdMemory = megabytes(sgd), martheMemory = megabytes(marthe);
+  std::printf("memory: SGD step %.1f MiB, MARTHE step %.1f MiB (%.2fx; arguments, results and "
+              "the static arena of intermediates)\n",
+              sgdMemory, martheMemory, martheMemory / sgdMemory);
   return 0;
 }

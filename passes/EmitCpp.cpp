@@ -77,6 +77,9 @@ class FunctionEmitter {
 public:
   FunctionEmitter(func::FuncOp fn, raw_ostream &os) : fn(fn), os(os) {}
 
+  /// Bytes of the function's static arena (after emit()).
+  int64_t arenaBytes() const { return arenaSize; }
+
   LogicalResult emit() {
     Block &body = fn.getBody().front();
     for (auto [i, op] : llvm::enumerate(body))
@@ -417,19 +420,20 @@ LogicalResult marthe::emitCpp(ModuleOp module, const ProgramInfo &info, raw_ostr
      << "#include \"runtime/Abi.h\"\n#include \"runtime/Kernels.h\"\n\n"
      << "#include <cmath>\n#include <cstdint>\n#include <cstring>\n#include <limits>\n#include <vector>\n\n"
      << "namespace {\n\n";
-  SmallVector<func::FuncOp> functions;
+  SmallVector<std::pair<func::FuncOp, int64_t>> functions;
   for (auto fn : module.getOps<func::FuncOp>()) {
     if (fn.isPrivate() || fn.isExternal())
       continue;
-    if (failed(FunctionEmitter(fn, os).emit()) || failed(emitSpecs(fn, os)))
+    FunctionEmitter emitter(fn, os);
+    if (failed(emitter.emit()) || failed(emitSpecs(fn, os)))
       return failure();
-    functions.push_back(fn);
+    functions.push_back({fn, emitter.arenaBytes()});
   }
   os << "const marthe::rt::FunctionSpec functions[] = {\n";
-  for (func::FuncOp fn : functions)
+  for (auto [fn, arenaBytes] : functions)
     os << "  {\"" << fn.getSymName() << "\", fn_" << fn.getSymName() << ", "
        << fn.getSymName() << "_args, " << fn.getNumArguments() << ", " << fn.getSymName()
-       << "_results, " << fn.getNumResults() << "},\n";
+       << "_results, " << fn.getNumResults() << ", " << arenaBytes << "},\n";
   os << "};\n\n} // namespace\n\n"
      << "asm(\".section .rodata\\n.balign 64\\nmarthe_model_bytes:\\n.incbin \\\""
      << info.modelPath << "\\\"\\nmarthe_model_end:\\n.previous\\n\");\n"

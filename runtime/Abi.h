@@ -26,6 +26,7 @@ struct FunctionSpec {
   int32_t numArgs;
   const TensorSpec *results;
   int32_t numResults;
+  int64_t arenaBytes; // the statically planned intermediates
 };
 
 struct ProgramSpec {
