@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <onnx/onnx_pb.h>
@@ -17,6 +18,9 @@ namespace marthe {
 namespace {
 
 constexpr int64_t kMinOpset = 13, kMaxOpset = 17;
+constexpr llvm::StringLiteral kSupportedOps[] = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div",
+                                                 "Relu", "Tanh", "Flatten", "Reshape",
+                                                 "Identity", "Constant"};
 
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
@@ -68,8 +72,13 @@ private:
     return llvm::Error::success();
   }
 
+  /// Nodes are named by their name, or by their position when they have none.
+  std::string nodeName(const onnx::NodeProto &node) {
+    return node.name().empty() ? "#" + std::to_string(nodeIndex) : "'" + node.name() + "'";
+  }
+
   llvm::Error nodeError(const onnx::NodeProto &node, const llvm::Twine &message) {
-    return fail(path + ": node '" + node.name() + "' (" + node.op_type() + ", opset " +
+    return fail(path + ": node " + nodeName(node) + " (" + node.op_type() + ", opset " +
                 llvm::Twine(opset) + "): " + message);
   }
 
@@ -82,21 +91,73 @@ private:
                 onnx::TensorProto::DataType_Name(dataType) + " (expected FLOAT or DOUBLE)");
   }
 
+  /// The dims of a stored tensor, each of which must be >= 1.
+  llvm::Expected<SmallVector<int64_t>> storedShape(const onnx::TensorProto &tensor,
+                                                   const llvm::Twine &what) {
+    SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+    for (int64_t dim : shape)
+      if (dim < 1)
+        return fail(path + ": " + what + " has dimension " + llvm::Twine(dim) +
+                    " (dimensions must be >= 1)");
+    return shape;
+  }
+
+  /// Checks that a stored tensor holds exactly one value per element.
+  llvm::Error checkValueCount(const onnx::TensorProto &tensor, ArrayRef<int64_t> shape,
+                              size_t elementSize, const llvm::Twine &what) {
+    int64_t expected = 1;
+    for (int64_t dim : shape)
+      expected *= dim;
+    int64_t stored;
+    if (tensor.has_raw_data())
+      stored = tensor.raw_data().size() / elementSize;
+    else if (tensor.data_type() == onnx::TensorProto::FLOAT)
+      stored = tensor.float_data_size();
+    else if (tensor.data_type() == onnx::TensorProto::DOUBLE)
+      stored = tensor.double_data_size();
+    else
+      stored = tensor.int64_data_size();
+    bool exact = !tensor.has_raw_data() || tensor.raw_data().size() % elementSize == 0;
+    if (stored != expected || !exact)
+      return fail(path + ": " + what + " stores " + llvm::Twine(stored) + " values for " +
+                  llvm::Twine(expected) + " elements");
+    return llvm::Error::success();
+  }
+
+  /// The values of an int64 shape tensor, checked.
+  llvm::Expected<std::vector<int64_t>> shapeValues(const onnx::TensorProto &tensor,
+                                                   const llvm::Twine &what) {
+    auto shape = storedShape(tensor, what);
+    if (!shape)
+      return shape.takeError();
+    if (llvm::Error error = checkValueCount(tensor, *shape, sizeof(int64_t), what))
+      return std::move(error);
+    return tensorValues<int64_t>(tensor);
+  }
+
   llvm::Error buildForward(const onnx::GraphProto &graph, ModuleOp module) {
     SmallVector<std::pair<Type, std::string>> args;
     SmallVector<std::vector<double>> initialValues;
     for (const onnx::TensorProto &init : graph.initializer()) {
+      std::string what = "initializer '" + init.name() + "'";
       if (init.data_type() == onnx::TensorProto::INT64) {
-        shapeConstants[init.name()] = tensorValues<int64_t>(init);
+        auto values = shapeValues(init, what);
+        if (!values)
+          return values.takeError();
+        shapeConstants[init.name()] = *values;
         continue;
       }
-      auto type = floatType(init.data_type(), "initializer '" + init.name() + "'");
+      auto type = floatType(init.data_type(), what);
       if (!type)
         return type.takeError();
-      if (llvm::Error error = setElementType(*type, "initializer '" + init.name() + "'"))
+      if (llvm::Error error = setElementType(*type, what))
         return error;
-      SmallVector<int64_t> shape(init.dims().begin(), init.dims().end());
-      args.push_back({RankedTensorType::get(shape, *type), "param:" + init.name()});
+      auto shape = storedShape(init, what);
+      if (!shape)
+        return shape.takeError();
+      if (llvm::Error error = checkValueCount(init, *shape, type->getIntOrFloatBitWidth() / 8, what))
+        return error;
+      args.push_back({RankedTensorType::get(*shape, *type), "param:" + init.name()});
       argNames.push_back(init.name());
     }
     const onnx::ValueInfoProto *input = nullptr;
@@ -128,8 +189,8 @@ private:
       values[argNames[i]] = entry->addArgument(arg.first, fn.getLoc());
     }
     builder.setInsertionPointToStart(entry);
-    for (const onnx::NodeProto &node : graph.node())
-      if (llvm::Error error = importNode(node))
+    for (nodeIndex = 0; nodeIndex < graph.node_size(); ++nodeIndex)
+      if (llvm::Error error = importNode(graph.node(nodeIndex)))
         return error;
     auto output = values.find(graph.output(0).name());
     if (output == values.end())
@@ -164,7 +225,10 @@ private:
       return std::move(error);
     SmallVector<int64_t> shape;
     for (const auto &dim : tensor.shape().dim()) {
-      bool known = dim.has_dim_value() && dim.dim_value() > 0;
+      if (dim.has_dim_value() && dim.dim_value() < 1)
+        return fail(path + ": " + what + " has dimension " + llvm::Twine(dim.dim_value()) +
+                    " (dimensions must be >= 1)");
+      bool known = dim.has_dim_value();
       if (!known && !shape.empty())
         return fail(path + ": " + what + " has a symbolic dimension other than the first");
       shape.push_back(known ? dim.dim_value() : options.batchSize);
@@ -221,13 +285,17 @@ private:
     loc = NameLoc::get(builder.getStringAttr(node.name().empty() ? node.op_type() : node.name()));
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       return nodeError(node, "domain '" + node.domain() + "' is not supported");
+    if (!llvm::is_contained(kSupportedOps, node.op_type()))
+      return nodeError(node, "unsupported op type (supported: " +
+                                 llvm::join(std::begin(kSupportedOps), std::end(kSupportedOps), ", ") +
+                                 ")");
+    if (node.output_size() != 1)
+      return nodeError(node, "expected one output");
     if (node.op_type() == "Constant")
       return importConstant(node);
     llvm::Expected<Value> result = importValueNode(node);
     if (!result)
       return result.takeError();
-    if (node.output_size() != 1)
-      return nodeError(node, "expected one output");
     values[node.output(0)] = *result;
     return llvm::Error::success();
   }
@@ -246,10 +314,8 @@ private:
       return importFlatten(node);
     if (op == "Reshape")
       return importReshape(node);
-    if (op == "Identity")
-      return operand(node, 0);
-    return nodeError(node, "unsupported op type (supported: Gemm, MatMul, Add, Sub, Mul, "
-                           "Div, Relu, Tanh, Flatten, Reshape, Identity, Constant)");
+    assert(op == "Identity" && "importNode checks the op type");
+    return operand(node, 0);
   }
 
   llvm::Expected<Value> importGemm(const onnx::NodeProto &node) {
@@ -391,14 +457,17 @@ private:
     int64_t known = 1, inferred = -1;
     for (auto [i, d] : llvm::enumerate(found->second)) {
       int64_t dim = d == 0 && !allowZero && i < input.size() ? input[i] : d;
+      if (dim < -1 || dim == 0 || (dim == -1 && inferred >= 0))
+        return nodeError(node, "invalid target shape " + shapeText(found->second) +
+                                   " (one -1 at most, other dimensions >= 1)");
       if (dim == -1)
         inferred = i;
       else
         known *= dim;
       shape.push_back(dim);
     }
-    if (inferred >= 0 && known > 0)
-      shape[inferred] = total / known;
+    if (inferred >= 0)
+      shape[inferred] = total % known == 0 ? total / known : -1;
     int64_t product = 1;
     for (int64_t d : shape)
       product *= d;
@@ -412,15 +481,25 @@ private:
     if (!value || !value->has_t())
       return nodeError(node, "only the 'value' tensor form is supported");
     const onnx::TensorProto &tensor = value->t();
+    std::string what = "node " + nodeName(node) + " (Constant): value";
     if (tensor.data_type() == onnx::TensorProto::INT64) {
-      shapeConstants[node.output(0)] = tensorValues<int64_t>(tensor);
+      auto values = shapeValues(tensor, what);
+      if (!values)
+        return values.takeError();
+      shapeConstants[node.output(0)] = *values;
       return llvm::Error::success();
     }
-    auto type = floatType(tensor.data_type(), "constant '" + node.output(0) + "'");
+    auto type = floatType(tensor.data_type(), what);
     if (!type)
       return type.takeError();
-    SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
-    auto tensorType = RankedTensorType::get(shape, *type);
+    if (llvm::Error error = setElementType(*type, what))
+      return error;
+    auto shape = storedShape(tensor, what);
+    if (!shape)
+      return shape.takeError();
+    if (llvm::Error error = checkValueCount(tensor, *shape, type->getIntOrFloatBitWidth() / 8, what))
+      return error;
+    auto tensorType = RankedTensorType::get(*shape, *type);
     DenseElementsAttr attr =
         type->isF32() ? DenseElementsAttr::get(tensorType, llvm::ArrayRef(tensorValues<float>(tensor)))
                       : DenseElementsAttr::get(tensorType, llvm::ArrayRef(tensorValues<double>(tensor)));
@@ -433,6 +512,7 @@ private:
   std::string path;
   ImportOptions options;
   int64_t opset = 0;
+  int nodeIndex = 0;
   Type elementType;
   Location loc = UnknownLoc::get(context);
   std::map<std::string, Value> values;

@@ -89,6 +89,32 @@ def output_3d():
         [tensor("b", [4], 0.05)], 13)
 
 
+def raw_tensor(name, dims, values):
+    """A FLOAT TensorProto stored as given, unchecked."""
+    t = TensorProto(name=name, data_type=FLOAT)
+    t.dims.extend(dims)
+    t.float_data.extend(values)
+    return t
+
+
+def malformed():
+    """Models that parse but are wrong; the checker is not run on them."""
+    short_constant = model(
+        [helper.make_node("Constant", [], ["c"], value=raw_tensor("c", [4], [1.0, 2.0])),
+         helper.make_node("Add", ["x", "c"], ["y"], "add")],
+        [value("x", [2, 4])], [value("y", [2, 4])], [], 13)
+    negative_dim = model(
+        [helper.make_node("MatMul", ["x", "w"], ["y"], "mm")],
+        [value("x", [2, 4])], [value("y", [2, 3])],
+        [raw_tensor("w", [4, -3], [])], 13)
+    two_inferred = model(
+        [helper.make_node("Reshape", ["x", "shape"], ["y"], "reshape")],
+        [value("x", [2, 4])], [value("y", [2, 4])],
+        [helper.make_tensor("shape", TensorProto.INT64, [2], [-1, -1])], 13)
+    return {"short_constant": short_constant, "negative_dim": negative_dim,
+            "two_inferred": two_inferred}
+
+
 def main():
     out = pathlib.Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
@@ -104,6 +130,8 @@ def main():
     }
     for name, proto in valid.items():
         onnx.checker.check_model(proto, full_check=True)
+        onnx.save(proto, out / f"{name}.onnx")
+    for name, proto in malformed().items():
         onnx.save(proto, out / f"{name}.onnx")
     data = valid["tiny_gemm"].SerializeToString()
     (out / "truncated.onnx").write_bytes(data[:len(data) // 2])
