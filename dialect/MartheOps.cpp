@@ -327,6 +327,9 @@ LogicalResult FusedOp::verify() {
   auto yield = llvm::dyn_cast<YieldOp>(body.getTerminator());
   if (!yield || !llvm::equal(yield.getValues().getTypes(), getResultTypes()))
     return emitOpError("must yield one value per result");
+  for (Type type : getResultTypes())
+    if (llvm::cast<RankedTensorType>(type).getShape() != shapeOf(getResult(0)))
+      return emitOpError("results must all have the iteration shape");
   for (Operation &op : body.without_terminator())
     if (!isElementwise(&op) && !llvm::isa<ConstantOp>(op))
       return op.emitOpError("is not element-wise and cannot be fused");

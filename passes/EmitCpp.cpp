@@ -61,9 +61,14 @@ double splatValue(ConstantOp op) {
   return attr.getSplatValue<APFloat>().convertToDouble();
 }
 
+/// `text` as a double-quoted C (and GNU as) string literal.
 std::string cString(StringRef text) {
   std::string out = "\"";
   for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
     if (c == '"' || c == '\\')
       out += '\\';
     out += c;
@@ -289,7 +294,10 @@ private:
   LogicalResult emitFused(FusedOp op) {
     Value result = op.getResult(0);
     int64_t n = numElements(result);
-    std::string out = define(result), type = cppType(result);
+    std::string type = cppType(result);
+    SmallVector<std::string> outs;
+    for (Value each : op.getResults())
+      outs.push_back(define(each));
     Type elementType = tensorType(result).getElementType();
     Block &body = op.getBody().front();
     llvm::SmallSetVector<int64_t, 2> partialSizes;
@@ -335,8 +343,9 @@ private:
       os << "      const " << type << " " << var << " = " << expr << ";\n";
       scalar[inner.getResult(0)] = var;
     }
-    os << "      " << out << "[i] = " << scalar[body.getTerminator()->getOperand(0)] << ";\n"
-       << "    }\n  }\n";
+    for (auto [out, yielded] : llvm::zip(outs, body.getTerminator()->getOperands()))
+      os << "      " << out << "[i] = " << scalar[yielded] << ";\n";
+    os << "    }\n  }\n";
     return success();
   }
 
@@ -348,7 +357,7 @@ private:
         .Case<SubOp>([&](auto) { expr = operand(0) + " - " + operand(1); return success(); })
         .Case<MulOp>([&](auto) { expr = operand(0) + " * " + operand(1); return success(); })
         .Case<DivOp>([&](auto) { expr = operand(0) + " / " + operand(1); return success(); })
-        .Case<NegOp>([&](auto) { expr = "-" + operand(0); return success(); })
+        .Case<NegOp>([&](auto) { expr = "-(" + operand(0) + ")"; return success(); })
         .Case<ReluOp>([&](auto) {
           expr = operand(0) + " > 0 ? " + operand(0) + " : 0";
           return success();
@@ -435,8 +444,9 @@ LogicalResult marthe::emitCpp(ModuleOp module, const ProgramInfo &info, raw_ostr
        << fn.getSymName() << "_args, " << fn.getNumArguments() << ", " << fn.getSymName()
        << "_results, " << fn.getNumResults() << ", " << arenaBytes << "},\n";
   os << "};\n\n} // namespace\n\n"
-     << "asm(\".section .rodata\\n.balign 64\\nmarthe_model_bytes:\\n.incbin \\\""
-     << info.modelPath << "\\\"\\nmarthe_model_end:\\n.previous\\n\");\n"
+     << "asm(" << cString(".section .rodata\n.balign 64\nmarthe_model_bytes:\n.incbin " +
+                          cString(info.modelPath) + "\nmarthe_model_end:\n.previous\n")
+     << ");\n"
      << "extern \"C\" const unsigned char marthe_model_bytes[], marthe_model_end[];\n\n"
      << "extern \"C\" const marthe::rt::ProgramSpec marthe_program = {\n"
      << "  functions, " << functions.size() << ",\n"

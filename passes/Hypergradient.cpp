@@ -38,6 +38,12 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
         return step.emitError("@train_step needs an argument with role \"") << role << "\"";
     if (argsWithPrefix(step, "param:").empty())
       return step.emitError("@train_step has no parameters (roles \"param:<name>\")");
+    // Results: the state in argument order, then the loss.
+    RoleList expected = argRoles(step, stateArgs(step));
+    expected.push_back({step.getArgumentTypes()[findArg(step, "eta")], "loss"});
+    if (resultRoles(step) != expected)
+      return step.emitError("@train_step must return its state, in argument order, then "
+                            "the scalar \"loss\"");
     return success();
   }
 

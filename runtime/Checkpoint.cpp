@@ -11,6 +11,8 @@ namespace marthe::rt {
 namespace {
 
 constexpr char kMagic[] = "MARTHE-CHECKPOINT 1\n";
+/// metrics.csv: step, loss, val_loss, val_acc, eta, mu, beta, hypergrad, g1.
+constexpr size_t kColumns = 9;
 
 class Writer {
 public:
@@ -66,6 +68,7 @@ void writeCheckpoint(const std::string &path, const Checkpoint &checkpoint) {
   out.put(checkpoint.betaStep);
   out.put(checkpoint.restarts);
   out.put(checkpoint.firstLoss);
+  out.put(checkpoint.stepSeconds);
   out.put<uint64_t>(checkpoint.rows.size());
   for (const std::vector<double> &row : checkpoint.rows)
     out.putBytes(row.data(), row.size() * sizeof(double));
@@ -89,16 +92,21 @@ Checkpoint readCheckpoint(const std::string &path) {
   checkpoint.betaStep = in.get<double>();
   checkpoint.restarts = in.get<int64_t>();
   checkpoint.firstLoss = in.get<double>();
+  checkpoint.stepSeconds = in.get<double>();
   for (uint64_t rows = in.get<uint64_t>(); rows > 0; --rows) {
     std::string row = in.getBytes();
-    checkpoint.rows.emplace_back(row.size() / sizeof(double));
+    if (row.size() != kColumns * sizeof(double))
+      throw Error(path + ": corrupt checkpoint (a metrics row of " + std::to_string(row.size()) +
+                  " bytes)");
+    checkpoint.rows.emplace_back(kColumns);
     std::memcpy(checkpoint.rows.back().data(), row.data(), row.size());
   }
   for (uint64_t tensors = in.get<uint64_t>(); tensors > 0; --tensors) {
     std::string role = in.getBytes(), data = in.getBytes();
     checkpoint.tensors.push_back({role, std::vector<unsigned char>(data.begin(), data.end())});
   }
-  if (!in.done() || checkpoint.nextStep != int64_t(checkpoint.rows.size()))
+  if (!in.done() || checkpoint.nextStep != int64_t(checkpoint.rows.size()) ||
+      checkpoint.restarts < 0)
     throw Error(path + ": corrupt checkpoint");
   return checkpoint;
 }

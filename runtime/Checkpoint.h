@@ -15,6 +15,7 @@ struct Checkpoint {
   double betaStep = 0;
   int64_t restarts = 0;
   double firstLoss = 0;
+  double stepSeconds = 0; // time spent in the steps so far
   std::vector<std::vector<double>> rows; // metrics.csv rows of steps [0, nextStep)
   std::vector<std::pair<std::string, std::vector<unsigned char>>> tensors;
 };

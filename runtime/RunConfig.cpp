@@ -39,11 +39,17 @@ static double parseNumber(const std::string &flag, const std::string &text) {
   return value;
 }
 
-static int64_t parseCount(const std::string &flag, const std::string &text) {
+/// An integer in [lowest, 2^53] (beyond that doubles skip integers).
+static int64_t parseInteger(const std::string &flag, const std::string &text, int64_t lowest) {
   double value = parseNumber(flag, text);
-  if (value < 1 || value != std::floor(value))
-    throw Error("option " + flag + ": expected an integer >= 1, got '" + text + "'");
+  if (value < lowest || value > 9007199254740992.0 || value != std::floor(value))
+    throw Error("option " + flag + ": expected an integer >= " + std::to_string(lowest) +
+                ", got '" + text + "'");
   return int64_t(value);
+}
+
+static int64_t parseCount(const std::string &flag, const std::string &text) {
+  return parseInteger(flag, text, 1);
 }
 
 void applyCommandLine(RunConfig &c, int argc, char **argv) {
@@ -59,7 +65,7 @@ void applyCommandLine(RunConfig &c, int argc, char **argv) {
     if (flag == "--steps")
       c.steps = parseCount(flag, value);
     else if (flag == "--seed")
-      c.seed = uint64_t(parseNumber(flag, value));
+      c.seed = uint64_t(parseInteger(flag, value, 0));
     else if (flag == "--out")
       c.out = value;
     else if (flag == "--eta0")

@@ -131,6 +131,9 @@ public:
     }
     rows = checkpoint.rows;
     firstLoss_ = checkpoint.firstLoss;
+    stepSeconds_ = checkpoint.stepSeconds;
+    if (!rows.empty())
+      lastLoss = rows.back()[1];
   }
 
   /// Runs the steps after those already in `rows`; false when training diverged.
@@ -138,12 +141,10 @@ public:
     for (const std::vector<double> &row : rows)
       csv.row(row);
     auto start = std::chrono::steady_clock::now();
-    double stepSeconds = 0;
-    int64_t first = rows.size();
-    for (int64_t t = first; t < config_.steps; ++t) {
+    for (int64_t t = rows.size(); t < config_.steps; ++t) {
       auto stepStart = std::chrono::steady_clock::now();
       std::vector<double> row = step(t);
-      stepSeconds += seconds(stepStart);
+      stepSeconds_ += seconds(stepStart);
       if (diverged(row))
         return report(t, row), false;
       bool logNow = (t + 1) % config_.logEvery == 0 || t + 1 == config_.steps;
@@ -155,7 +156,7 @@ public:
         checkpoint();
       }
     }
-    secondsPerStep = stepSeconds / std::max<int64_t>(config_.steps - first, 1);
+    secondsPerStep = stepSeconds_ / config_.steps;
     totalSeconds = seconds(start);
     return true;
   }
@@ -337,7 +338,8 @@ private:
                         replaceInitializers(program_.modelBytes,
                                             program_.modelEnd - program_.modelBytes, params,
                                             program_.modelName));
-    Checkpoint state{int64_t(rows.size()), betaStep_, restarts_, firstLoss_, rows, {}};
+    Checkpoint state{int64_t(rows.size()), betaStep_, restarts_, firstLoss_, stepSeconds_, rows,
+                     {}};
     for (Tensor &arg : step_->args())
       state.tensors.push_back({arg.spec->role, arg.bytes});
     writeCheckpoint(checkpointPath(config_), state);
@@ -357,6 +359,7 @@ private:
   const ImageSet &validation_;
   TensorSpec labelSpec_{};
   double firstLoss_ = NAN;
+  double stepSeconds_ = 0;
 };
 
 using CsvWriterFactory = std::function<CsvWriter()>;
@@ -386,7 +389,7 @@ Outcome trainWithBetaStepSelection(const ProgramSpec &program, const RunConfig &
     CsvWriter csv = makeCsv();
     if (run->trainAll(csv))
       return {std::move(run), betaStep, int(attempt)};
-    if (!searching || attempt + 1 == kAutoBetaStepTries)
+    if (!searching || attempt + 1 >= kAutoBetaStepTries)
       throw Error("training diverged" +
                   (searching ? " with every beta_step down to " + std::to_string(betaStep)
                              : std::string()) );
@@ -426,12 +429,27 @@ static Series column(const std::vector<std::vector<double>> &rows, size_t index,
   return series;
 }
 
+/// A split with samples whose labels are classes of the model.
+static ImageSet loadSplit(const ProgramSpec &program, const RunConfig &config,
+                          const std::string &split) {
+  ImageSet set = loadFashionMnist(config.dataDir, parseSplit(split));
+  if (set.count == 0)
+    throw Error("split \"" + split + "\" is empty");
+  const FunctionSpec *forward = findFunction(program, "forward");
+  int64_t classes = forward ? forward->results[0].dims[1] : 0;
+  int32_t largest = *std::max_element(set.labels.begin(), set.labels.end());
+  if (largest >= classes)
+    throw Error("split \"" + split + "\" has labels up to " + std::to_string(largest) +
+                " but the model has " + std::to_string(classes) + " classes");
+  return set;
+}
+
 void train(const ProgramSpec &program, const RunConfig &config) {
   validateRunConfig(program, config);
   ensureDirectory(config.out);
-  ImageSet trainSet = loadFashionMnist(config.dataDir, parseSplit(config.train));
-  ImageSet validation = loadFashionMnist(config.dataDir, parseSplit(config.validation));
-  ImageSet test = loadFashionMnist(config.dataDir, parseSplit(config.test));
+  ImageSet trainSet = loadSplit(program, config, config.train);
+  ImageSet validation = loadSplit(program, config, config.validation);
+  ImageSet test = loadSplit(program, config, config.test);
   auto makeCsv = [&] {
     CsvWriter csv(config.out + "/metrics.csv");
     csv.header({"step", "loss", "val_loss", "val_acc", "eta", "mu", "beta", "hypergrad", "g1"});

@@ -351,3 +351,15 @@ func.func @constant_type() -> tensor<4xf32> {
   %0 = marthe.constant dense<0.5> : tensor<f32> : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @fused_result_shapes(%a: tensor<2x3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'marthe.fused' op results must all have the iteration shape}}
+  %r:2 = marthe.fused(%a) : (tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<3xf32>) {
+  ^bb0(%x: tensor<2x3xf32>):
+    %0 = marthe.sum_to %x : (tensor<2x3xf32>) -> tensor<3xf32>
+    marthe.yield %x, %0 : tensor<2x3xf32>, tensor<3xf32>
+  }
+  return %r#1 : tensor<3xf32>
+}

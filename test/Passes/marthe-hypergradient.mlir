@@ -6,7 +6,11 @@
 // RUN: not marthe-opt %S/Inputs/train-step-without-eta.mlir --marthe-hypergradient 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=ERR-ROLE
 
+// RUN: not marthe-opt %S/Inputs/train-step-without-state-results.mlir --marthe-hypergradient 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=ERR-RESULTS
+
 // ERR-ROLE: error: @train_step needs an argument with role "eta"
+// ERR-RESULTS: error: @train_step must return its state, in argument order, then the scalar "loss"
 
 // ERR: error: marthe-hypergradient needs a function @train_step
 

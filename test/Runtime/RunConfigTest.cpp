@@ -65,6 +65,9 @@ TEST(RunConfig, BadValuesNameTheFlag) {
   RunConfig config = defaultRunConfig(program());
   EXPECT_EQ(errorOf(config, {"--steps", "1.5"}),
             "option --steps: expected an integer >= 1, got '1.5'");
+  EXPECT_EQ(errorOf(config, {"--steps", "1e30"}),
+            "option --steps: expected an integer >= 1, got '1e30'");
+  EXPECT_EQ(errorOf(config, {"--seed", "-1"}), "option --seed: expected an integer >= 0, got '-1'");
   EXPECT_EQ(errorOf(config, {"--eta0", "fast"}), "option --eta0: expected a number, got 'fast'");
   EXPECT_EQ(errorOf(config, {"--eta0"}), "option --eta0: missing value (see --help)");
   EXPECT_EQ(errorOf(config, {"--speed", "1"}), "unknown option --speed (see --help)");
