@@ -19,8 +19,6 @@ public:
   // Numbers are written with %.9g; NaN and infinities as nan, inf, -inf.
   void row(const std::vector<double> &values);
 
-  const std::string &path() const { return path_; }
-
 private:
   void writeLine(const std::string &line);
 

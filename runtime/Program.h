@@ -31,7 +31,6 @@ public:
 
   const FunctionSpec &spec() const { return *spec_; }
   bool hasArg(const std::string &role) const { return argIndex_.count(role) != 0; }
-  bool hasResult(const std::string &role) const { return resultIndex_.count(role) != 0; }
   Tensor &arg(const std::string &role);
   Tensor &result(const std::string &role);
   std::vector<Tensor> &args() { return args_; }
