@@ -135,9 +135,10 @@ private:
     return tensorValues<int64_t>(tensor);
   }
 
-  llvm::Error buildForward(const onnx::GraphProto &graph, ModuleOp module) {
-    SmallVector<std::pair<Type, std::string>> args;
-    SmallVector<std::vector<double>> initialValues;
+  using ArgList = SmallVector<std::pair<Type, std::string>>;
+
+  /// Float initializers become parameters; int64 ones are shape constants.
+  llvm::Error importInitializers(const onnx::GraphProto &graph, ArgList &args) {
     for (const onnx::TensorProto &init : graph.initializer()) {
       std::string what = "initializer '" + init.name() + "'";
       if (init.data_type() == onnx::TensorProto::INT64) {
@@ -160,6 +161,11 @@ private:
       args.push_back({RankedTensorType::get(*shape, *type), "param:" + init.name()});
       argNames.push_back(init.name());
     }
+    return llvm::Error::success();
+  }
+
+  /// The one graph input that is not an initializer.
+  llvm::Error importDataInput(const onnx::GraphProto &graph, ArgList &args) {
     const onnx::ValueInfoProto *input = nullptr;
     for (const onnx::ValueInfoProto &candidate : graph.input()) {
       if (llvm::is_contained(argNames, candidate.name()) ||
@@ -177,17 +183,28 @@ private:
       return inputType.takeError();
     args.push_back({*inputType, "input"});
     argNames.push_back(input->name());
+    return llvm::Error::success();
+  }
+
+  llvm::Error buildForward(const onnx::GraphProto &graph, ModuleOp module) {
+    ArgList args;
+    if (llvm::Error error = importInitializers(graph, args))
+      return error;
+    if (llvm::Error error = importDataInput(graph, args))
+      return error;
     if (graph.output_size() != 1)
       return fail(path + ": the graph must have exactly one output (the logits)");
 
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToEnd(module.getBody());
+    SmallVector<Type> argTypes;
+    for (auto &arg : args)
+      argTypes.push_back(arg.first);
     auto fn = func::FuncOp::create(builder, module.getLoc(), "forward",
-                                   builder.getFunctionType({}, {}));
+                                   builder.getFunctionType(argTypes, {}));
     Block *entry = fn.addEntryBlock();
-    for (auto [i, arg] : llvm::enumerate(args)) {
-      values[argNames[i]] = entry->addArgument(arg.first, fn.getLoc());
-    }
+    for (auto [name, arg] : llvm::zip(argNames, entry->getArguments()))
+      values[name] = arg;
     builder.setInsertionPointToStart(entry);
     for (nodeIndex = 0; nodeIndex < graph.node_size(); ++nodeIndex)
       if (llvm::Error error = importNode(graph.node(nodeIndex)))
@@ -196,15 +213,13 @@ private:
     if (output == values.end())
       return fail(path + ": the graph output '" + graph.output(0).name() + "' is not computed");
     func::ReturnOp::create(builder, fn.getLoc(), output->second);
-    SmallVector<Type> argTypes;
-    for (auto &arg : args)
-      argTypes.push_back(arg.first);
     fn.setFunctionType(builder.getFunctionType(argTypes, {output->second.getType()}));
     for (auto [i, arg] : llvm::enumerate(args))
       fn.setArgAttr(i, "marthe.role", builder.getStringAttr(arg.second));
     fn.setResultAttr(0, "marthe.role", builder.getStringAttr("logits"));
     return llvm::Error::success();
   }
+
 
   llvm::Error setElementType(Type type, const llvm::Twine &what) {
     if (elementType && elementType != type)
