@@ -9,4 +9,9 @@ struct Error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A run stopped by SIGINT or SIGTERM after checkpointing.
+struct Interrupted : Error {
+  using Error::Error;
+};
+
 } // namespace marthe::rt

@@ -41,6 +41,9 @@ int main(int argc, char **argv) {
     marthe::rt::applyCommandLine(config, argc, argv);
     marthe::rt::train(marthe_program, config);
     return 0;
+  } catch (const marthe::rt::Interrupted &stop) {
+    std::fprintf(stderr, "%s: %s\n", argv[0], stop.what());
+    return 130;
   } catch (const std::exception &error) {
     std::fprintf(stderr, "%s: error: %s\n", argv[0], error.what());
     return 1;

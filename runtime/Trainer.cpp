@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -31,6 +32,11 @@ constexpr int kAutoBetaStepTries = 12;
 constexpr double kExplodingLossFactor = 5.0;
 
 std::string checkpointPath(const RunConfig &config) { return config.out + "/checkpoint.bin"; }
+
+/// Set by SIGINT and SIGTERM: the run checkpoints after the current step and stops.
+volatile std::sig_atomic_t stopRequested = 0;
+
+void requestStop(int) { stopRequested = 1; }
 
 /// Fills input/label tensors with mini-batches of a split, in order or in a
 /// fresh permutation per epoch.
@@ -154,6 +160,11 @@ public:
       if (logNow) {
         progress(row);
         checkpoint();
+      }
+      if (stopRequested) {
+        checkpoint();
+        throw Interrupted("interrupted after step " + std::to_string(t + 1) + "; " +
+                          checkpointPath(config_) + " holds it: continue with --resume");
       }
     }
     secondsPerStep = stepSeconds_ / config_.steps;
@@ -446,6 +457,8 @@ static ImageSet loadSplit(const ProgramSpec &program, const RunConfig &config,
 
 void train(const ProgramSpec &program, const RunConfig &config) {
   validateRunConfig(program, config);
+  std::signal(SIGINT, requestStop);
+  std::signal(SIGTERM, requestStop);
   ensureDirectory(config.out);
   ImageSet trainSet = loadSplit(program, config, config.train);
   ImageSet validation = loadSplit(program, config, config.validation);
