@@ -91,14 +91,17 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     // Z' = mu A Z + B along (mu Z, 1); B alone along (0, 1). The step returns
     // state'..., loss, then their tangents.
     Value one = ConstantOp::createSplat(builder, loc, eta.getType(), 1.0);
-    SmallVector<int64_t> wrtAll(state);
-    wrtAll.push_back(etaIndex);
-    SmallVector<Value> directions;
-    for (Value z : tangentValues)
-      directions.push_back(MulOp::create(builder, loc, mu, z));
-    directions.push_back(one);
-    SmallVector<Value> full = jvp(builder, step, stepArgs, wrtAll, directions);
     SmallVector<Value> etaOnly = jvp(builder, step, stepArgs, {etaIndex}, {one});
+    SmallVector<Value> full = etaOnly;
+    if (!zeroMu) {
+      SmallVector<int64_t> wrtAll(state);
+      wrtAll.push_back(etaIndex);
+      SmallVector<Value> directions;
+      for (Value z : tangentValues)
+        directions.push_back(MulOp::create(builder, loc, mu, z));
+      directions.push_back(one);
+      full = jvp(builder, step, stepArgs, wrtAll, directions);
+    }
     ValueRange newState = ValueRange(full).take_front(n);
     ValueRange newTangents = ValueRange(full).slice(n + 1, n);
     ValueRange etaTangents = ValueRange(etaOnly).slice(n + 1, n);
@@ -106,7 +109,7 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     GradOp validation = validationGradient(builder, loss, newState.take_front(numParams), xv, yv);
     ValueRange e = validation.getResults().drop_front();
     Value hg = innerProduct(builder, newTangents.take_front(numParams), e);
-    Value g1 = innerProduct(builder, etaTangents.take_front(numParams), e);
+    Value g1 = zeroMu ? hg : innerProduct(builder, etaTangents.take_front(numParams), e);
     SmallVector<Type> scalars(4, eta.getType());
     auto update = ScheduleUpdateOp::create(builder, loc, scalars, schedule[0], schedule[1],
                                            schedule[2], schedule[3], schedule[4], hg, g1,

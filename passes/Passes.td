@@ -57,11 +57,14 @@ def Hypergradient : Pass<"marthe-hypergradient", "mlir::ModuleOp"> {
     hg = <Z'_w, e>,  g1 = <B_w, e>,  then marthe.schedule_update
     ```
     The forward and reverse passes shared by the three requests are merged by
-    CSE once marthe-reverse-ad and marthe-forward-ad have lowered them.
+    CSE once marthe-reverse-ad and marthe-forward-ad have lowered them. With
+    `zero-mu`, Z' = B and only the second request is made.
   }];
   let options = [
     Option<"adaptiveMu", "adaptive-mu", "bool", "true",
            "adapt mu online (MARTHE); otherwise mu stays at its initial value">,
+    Option<"zeroMu", "zero-mu", "bool", "false",
+           "mu is 0 (HD on the validation loss): Z' = B, and A Z is never built">,
   ];
   let dependentDialects = ["::marthe::MartheDialect", "::mlir::func::FuncDialect"];
 }

@@ -34,6 +34,7 @@ struct PipelineCliOptions : public PassPipelineOptions<PipelineCliOptions> {
   Option<double> weightDecay{*this, "weight-decay", llvm::cl::init(0.0)};
   Option<bool> hypergradient{*this, "hypergradient", llvm::cl::init(true)};
   Option<bool> adaptiveMu{*this, "adaptive-mu", llvm::cl::init(true)};
+  Option<bool> zeroMu{*this, "zero-mu", llvm::cl::init(false)};
   Option<bool> exportDerivatives{*this, "export-derivatives", llvm::cl::init(false)};
 };
 } // namespace
@@ -50,6 +51,7 @@ void registerAllMarthePasses() {
         options.step.exportDerivatives = cli.exportDerivatives;
         options.hypergradient = cli.hypergradient;
         options.schedule.adaptiveMu = cli.adaptiveMu;
+        options.schedule.zeroMu = cli.zeroMu;
         buildTrainingPipeline(pm, options);
       });
 }

@@ -89,6 +89,10 @@ void applyCommandLine(RunConfig &c, int argc, char **argv) {
   }
 }
 
+static std::string describeMu(const std::string &mode) {
+  return mode == "adaptive" ? "adaptive mu" : mode == "zero" ? "mu = 0" : "a fixed mu";
+}
+
 void validateRunConfig(const ProgramSpec &program, const RunConfig &c) {
   static const char *kSchedules[] = {"marthe", "hd", "rtho", "constant", "exponential",
                                      "staircase", "sgdr"};
@@ -101,12 +105,18 @@ void validateRunConfig(const ProgramSpec &program, const RunConfig &c) {
     throw Error("eta0, beta0 and beta_step must be >= 0");
   if (c.mu && (*c.mu < 0 || *c.mu > 1))
     throw Error("mu must be in [0, 1] or adaptive");
-  bool adaptive = nlohmann::json::parse(program.configJson).at("adaptive_mu");
-  bool wantsAdaptive = c.schedule == "marthe" && !c.mu;
-  if (isHypergradientSchedule(c.schedule) && adaptive != wantsAdaptive)
-    throw Error(std::string("this executable was compiled with ") +
-                (adaptive ? "adaptive" : "fixed") +
-                " mu; recompile with marthe-compile to change that");
+  if (!isHypergradientSchedule(c.schedule))
+    return;
+  // A build with a fixed mu also serves mu = 0; one with mu = 0 skips A Z.
+  std::string built = nlohmann::json::parse(program.configJson).at("mu_mode");
+  std::string wanted = c.schedule == "hd"     ? "zero"
+                       : c.schedule == "rtho" ? "fixed"
+                       : !c.mu                ? "adaptive"
+                       : *c.mu == 0.0         ? "zero"
+                                              : "fixed";
+  if (built != wanted && !(built == "fixed" && wanted == "zero"))
+    throw Error("this executable was compiled with " + describeMu(built) +
+                " but this run needs " + describeMu(wanted) + ": recompile with marthe-compile");
 }
 
 } // namespace marthe::rt

@@ -1,6 +1,7 @@
 // RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient | FileCheck %s --check-prefixes=CHECK,ADAPT
 // RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient="adaptive-mu=false" | FileCheck %s --check-prefixes=CHECK,FIXED
 // RUN: marthe-opt %s --marthe-derive-training-step="optimizer=momentum" --marthe-hypergradient | FileCheck %s --check-prefix=MOM
+// RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient="adaptive-mu=false zero-mu=true" | FileCheck %s --check-prefix=ZERO
 // RUN: echo 'func.func @loss(%%w: tensor<3xf32>) -> tensor<f32> { %%0 = marthe.dot %%w, %%w : (tensor<3xf32>, tensor<3xf32>) -> tensor<f32> return %%0 : tensor<f32> }' \
 // RUN:   | not marthe-opt --marthe-hypergradient 2>&1 | FileCheck %s --check-prefix=ERR
 // RUN: not marthe-opt %S/Inputs/train-step-without-eta.mlir --marthe-hypergradient 2>&1 \
@@ -42,12 +43,12 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // CHECK-SAME: tensor<f32> {marthe.role = "eta"}, tensor<f32> {marthe.role = "beta"}, tensor<f32> {marthe.role = "mu"}, tensor<f32> {marthe.role = "c"},
 // CHECK-SAME: tensor<f32> {marthe.role = "hg"}, tensor<f32> {marthe.role = "g1"}, tensor<f32> {marthe.role = "loss"}, tensor<f32> {marthe.role = "val_loss"})
 // CHECK-NEXT: %[[ONE:.+]] = marthe.constant dense<1.000000e+00> : tensor<f32>
+// B = jvp of the step in eta alone.
+// CHECK-NEXT: %[[BJ:[^:]+]]:6 = marthe.jvp @train_step(%[[W]], %[[B]], %[[X]], %[[Y]], %[[ETA]]) wrt [4] tangents(%[[ONE]])
 // CHECK-NEXT: %[[MZW:.+]] = marthe.mul %[[MU]], %[[ZW]]
 // CHECK-NEXT: %[[MZB:.+]] = marthe.mul %[[MU]], %[[ZB]]
 // s', Z' = jvp of the step in (state, eta) along (mu Z, 1).
 // CHECK-NEXT: %[[FULL:[^:]+]]:6 = marthe.jvp @train_step(%[[W]], %[[B]], %[[X]], %[[Y]], %[[ETA]]) wrt [0, 1, 4] tangents(%[[MZW]], %[[MZB]], %[[ONE]])
-// B = jvp of the step in eta alone.
-// CHECK-NEXT: %[[BJ:[^:]+]]:6 = marthe.jvp @train_step(%[[W]], %[[B]], %[[X]], %[[Y]], %[[ETA]]) wrt [4] tangents(%[[ONE]])
 // The validation gradient at the new parameters.
 // CHECK-NEXT: %[[E:[^:]+]]:3 = marthe.grad @loss(%[[FULL]]#0, %[[FULL]]#1, %[[XV]], %[[YV]]) wrt [0, 1]
 // hg = <Z'_w, e>, summed over the parameters.
@@ -78,8 +79,8 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // MOM-SAME: tensor<3x4xf32> {marthe.role = "opt:momentum:param:w"}, tensor<3xf32> {marthe.role = "opt:momentum:param:b"},
 // MOM-SAME: tensor<3x4xf32> {marthe.role = "tangent:param:w"}, tensor<3xf32> {marthe.role = "tangent:param:b"},
 // MOM-SAME: tensor<3x4xf32> {marthe.role = "tangent:opt:momentum:param:w"}, tensor<3xf32> {marthe.role = "tangent:opt:momentum:param:b"},
+// MOM: %[[BJ:[^:]+]]:10 = marthe.jvp @train_step({{.*}}) wrt [6]
 // MOM: %[[FULL:[^:]+]]:10 = marthe.jvp @train_step(%[[W]], %[[B]], %[[MW]], %[[MB]], %[[X]], %{{[^,]+}}, %[[ETA:[^)]+]]) wrt [0, 1, 2, 3, 6]
-// MOM-NEXT: %[[BJ:[^:]+]]:10 = marthe.jvp @train_step({{.*}}) wrt [6]
 // MOM-NEXT: %[[E:[^:]+]]:3 = marthe.grad @loss(%[[FULL]]#0, %[[FULL]]#1, %{{[^,]+}}, %{{[^)]+}}) wrt [0, 1]
 // MOM-NEXT: marthe.dot %[[FULL]]#5, %[[E]]#1
 // MOM-NEXT: marthe.dot %[[FULL]]#6, %[[E]]#2
@@ -89,3 +90,11 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // MOM-NEXT: %[[G1:.+]] = marthe.add
 // MOM-NEXT: %[[NETA:[^,]+]], {{.*}} = marthe.schedule_update %[[ETA]], {{.*}}, %[[HG]], %[[G1]], {{.*}} {adaptive_mu}
 // MOM-NEXT: return %[[FULL]]#0, %[[FULL]]#1, %[[FULL]]#2, %[[FULL]]#3, %[[FULL]]#5, %[[FULL]]#6, %[[FULL]]#7, %[[FULL]]#8, %[[NETA]], {{.*}}, %[[HG]], %[[G1]], %[[FULL]]#4, %[[E]]#0
+
+// With mu = 0 (HD) only B is requested: Z' = B, and the Z arguments are unused.
+// ZERO-LABEL: func.func @marthe_step(
+// ZERO-NOT: marthe.mul %{{.+}}, %{{.+}} : (tensor<f32>, tensor<3x4xf32>)
+// ZERO: %[[ONE:.+]] = marthe.constant dense<1.000000e+00>
+// ZERO-NEXT: %[[J:[^:]+]]:6 = marthe.jvp @train_step({{.*}}) wrt [4] tangents(%[[ONE]])
+// ZERO-NOT: marthe.jvp
+// ZERO: return %[[J]]#0, %[[J]]#1, %[[J]]#3, %[[J]]#4,

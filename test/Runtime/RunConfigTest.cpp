@@ -13,7 +13,7 @@ namespace {
 const char *kConfigJson = R"({"data_dir": "/data", "train": "train[0:70]", "validation": "train[70:77]",
   "test": "test", "order": "shuffle", "schedule": "marthe", "out": "runs/x", "steps": 512,
   "log_every": 16, "decay_steps": 100, "t0": 100, "seed": 0, "eta0": 0.01, "beta": 0.0,
-  "decay": 0.99, "t_mult": 2.0, "init": "onnx", "adaptive_mu": true, "beta_step": "auto",
+  "decay": 0.99, "t_mult": 2.0, "init": "onnx", "mu_mode": "adaptive", "beta_step": "auto",
   "mu": "adaptive"})";
 
 ProgramSpec program() {
@@ -80,8 +80,11 @@ TEST(RunConfig, BadValuesNameTheFlag) {
 TEST(RunConfig, FixedMuNeedsAFixedMuBuild) {
   RunConfig config = defaultRunConfig(program());
   EXPECT_EQ(errorOf(config, {"--mu", "0.9"}),
-            "this executable was compiled with adaptive mu; recompile with marthe-compile to "
-            "change that");
+            "this executable was compiled with adaptive mu but this run needs a fixed mu: "
+            "recompile with marthe-compile");
+  EXPECT_EQ(errorOf(config, {"--schedule", "hd"}),
+            "this executable was compiled with adaptive mu but this run needs mu = 0: "
+            "recompile with marthe-compile");
   EXPECT_EQ(errorOf(config, {"--schedule", "constant"}), "");
 }
 

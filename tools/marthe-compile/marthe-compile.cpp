@@ -64,8 +64,16 @@ Error checkSupported(const TrainConfig &config) {
   return Error::success();
 }
 
-bool adaptiveMu(const TrainConfig &config) {
-  return config.schedule == ScheduleKind::Marthe && !config.mu;
+/// How the build treats mu: adapted online, a runtime input, or 0 (HD, where
+/// the A Z product is not built at all).
+StringRef muMode(const TrainConfig &config) {
+  if (config.schedule == ScheduleKind::HD)
+    return "zero";
+  if (config.schedule != ScheduleKind::Marthe)
+    return "fixed";
+  if (!config.mu)
+    return "adaptive";
+  return *config.mu == 0.0 ? "zero" : "fixed";
 }
 
 TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
@@ -78,7 +86,8 @@ TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
   options.step.beta2 = config.adamBeta2;
   options.step.epsilon = config.adamEpsilon;
   options.step.exportDerivatives = exportDerivatives;
-  options.schedule.adaptiveMu = adaptiveMu(config);
+  options.schedule.adaptiveMu = muMode(config) == "adaptive";
+  options.schedule.zeroMu = muMode(config) == "zero";
   return options;
 }
 
@@ -89,7 +98,7 @@ std::string runtimeConfigJson(const TrainConfig &c) {
       {"out", c.out}, {"steps", c.steps}, {"log_every", c.logEvery},
       {"decay_steps", c.decaySteps}, {"t0", c.sgdrT0}, {"seed", int64_t(c.seed)},
       {"eta0", c.eta0}, {"beta", c.beta}, {"decay", c.decay}, {"t_mult", c.sgdrTMult},
-      {"init", c.seededInit ? "seeded" : "onnx"}, {"adaptive_mu", adaptiveMu(c)}};
+      {"init", c.seededInit ? "seeded" : "onnx"}, {"mu_mode", muMode(c)}};
   object["beta_step"] = c.betaStep ? json::Value(*c.betaStep) : json::Value("auto");
   object["mu"] = c.mu ? json::Value(*c.mu) : json::Value("adaptive");
   std::string text;
