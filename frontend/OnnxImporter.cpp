@@ -124,6 +124,23 @@ private:
     return llvm::Error::success();
   }
 
+  /// The type of a stored float tensor, checked against the model's element
+  /// type and against its own dims and value count.
+  llvm::Expected<RankedTensorType> storedFloatType(const onnx::TensorProto &tensor,
+                                                   const llvm::Twine &what) {
+    auto type = floatType(tensor.data_type(), what);
+    if (!type)
+      return type.takeError();
+    if (llvm::Error error = setElementType(*type, what))
+      return std::move(error);
+    auto shape = storedShape(tensor, what);
+    if (!shape)
+      return shape.takeError();
+    if (llvm::Error error = checkValueCount(tensor, *shape, type->getIntOrFloatBitWidth() / 8, what))
+      return std::move(error);
+    return RankedTensorType::get(*shape, *type);
+  }
+
   /// The values of an int64 shape tensor, checked.
   llvm::Expected<std::vector<int64_t>> shapeValues(const onnx::TensorProto &tensor,
                                                    const llvm::Twine &what) {
@@ -148,17 +165,10 @@ private:
         shapeConstants[init.name()] = *values;
         continue;
       }
-      auto type = floatType(init.data_type(), what);
+      auto type = storedFloatType(init, what);
       if (!type)
         return type.takeError();
-      if (llvm::Error error = setElementType(*type, what))
-        return error;
-      auto shape = storedShape(init, what);
-      if (!shape)
-        return shape.takeError();
-      if (llvm::Error error = checkValueCount(init, *shape, type->getIntOrFloatBitWidth() / 8, what))
-        return error;
-      args.push_back({RankedTensorType::get(*shape, *type), "param:" + init.name()});
+      args.push_back({*type, "param:" + init.name()});
       argNames.push_back(init.name());
     }
     return llvm::Error::success();
@@ -504,19 +514,13 @@ private:
       shapeConstants[node.output(0)] = *values;
       return llvm::Error::success();
     }
-    auto type = floatType(tensor.data_type(), what);
-    if (!type)
-      return type.takeError();
-    if (llvm::Error error = setElementType(*type, what))
-      return error;
-    auto shape = storedShape(tensor, what);
-    if (!shape)
-      return shape.takeError();
-    if (llvm::Error error = checkValueCount(tensor, *shape, type->getIntOrFloatBitWidth() / 8, what))
-      return error;
-    auto tensorType = RankedTensorType::get(*shape, *type);
+    auto stored = storedFloatType(tensor, what);
+    if (!stored)
+      return stored.takeError();
+    RankedTensorType tensorType = *stored;
+    Type type = tensorType.getElementType();
     DenseElementsAttr attr =
-        type->isF32() ? DenseElementsAttr::get(tensorType, llvm::ArrayRef(tensorValues<float>(tensor)))
+        type.isF32() ? DenseElementsAttr::get(tensorType, llvm::ArrayRef(tensorValues<float>(tensor)))
                       : DenseElementsAttr::get(tensorType, llvm::ArrayRef(tensorValues<double>(tensor)));
     values[node.output(0)] = ConstantOp::create(builder, loc, tensorType, attr);
     return llvm::Error::success();
