@@ -58,9 +58,6 @@ struct DeriveTrainingStepPass
   }
 
   LogicalResult checkOptions() {
-    if (optimizer != "sgd" && optimizer != "momentum" && optimizer != "adam")
-      return getOperation().emitError("optimizer '")
-             << optimizer << "' is not supported (expected sgd, momentum or adam)";
     if (weightDecay < 0)
       return getOperation().emitError("weight-decay must be >= 0");
     return success();
@@ -100,9 +97,9 @@ struct DeriveTrainingStepPass
   RoleList stateRoles(func::FuncOp loss) {
     SmallVector<int64_t> all = range(0, params.size());
     RoleList roles = argRoles(loss, all);
-    if (optimizer == "momentum")
+    if (optimizer == Optimizer::Momentum)
       roles.append(argRoles(loss, all, "opt:momentum:"));
-    if (optimizer == "adam") {
+    if (optimizer == Optimizer::Adam) {
       roles.append(argRoles(loss, all, "opt:adam_m:"));
       roles.append(argRoles(loss, all, "opt:adam_v:"));
       Type scalar = loss.getResultTypes().front();
@@ -132,8 +129,8 @@ struct DeriveTrainingStepPass
       grads.push_back(regularizedGradient(builder, stateValues[i], valueGrad[i + 1]));
     Value eta = blockArgs.back();
 
-    SmallVector<Value> returned = optimizer == "adam"       ? adamUpdate(builder, stateValues, grads, eta)
-                                  : optimizer == "momentum" ? momentumUpdate(builder, stateValues, grads, eta)
+    SmallVector<Value> returned = optimizer == Optimizer::Adam       ? adamUpdate(builder, stateValues, grads, eta)
+                                  : optimizer == Optimizer::Momentum ? momentumUpdate(builder, stateValues, grads, eta)
                                                             : sgdUpdate(builder, stateValues, grads, eta);
     returned.push_back(valueGrad.front());
     func::ReturnOp::create(builder, step.getLoc(), returned);

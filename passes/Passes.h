@@ -7,6 +7,9 @@
 
 namespace marthe {
 
+/// The optimizer whose step marthe-derive-training-step builds.
+enum class Optimizer { SGD, Momentum, Adam };
+
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 
@@ -26,6 +29,13 @@ struct TrainingPipelineOptions {
 /// forward AD with inlining and cleanup between them, then fusion.
 void buildTrainingPipeline(mlir::OpPassManager &pm,
                            const TrainingPipelineOptions &options);
+
+/// One-shot bufferization of whole functions, results as out-parameters.
+void buildBufferizationPipeline(mlir::OpPassManager &pm);
+
+/// From fused tensor code to planned buffers, for every target: library-call
+/// ops, linalg loop nests, bufferization and the static memory plan.
+void buildTargetNeutralLowering(mlir::OpPassManager &pm);
 
 /// Registers the marthe passes and the `marthe-training-pipeline` pipeline.
 void registerAllMarthePasses();

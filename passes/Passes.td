@@ -30,8 +30,11 @@ def DeriveTrainingStep : Pass<"marthe-derive-training-step", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
-           "sgd | momentum | adam">,
+    Option<"optimizer", "optimizer", "::marthe::Optimizer", "::marthe::Optimizer::SGD",
+           "the optimizer", [{::llvm::cl::values(
+             clEnumValN(::marthe::Optimizer::SGD, "sgd", "plain SGD"),
+             clEnumValN(::marthe::Optimizer::Momentum, "momentum", "SGD with momentum"),
+             clEnumValN(::marthe::Optimizer::Adam, "adam", "Adam"))}]>,
     Option<"weightDecay", "weight-decay", "double", "0.0",
            "L2 factor lambda: the gradient becomes g + lambda * w">,
     Option<"momentum", "momentum", "double", "0.9", "momentum factor (PyTorch convention)">,
@@ -123,6 +126,98 @@ def FuseElementwise : Pass<"marthe-fuse-elementwise", "mlir::func::FuncOp"> {
     ```
   }];
   let dependentDialects = ["::marthe::MartheDialect"];
+}
+
+
+//===----------------------------------------------------------------------===//
+// Target-neutral lowering: loop nests, library calls, buffers
+//===----------------------------------------------------------------------===//
+
+def LowerToLinalg : Pass<"marthe-lower-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lower fused groups, reductions, the schedule update, reshapes and constants to linalg";
+  let description = [{
+    Each `marthe.fused` group becomes one `linalg.generic` over its iteration
+    shape whose body is `arith`/`math` on scalars; a suffix-broadcast operand
+    reads the trailing indices and a scalar none. `marthe.sum_to` and
+    `marthe.dot` become reductions (the dot accumulates in f64 with
+    reassociable adds), `marthe.schedule_update` a rank-0 `linalg.generic`,
+    `marthe.reshape` a collapse/expand pair, `marthe.constant` an
+    `arith.constant`. Every target lowers these loop nests.
+
+    Before:
+    ```mlir
+    %b = marthe.fused(%eta, %g, %w) : (tensor<f32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%e: tensor<f32>, %g0: tensor<4xf32>, %w0: tensor<4xf32>):
+      %a = marthe.mul %e, %g0 : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+      %s = marthe.sub %w0, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      marthe.yield %s : tensor<4xf32>
+    }
+    ```
+    After:
+    ```mlir
+    %init = tensor.empty() : tensor<4xf32>
+    %b = linalg.generic {indexing_maps = [affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>,
+                                          affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                         iterator_types = ["parallel"]}
+        ins(%eta, %g, %w : tensor<f32>, tensor<4xf32>, tensor<4xf32>) outs(%init : tensor<4xf32>) {
+    ^bb0(%e: f32, %g0: f32, %w0: f32, %out: f32):
+      %a = arith.mulf %e, %g0 : f32
+      %s = arith.subf %w0, %a : f32
+      linalg.yield %s : f32
+    } -> tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"];
+}
+
+def LowerToLibraryCalls : Pass<"marthe-lower-to-library-calls", "mlir::func::FuncOp"> {
+  let summary = "Lower GEMMs and the cross-entropy kernels to library-call ops";
+  let description = [{
+    `marthe.matmul` becomes `marthe.library.gemm` and the three cross-entropy
+    ops their `marthe.library.*` forms, destination-passing ops whose init is
+    a `tensor.empty`. Each target lowers them to its library.
+
+    Before: `%y = marthe.matmul %x, %w {transpose_rhs} : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2x4xf32>`
+    After:
+    ```mlir
+    %init = tensor.empty() : tensor<2x4xf32>
+    %y = marthe.library.gemm ins(%x, %w : tensor<2x3xf32>, tensor<4x3xf32>)
+                             outs(%init : tensor<2x4xf32>) {transpose_rhs} -> tensor<2x4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
+def PlanMemory : Pass<"marthe-plan-memory", "mlir::func::FuncOp"> {
+  let summary = "Static memory plan: results in the caller's buffers, the rest in one arena";
+  let description = [{
+    Runs on bufferized functions whose results are out-parameters. A fresh
+    allocation copied into a result buffer is replaced by that buffer. Every
+    other `memref.alloc` becomes a `memref.view` at a constant offset of a new
+    last argument, the arena (`marthe.role = "arena"`), which the caller
+    allocates once; buffers whose live ranges (first to last use, through
+    views) do not overlap share bytes. The arena size is recorded in
+    `marthe.arena_bytes` and the argument types (which the CPU target turns
+    into bare pointers) in `marthe.buffer_types`. No static storage remains, so the functions are
+    reentrant.
+
+    Before:
+    ```mlir
+    func.func @f(%x: memref<4xf32>, %out: memref<4xf32>) {
+      %a = memref.alloc() : memref<4xf32>
+      ...
+      memref.copy %b, %out : memref<4xf32> to memref<4xf32>
+    ```
+    After:
+    ```mlir
+    func.func @f(%x: memref<4xf32>, %out: memref<4xf32>, %arena: memref<64xi8> {marthe.role = "arena"})
+        attributes {marthe.arena_bytes = 64 : i64} {
+      %c0 = arith.constant 0 : index
+      %a = memref.view %arena[%c0][] : memref<64xi8> to memref<4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
 }
 
 #endif // MARTHE_PASSES_TD

@@ -1,7 +1,23 @@
 #include "passes/Passes.h"
 
+#include "passes/BufferizableLibraryOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -28,14 +44,41 @@ void buildTrainingPipeline(OpPassManager &pm, const TrainingPipelineOptions &opt
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
 }
 
+void buildBufferizationPipeline(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.addResultAttribute = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+}
+
+void buildTargetNeutralLowering(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createLowerToLibraryCalls());
+  pm.addNestedPass<func::FuncOp>(createLowerToLinalg());
+  buildBufferizationPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createPlanMemory());
+}
+
 namespace {
 struct PipelineCliOptions : public PassPipelineOptions<PipelineCliOptions> {
-  Option<std::string> optimizer{*this, "optimizer", llvm::cl::init("sgd")};
+  Option<Optimizer> optimizer{
+      *this, "optimizer", llvm::cl::desc("the optimizer"), llvm::cl::init(Optimizer::SGD),
+      llvm::cl::values(clEnumValN(Optimizer::SGD, "sgd", "plain SGD"),
+                       clEnumValN(Optimizer::Momentum, "momentum", "SGD with momentum"),
+                       clEnumValN(Optimizer::Adam, "adam", "Adam"))};
   Option<double> weightDecay{*this, "weight-decay", llvm::cl::init(0.0)};
+  Option<double> momentum{*this, "momentum", llvm::cl::init(0.9)};
+  Option<double> beta1{*this, "beta1", llvm::cl::init(0.9)};
+  Option<double> beta2{*this, "beta2", llvm::cl::init(0.999)};
+  Option<double> epsilon{*this, "epsilon", llvm::cl::init(1e-8)};
   Option<bool> hypergradient{*this, "hypergradient", llvm::cl::init(true)};
   Option<bool> adaptiveMu{*this, "adaptive-mu", llvm::cl::init(true)};
   Option<bool> zeroMu{*this, "zero-mu", llvm::cl::init(false)};
   Option<bool> exportDerivatives{*this, "export-derivatives", llvm::cl::init(false)};
+  Option<bool> forwardOnly{*this, "forward-only", llvm::cl::init(false)};
 };
 } // namespace
 
@@ -46,19 +89,39 @@ void registerAllMarthePasses() {
       "Derive the training step, the MARTHE step, lower AD requests and fuse",
       [](OpPassManager &pm, const PipelineCliOptions &cli) {
         TrainingPipelineOptions options;
+        options.forwardOnly = cli.forwardOnly;
         options.step.optimizer = cli.optimizer;
         options.step.weightDecay = cli.weightDecay;
+        options.step.momentum = cli.momentum;
+        options.step.beta1 = cli.beta1;
+        options.step.beta2 = cli.beta2;
+        options.step.epsilon = cli.epsilon;
         options.step.exportDerivatives = cli.exportDerivatives;
         options.hypergradient = cli.hypergradient;
         options.schedule.adaptiveMu = cli.adaptiveMu;
         options.schedule.zeroMu = cli.zeroMu;
         buildTrainingPipeline(pm, options);
       });
+  PassPipelineRegistration<>("marthe-bufferize",
+                             "One-shot bufferization with results as out-parameters",
+                             buildBufferizationPipeline);
+  PassPipelineRegistration<>(
+      "marthe-target-neutral-lowering",
+      "Library calls, loop nests, bufferization and the memory plan shared by all targets",
+      buildTargetNeutralLowering);
 }
 
 void registerMartheDialects(DialectRegistry &registry) {
-  registry.insert<MartheDialect, func::FuncDialect>();
+  registry.insert<MartheDialect, func::FuncDialect, arith::ArithDialect, math::MathDialect,
+                  linalg::LinalgDialect, tensor::TensorDialect, memref::MemRefDialect,
+                  bufferization::BufferizationDialect, scf::SCFDialect, cf::ControlFlowDialect,
+                  LLVM::LLVMDialect>();
   func::registerInlinerExtension(registry);
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
+  registerBufferizableLibraryOps(registry);
 }
 
 } // namespace marthe

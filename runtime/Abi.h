@@ -1,8 +1,9 @@
 #pragma once
 
-// The interface between code emitted by marthe-compile and the runtime. The
-// emitted translation unit defines `marthe_program`; every compiled function
-// takes one pointer per argument followed by one pointer per result.
+// The interface between the object marthe-compile writes and the runtime. The
+// object defines `marthe_program`; every compiled function takes one pointer
+// per argument followed by one pointer per result, and an arena of
+// `arenaBytes` (64-byte aligned) for its intermediates, owned by the caller.
 
 #include <cstdint>
 
@@ -17,7 +18,7 @@ struct TensorSpec {
   int64_t dims[4];
 };
 
-using CompiledFunction = void (*)(void *const *buffers);
+using CompiledFunction = void (*)(void *const *buffers, void *arena);
 
 struct FunctionSpec {
   const char *name;
@@ -26,7 +27,7 @@ struct FunctionSpec {
   int32_t numArgs;
   const TensorSpec *results;
   int32_t numResults;
-  int64_t arenaBytes; // the statically planned intermediates
+  int64_t arenaBytes; // the statically planned intermediates (marthe-plan-memory)
 };
 
 struct ProgramSpec {

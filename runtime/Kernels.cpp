@@ -25,22 +25,6 @@ void matmul(const T *a, const T *b, T *c, int64_t m, int64_t n, int64_t k,
        k, a, transposeA ? m : k, b, transposeB ? k : n, c);
 }
 
-template <typename T>
-void sumTo(const T *in, T *out, int64_t rows, int64_t n) {
-  std::fill(out, out + n, T(0));
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t j = 0; j < n; ++j)
-      out[j] += in[r * n + j];
-}
-
-template <typename T>
-T dot(const T *a, const T *b, int64_t n) {
-  double sum = 0;
-  for (int64_t i = 0; i < n; ++i)
-    sum += double(a[i]) * double(b[i]);
-  return T(sum);
-}
-
 /// softmax of one row into p; returns log(sum(exp(row - max))) + max.
 template <typename T>
 static T softmaxRow(const T *row, T *p, int64_t classes) {
@@ -93,27 +77,37 @@ void softmaxXentHvp(const T *logits, const T *tangent, T *out, int64_t rows,
   }
 }
 
-template <typename T>
-void scheduleUpdate(T eta, T beta, T mu, T c, T hgPrev, T hg, T g1, T alpha,
-                    bool adaptiveMu, T *newEta, T *newBeta, T *newMu, T *newC) {
-  *newBeta = std::max(beta + alpha * hg * hgPrev, T(0));
-  *newEta = std::max(eta - *newBeta * hg, T(0));
-  T q = g1 == T(0) ? T(0) : std::clamp(hg * g1 / (g1 * g1), T(0), T(1));
-  *newMu = adaptiveMu ? std::pow(q, T(1) / (c + T(1))) : mu;
-  *newC = mu * (T(1) + c);
-}
-
 #define MARTHE_INSTANTIATE(T)                                                            \
   template void matmul<T>(const T *, const T *, T *, int64_t, int64_t, int64_t, bool,     \
                           bool);                                                         \
-  template void sumTo<T>(const T *, T *, int64_t, int64_t);                              \
-  template T dot<T>(const T *, const T *, int64_t);                                      \
   template T softmaxXent<T>(const T *, const int32_t *, int64_t, int64_t);               \
   template void softmaxXentGrad<T>(const T *, const int32_t *, T *, int64_t, int64_t);   \
-  template void softmaxXentHvp<T>(const T *, const T *, T *, int64_t, int64_t);          \
-  template void scheduleUpdate<T>(T, T, T, T, T, T, T, T, bool, T *, T *, T *, T *);
+  template void softmaxXentHvp<T>(const T *, const T *, T *, int64_t, int64_t);
 
 MARTHE_INSTANTIATE(float)
 MARTHE_INSTANTIATE(double)
 
 } // namespace marthe::rt
+
+#define MARTHE_DEFINE_KERNELS(T, suffix)                                                   \
+  void marthe_rt_gemm_##suffix(const T *a, const T *b, T *c, int64_t m, int64_t n,        \
+                               int64_t k, int32_t transposeA, int32_t transposeB) {       \
+    marthe::rt::matmul(a, b, c, m, n, k, transposeA != 0, transposeB != 0);               \
+  }                                                                                      \
+  void marthe_rt_softmax_xent_##suffix(const T *logits, const int32_t *labels, T *loss,   \
+                                       int64_t rows, int64_t classes) {                   \
+    *loss = marthe::rt::softmaxXent(logits, labels, rows, classes);                       \
+  }                                                                                      \
+  void marthe_rt_softmax_xent_grad_##suffix(const T *logits, const int32_t *labels,       \
+                                            T *out, int64_t rows, int64_t classes) {      \
+    marthe::rt::softmaxXentGrad(logits, labels, out, rows, classes);                      \
+  }                                                                                      \
+  void marthe_rt_softmax_xent_hvp_##suffix(const T *logits, const T *tangent, T *out,     \
+                                           int64_t rows, int64_t classes) {               \
+    marthe::rt::softmaxXentHvp(logits, tangent, out, rows, classes);                      \
+  }
+
+extern "C" {
+MARTHE_DEFINE_KERNELS(float, f32)
+MARTHE_DEFINE_KERNELS(double, f64)
+}

@@ -1,7 +1,9 @@
 #pragma once
 
-// Kernels called by emitted code for the ops that are not element-wise.
-// Tensors are dense and row-major; labels are int32 class indices.
+// Kernels that compiled code calls for its library-call ops
+// (marthe-cpu-lower-library-calls). Tensors are dense and row-major; labels
+// are int32 class indices. The element-wise work, the reductions and the
+// schedule update are compiled loop nests, not kernels.
 
 #include <cstdint>
 
@@ -11,13 +13,6 @@ namespace marthe::rt {
 template <typename T>
 void matmul(const T *a, const T *b, T *c, int64_t m, int64_t n, int64_t k,
             bool transposeA, bool transposeB);
-
-/// out[j] = sum over r of in[r * n + j], for `rows` rows.
-template <typename T>
-void sumTo(const T *in, T *out, int64_t rows, int64_t n);
-
-template <typename T>
-T dot(const T *a, const T *b, int64_t n);
 
 /// Mean over the rows of -log softmax(logits)[label].
 template <typename T>
@@ -33,9 +28,21 @@ template <typename T>
 void softmaxXentHvp(const T *logits, const T *tangent, T *out, int64_t rows,
                     int64_t classes);
 
-/// The MARTHE update of eta, beta, mu and c (DESIGN.md section 3).
-template <typename T>
-void scheduleUpdate(T eta, T beta, T mu, T c, T hgPrev, T hg, T g1, T alpha,
-                    bool adaptiveMu, T *newEta, T *newBeta, T *newMu, T *newC);
-
 } // namespace marthe::rt
+
+// The C entry points, one per kernel and element type; the argument order is
+// that of the library-call op (operands, then init), then sizes, then flags.
+#define MARTHE_DECLARE_KERNELS(T, suffix)                                                  \
+  void marthe_rt_gemm_##suffix(const T *a, const T *b, T *c, int64_t m, int64_t n,        \
+                               int64_t k, int32_t transposeA, int32_t transposeB);        \
+  void marthe_rt_softmax_xent_##suffix(const T *logits, const int32_t *labels, T *loss,   \
+                                       int64_t rows, int64_t classes);                    \
+  void marthe_rt_softmax_xent_grad_##suffix(const T *logits, const int32_t *labels,       \
+                                            T *out, int64_t rows, int64_t classes);       \
+  void marthe_rt_softmax_xent_hvp_##suffix(const T *logits, const T *tangent, T *out,     \
+                                           int64_t rows, int64_t classes);
+
+extern "C" {
+MARTHE_DECLARE_KERNELS(float, f32)
+MARTHE_DECLARE_KERNELS(double, f64)
+}

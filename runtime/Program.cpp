@@ -2,6 +2,7 @@
 
 #include "runtime/Error.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace marthe::rt {
@@ -44,7 +45,16 @@ void Tensor::set(int64_t i, double value) {
   }
 }
 
-Function::Function(const FunctionSpec &spec) : spec_(&spec) {
+static unsigned char *allocateArena(int64_t bytes) {
+  size_t rounded = (size_t(bytes) + 63) / 64 * 64;
+  return static_cast<unsigned char *>(std::aligned_alloc(64, rounded ? rounded : 64));
+}
+
+Function::Function(const FunctionSpec &spec)
+    : spec_(&spec), arena_(allocateArena(spec.arenaBytes), std::free) {
+  if (!arena_)
+    throw Error(std::string("cannot allocate the ") + std::to_string(spec.arenaBytes) +
+                "-byte arena of '" + spec.name + "'");
   for (int32_t i = 0; i < spec.numArgs; ++i) {
     args_.emplace_back(spec.args[i]);
     argIndex_[spec.args[i].role] = i;
@@ -77,7 +87,7 @@ void Function::call() {
     pointers_.push_back(t.bytes.data());
   for (Tensor &t : results_)
     pointers_.push_back(t.bytes.data());
-  spec_->entry(pointers_.data());
+  spec_->entry(pointers_.data(), arena_.get());
 }
 
 void Function::feedBack(const std::vector<std::string> &renames) {

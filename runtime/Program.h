@@ -5,6 +5,7 @@
 #include "runtime/Abi.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ private:
   std::vector<Tensor> args_, results_;
   std::map<std::string, size_t> argIndex_, resultIndex_;
   std::vector<void *> pointers_;
+  /// The intermediates of one call; each Function has its own, so calls of
+  /// different Functions may run concurrently.
+  std::unique_ptr<unsigned char, void (*)(void *)> arena_;
 };
 
 const FunctionSpec *findFunction(const ProgramSpec &program, const std::string &name);

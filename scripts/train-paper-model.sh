@@ -9,6 +9,6 @@ configure_and_build
 OUT=${OUT:-$ROOT/runs/paper}
 mkdir -p "$OUT"
 /usr/bin/python3 "$ROOT/models/mlp.py" -o "$OUT/mlp.onnx"
-"$BUILD/tools/marthe-compile/marthe-compile" "$OUT/mlp.onnx" --config "$ROOT/models/train.toml" \
+"$BUILD/bin/marthe-compile" "$OUT/mlp.onnx" --config "$ROOT/models/train.toml" \
   -o "$OUT/mlp-train"
 "$OUT/mlp-train" --out "$OUT" "$@"

@@ -1,20 +1,24 @@
 // marthe-compile: ONNX model (+ TOML training config) -> training executable.
+// Also takes the .mlir that any --emit stage prints and continues from there.
 
-#include "BuildPaths.h"
 #include "frontend/OnnxImporter.h"
 #include "frontend/TrainConfig.h"
-#include "passes/EmitCpp.h"
 #include "passes/Passes.h"
+#include "target/cpu/CpuTarget.h"
+#include "tools/marthe-compile/Linker.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -23,9 +27,15 @@ using namespace marthe;
 
 namespace {
 
-enum class Stage { Import, Step, Cpp, Exe };
+/// Compilation stages, in order; --emit stops after one, and an .mlir input
+/// is recognized as the output of one.
+enum class Stage { Import, Step, Buffers, LLVMDialect, LLVMIR, Object, Exe };
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"), cl::init(""));
+constexpr StringLiteral kStageAttr = "marthe.stage";
+constexpr StringLiteral kModelAttr = "marthe.model";
+
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx | stage.mlir>"),
+                               cl::init(""));
 cl::opt<std::string> configPath("config", cl::desc("training config (TOML)"),
                                 cl::value_desc("train.toml"), cl::init(""));
 cl::opt<std::string> outputPath("o", cl::desc("output file"), cl::value_desc("path"),
@@ -34,10 +44,14 @@ cl::opt<Stage> emitStage(
     "emit", cl::desc("what to produce"), cl::init(Stage::Exe),
     cl::values(clEnumValN(Stage::Import, "import", "the imported marthe IR"),
                clEnumValN(Stage::Step, "mlir", "the IR after the training pipeline"),
-               clEnumValN(Stage::Cpp, "cpp", "the emitted C++"),
+               clEnumValN(Stage::Buffers, "buffers",
+                          "loop nests and library calls on planned buffers (target-neutral)"),
+               clEnumValN(Stage::LLVMDialect, "llvm-dialect", "the CPU target's LLVM dialect"),
+               clEnumValN(Stage::LLVMIR, "llvm", "the optimized LLVM IR with the program table"),
+               clEnumValN(Stage::Object, "obj", "an object file defining marthe_program"),
                clEnumValN(Stage::Exe, "exe", "the training executable (default)")));
 cl::opt<bool> forwardOnly("forward-only",
-                          cl::desc("compile @forward alone (inference; with --emit=cpp)"),
+                          cl::desc("compile @forward alone (inference; not with --emit=exe)"),
                           cl::init(false));
 cl::opt<bool> exportDerivatives("export-derivatives",
                                 cl::desc("also compile @loss_and_grad and @loss_hvp"),
@@ -76,10 +90,22 @@ StringRef muMode(const TrainConfig &config) {
   return *config.mu == 0.0 ? "zero" : "fixed";
 }
 
+Optimizer optimizerOf(OptimizerKind kind) {
+  switch (kind) {
+  case OptimizerKind::Momentum:
+    return Optimizer::Momentum;
+  case OptimizerKind::Adam:
+    return Optimizer::Adam;
+  case OptimizerKind::SGD:
+    break;
+  }
+  return Optimizer::SGD;
+}
+
 TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
   TrainingPipelineOptions options;
   options.forwardOnly = forwardOnly;
-  options.step.optimizer = toString(config.optimizer).str();
+  options.step.optimizer = optimizerOf(config.optimizer);
   options.step.weightDecay = config.weightDecay;
   options.step.momentum = config.momentum;
   options.step.beta1 = config.adamBeta1;
@@ -107,9 +133,12 @@ std::string runtimeConfigJson(const TrainConfig &c) {
   return text;
 }
 
-int writeText(StringRef path, function_ref<LogicalResult(raw_ostream &)> write) {
+/// Writes `path` (or stdout) only if `write` succeeds.
+int writeOutput(StringRef path, bool binary,
+                function_ref<mlir::LogicalResult(raw_pwrite_stream &)> write) {
   std::error_code error;
-  ToolOutputFile out(path.empty() ? "-" : path, error, sys::fs::OF_Text);
+  ToolOutputFile out(path.empty() ? "-" : path, error,
+                     binary ? sys::fs::OF_None : sys::fs::OF_Text);
   if (error)
     return fail(path + ": " + error.message());
   if (failed(write(out.os())))
@@ -118,28 +147,99 @@ int writeText(StringRef path, function_ref<LogicalResult(raw_ostream &)> write) 
   return 0;
 }
 
-/// Compiles the emitted C++ with the runtime into `exe`, atomically.
-int buildExecutable(StringRef cppPath, StringRef exe) {
-  auto compiler = sys::findProgramByName(getenv("CXX") ? getenv("CXX") : "c++");
-  if (!compiler)
-    return fail("no C++ compiler found (set CXX)");
-  std::string partial = (exe + ".partial").str();
-  SmallVector<std::string> args{*compiler, "-std=c++17", "-O3", "-march=native",
-                                "-I" MARTHE_SOURCE_DIR, cppPath.str(), MARTHE_MAIN_LIBRARY,
-                                MARTHE_RUNTIME_LIBRARY, "-o", partial};
-  SmallVector<StringRef> flags;
-  StringRef(MARTHE_RUNTIME_LINK_FLAGS).split(flags, ' ', -1, false);
-  for (StringRef flag : flags)
-    args.push_back(flag.str());
-  SmallVector<StringRef> argRefs(args.begin(), args.end());
-  std::string message;
-  if (sys::ExecuteAndWait(*compiler, argRefs, std::nullopt, {}, 0, 0, &message) != 0) {
-    sys::fs::remove(partial);
-    return fail("compiling the generated code failed" + (message.empty() ? "" : ": " + message));
+StringRef stageName(Stage stage) {
+  switch (stage) {
+  case Stage::Import:
+    return "import";
+  case Stage::Step:
+    return "mlir";
+  case Stage::Buffers:
+    return "buffers";
+  default:
+    return "llvm-dialect";
   }
-  if (std::error_code error = sys::fs::rename(partial, exe))
-    return fail(exe + ": " + error.message());
-  return 0;
+}
+
+/// The stage an .mlir input was printed at (marthe.stage), else import.
+FailureOr<Stage> stageOf(mlir::ModuleOp module) {
+  auto attr = module->getAttrOfType<mlir::StringAttr>(kStageAttr);
+  if (!attr)
+    return Stage::Import;
+  for (Stage stage : {Stage::Import, Stage::Step, Stage::Buffers, Stage::LLVMDialect})
+    if (attr.getValue() == stageName(stage))
+      return stage;
+  module.emitError("unknown ") << kStageAttr << " \"" << attr.getValue() << "\"";
+  return mlir::failure();
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &context, SourceMgr &sourceMgr,
+                                             StringRef path, const TrainConfig &config,
+                                             Stage &stage) {
+  if (path.ends_with(".mlir")) {
+    std::string error;
+    auto file = mlir::openInputFile(path, &error);
+    if (!file) {
+      fail(error);
+      return nullptr;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+    auto module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+    if (!module)
+      return nullptr;
+    FailureOr<Stage> parsed = stageOf(*module);
+    if (failed(parsed))
+      return nullptr;
+    stage = *parsed;
+    return module;
+  }
+  auto module = importOnnxFile(&context, path, ImportOptions{config.batchSize});
+  if (!module) {
+    fail(toString(module.takeError()));
+    return nullptr;
+  }
+  SmallString<256> absolute(path);
+  sys::fs::make_absolute(absolute);
+  (**module)->setAttr(kModelAttr, mlir::StringAttr::get(&context, absolute));
+  stage = Stage::Import;
+  return std::move(*module);
+}
+
+/// Runs the passes that take `module` from `from` to `to`.
+mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to,
+                          const TrainConfig &config) {
+  mlir::PassManager pm(module.getContext());
+  if (failed(mlir::applyPassManagerCLOptions(pm)))
+    return mlir::failure();
+  if (from < Stage::Step && to >= Stage::Step)
+    buildTrainingPipeline(pm, pipelineOptions(config));
+  if (from < Stage::Buffers && to >= Stage::Buffers)
+    buildTargetNeutralLowering(pm);
+  if (from < Stage::LLVMDialect && to >= Stage::LLVMDialect)
+    buildCpuLoweringPipeline(pm);
+  if (failed(pm.run(module)))
+    return mlir::failure();
+  module->setAttr(kStageAttr,
+                  mlir::StringAttr::get(module.getContext(), stageName(std::min(to, Stage::LLVMDialect))));
+  return mlir::success();
+}
+
+/// The program table's model, name and defaults. A trainer needs the model
+/// (its initial weights); an object for tests may go without.
+Expected<ProgramInfo> programInfo(mlir::ModuleOp module, const TrainConfig &config,
+                                  bool needsModel) {
+  auto model = module->getAttrOfType<mlir::StringAttr>(kModelAttr);
+  if (!model && !needsModel)
+    return ProgramInfo{"", "", runtimeConfigJson(config)};
+  if (!model)
+    return createStringError(inconvertibleErrorCode(),
+                             "the module names no ONNX model (" + kModelAttr +
+                                 "): the trainer embeds it for its initial weights");
+  auto bytes = MemoryBuffer::getFile(model.getValue(), /*IsText=*/false);
+  if (!bytes)
+    return createStringError(bytes.getError(), model.getValue() + ": " +
+                                                   bytes.getError().message());
+  return ProgramInfo{(*bytes)->getBuffer().str(), sys::path::filename(model.getValue()).str(),
+                     runtimeConfigJson(config)};
 }
 
 } // namespace
@@ -147,12 +247,13 @@ int buildExecutable(StringRef cppPath, StringRef exe) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   registerAllMarthePasses();
+  registerCpuTargetPasses();
   mlir::registerPassManagerCLOptions();
   mlir::registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "marthe-compile: ONNX model -> MARTHE trainer\n");
 
   if (forwardOnly && emitStage == Stage::Exe)
-    return fail("--forward-only builds no trainer: use it with --emit=mlir or --emit=cpp");
+    return fail("--forward-only builds no trainer: use it with --emit=obj or an earlier stage");
   Expected<TrainConfig> config = loadConfig();
   if (!config) {
     // Config errors already read "<file>:<line>:<col>: error: ...".
@@ -161,9 +262,9 @@ int main(int argc, char **argv) {
   }
   if (Error error = checkSupported(*config))
     return fail(toString(std::move(error)));
-  std::string model = inputPath.empty() ? config->onnx : inputPath.getValue();
-  if (model.empty())
-    return fail("no model: give model.onnx or [model] onnx in the config");
+  std::string input = inputPath.empty() ? config->onnx : inputPath.getValue();
+  if (input.empty())
+    return fail("no model: give model.onnx (or a .mlir stage) or [model] onnx in the config");
 
   mlir::MLIRContext context;
   SourceMgr sourceMgr;
@@ -172,41 +273,38 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registerMartheDialects(registry);
   context.appendDialectRegistry(registry);
-  auto module = importOnnxFile(&context, model, ImportOptions{config->batchSize});
+  Stage stage;
+  mlir::OwningOpRef<mlir::ModuleOp> module = loadModule(context, sourceMgr, input, *config, stage);
   if (!module)
-    return fail(toString(module.takeError()));
-  if (emitStage == Stage::Import)
-    return writeText(outputPath, [&](raw_ostream &os) {
-      (*module)->print(os);
+    return 1;
+  if (emitStage < stage)
+    return fail("the input is already past the --emit stage (it is at stage \"" +
+                stageName(stage) + "\")");
+  if (emitStage > stage && failed(lower(*module, stage, emitStage, *config)))
+    return 1;
+  if (emitStage <= Stage::LLVMDialect)
+    return writeOutput(outputPath, false, [&](raw_pwrite_stream &os) {
+      module->print(os);
       return mlir::success();
     });
 
-  mlir::PassManager pm(&context);
-  if (failed(mlir::applyPassManagerCLOptions(pm)))
-    return 1;
-  buildTrainingPipeline(pm, pipelineOptions(*config));
-  if (failed(pm.run(**module)))
-    return 1;
-  if (emitStage == Stage::Step)
-    return writeText(outputPath, [&](raw_ostream &os) {
-      (*module)->print(os);
-      return mlir::success();
+  Expected<ProgramInfo> info = programInfo(*module, *config, emitStage == Stage::Exe);
+  if (!info)
+    return fail(toString(info.takeError()));
+  if (emitStage != Stage::Exe)
+    return writeOutput(outputPath, emitStage == Stage::Object, [&](raw_pwrite_stream &os) {
+      return writeCpuObject(*module, *info, os, emitStage == Stage::LLVMIR);
     });
 
-  SmallString<256> absoluteModel(model);
-  sys::fs::make_absolute(absoluteModel);
-  ProgramInfo info{absoluteModel.str().str(), sys::path::filename(model).str(),
-                   runtimeConfigJson(*config)};
-  auto emit = [&](raw_ostream &os) { return emitCpp(**module, info, os); };
-  if (emitStage == Stage::Cpp)
-    return writeText(outputPath, emit);
-
-  std::string exe = outputPath.empty() ? (sys::path::stem(model) + "-train").str()
-                                       : outputPath.getValue();
-  std::string cppPath = exe + ".cpp";
-  if (int status = writeText(cppPath, emit))
+  std::string exe = outputPath.empty()
+                        ? (sys::path::stem(input) + "-train").str()
+                        : outputPath.getValue();
+  std::string object = exe + ".o.partial";
+  if (int status = writeOutput(object, true, [&](raw_pwrite_stream &os) {
+        return writeCpuObject(*module, *info, os, false);
+      }))
     return status;
-  int status = buildExecutable(cppPath, exe);
-  sys::fs::remove(cppPath);
+  int status = linkTrainer(argv[0], object, exe);
+  sys::fs::remove(object);
   return status;
 }

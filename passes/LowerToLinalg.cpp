@@ -1,0 +1,295 @@
+// marthe-lower-to-linalg: element-wise groups, reductions, the schedule update,
+// reshapes and constants become linalg/tensor/arith ops on tensors, the loop
+// nests that every target lowers.
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace marthe {
+#define GEN_PASS_DEF_LOWERTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace marthe
+
+using namespace mlir;
+using namespace marthe;
+
+namespace {
+
+RankedTensorType tensorType(Value value) {
+  return llvm::cast<RankedTensorType>(value.getType());
+}
+
+/// The map from a rank-`rank` iteration space to an operand whose shape is a
+/// suffix of it (suffix broadcasting; a scalar reads no index).
+AffineMap suffixMap(unsigned rank, unsigned operandRank, MLIRContext *context) {
+  SmallVector<AffineExpr> results;
+  for (unsigned d = rank - operandRank; d < rank; ++d)
+    results.push_back(getAffineDimExpr(d, context));
+  return AffineMap::get(rank, 0, results, context);
+}
+
+Value emptyLike(OpBuilder &builder, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(builder, loc, type.getShape(), type.getElementType());
+}
+
+Value scalarConstant(OpBuilder &builder, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(builder, loc, type, builder.getFloatAttr(type, value));
+}
+
+/// `x > 0 ? then : 0`, with NaN taking the 0 branch as the C++ runtime did.
+Value positiveSelect(OpBuilder &b, Location loc, Value x, Value then) {
+  Value zero = scalarConstant(b, loc, x.getType(), 0.0);
+  Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+  return arith::SelectOp::create(b, loc, positive, then, zero);
+}
+
+/// The scalar form of one element-wise op of a fused body.
+FailureOr<Value> scalarOp(OpBuilder &b, Operation *op, ArrayRef<Value> operands) {
+  Location loc = op->getLoc();
+  return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
+      .Case<AddOp>([&](auto) { return arith::AddFOp::create(b, loc, operands[0], operands[1]).getResult(); })
+      .Case<SubOp>([&](auto) { return arith::SubFOp::create(b, loc, operands[0], operands[1]).getResult(); })
+      .Case<MulOp>([&](auto) { return arith::MulFOp::create(b, loc, operands[0], operands[1]).getResult(); })
+      .Case<DivOp>([&](auto) { return arith::DivFOp::create(b, loc, operands[0], operands[1]).getResult(); })
+      .Case<NegOp>([&](auto) { return arith::NegFOp::create(b, loc, operands[0]).getResult(); })
+      .Case<TanhOp>([&](auto) { return math::TanhOp::create(b, loc, operands[0]).getResult(); })
+      .Case<SqrtOp>([&](auto) { return math::SqrtOp::create(b, loc, operands[0]).getResult(); })
+      .Case<ReluOp>([&](auto) { return positiveSelect(b, loc, operands[0], operands[0]); })
+      .Case<ReluGradOp>([&](auto) { return positiveSelect(b, loc, operands[0], operands[1]); })
+      .Case<SqrtGradOp>([&](auto) {
+        Value twice = arith::AddFOp::create(b, loc, operands[0], operands[0]);
+        Value quotient = arith::DivFOp::create(b, loc, operands[1], twice);
+        return positiveSelect(b, loc, operands[0], quotient);
+      })
+      .Default([&](Operation *other) -> FailureOr<Value> {
+        return other->emitOpError("has no scalar form for a loop nest");
+      });
+}
+
+/// marthe.fused -> one linalg.generic over the iteration shape.
+LogicalResult lowerFused(FusedOp fused, IRRewriter &rewriter) {
+  Location loc = fused.getLoc();
+  RankedTensorType iteration = tensorType(fused.getResult(0));
+  unsigned rank = iteration.getRank();
+  MLIRContext *context = fused.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value input : fused.getInputs())
+    maps.push_back(suffixMap(rank, tensorType(input).getRank(), context));
+  SmallVector<Value> inits;
+  for (Value result : fused.getResults()) {
+    inits.push_back(emptyLike(rewriter, loc, tensorType(result)));
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+  }
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  Block &body = fused.getBody().front();
+  LogicalResult status = success();
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, fused.getResultTypes(), fused.getInputs(), inits, maps, iterators,
+      [&](OpBuilder &b, Location, ValueRange scalars) {
+        DenseMap<Value, Value> scalarOf;
+        for (auto [arg, scalar] : llvm::zip(body.getArguments(), scalars))
+          scalarOf[arg] = scalar;
+        for (Operation &op : body.without_terminator()) {
+          if (auto constant = llvm::dyn_cast<ConstantOp>(op)) {
+            auto attr = llvm::cast<DenseElementsAttr>(constant.getValue());
+            if (!attr.isSplat()) {
+              status = constant.emitOpError("in a fused body must be a splat");
+              return;
+            }
+            scalarOf[constant.getResult()] = arith::ConstantOp::create(
+                b, op.getLoc(), attr.getSplatValue<TypedAttr>());
+            continue;
+          }
+          SmallVector<Value> operands;
+          for (Value operand : op.getOperands())
+            operands.push_back(scalarOf.lookup(operand));
+          FailureOr<Value> scalar = scalarOp(b, &op, operands);
+          if (failed(scalar)) {
+            status = failure();
+            return;
+          }
+          scalarOf[op.getResult(0)] = *scalar;
+        }
+        SmallVector<Value> yielded;
+        for (Value value : body.getTerminator()->getOperands())
+          yielded.push_back(scalarOf.lookup(value));
+        linalg::YieldOp::create(b, loc, yielded);
+      });
+  if (failed(status))
+    return generic.emitOpError("could not be built from a fused group"), failure();
+  rewriter.replaceOp(fused, generic.getResults());
+  return success();
+}
+
+/// A tensor of `type` filled with zeros (the init of a sum).
+Value zeros(OpBuilder &b, Location loc, RankedTensorType type) {
+  Value zero = scalarConstant(b, loc, type.getElementType(), 0.0);
+  return linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyLike(b, loc, type)})
+      .getResult(0);
+}
+
+/// sum_to: the leading dimensions are reduced, the suffix is kept.
+LogicalResult lowerSumTo(SumToOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  unsigned rank = tensorType(op.getInput()).getRank();
+  unsigned kept = tensorType(op.getResult()).getRank();
+  SmallVector<utils::IteratorType> iterators(rank - kept, utils::IteratorType::reduction);
+  iterators.append(kept, utils::IteratorType::parallel);
+  SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank),
+                              suffixMap(rank, kept, op.getContext())};
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, op.getType(), op.getInput(), zeros(rewriter, loc, op.getType()), maps,
+      iterators, [](OpBuilder &b, Location loc, ValueRange args) {
+        linalg::YieldOp::create(b, loc, arith::AddFOp::create(b, loc, args[0], args[1]).getResult());
+      });
+  rewriter.replaceOp(op, generic.getResults());
+  return success();
+}
+
+/// dot: products accumulated in f64 (reassociable, so the loop vectorizes),
+/// then rounded to the result type.
+LogicalResult lowerDot(DotOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  unsigned rank = tensorType(op.getLhs()).getRank();
+  Type f64 = rewriter.getF64Type();
+  auto accumulatorType = RankedTensorType::get({}, f64);
+  SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
+  maps.push_back(AffineMap::get(rank, 0, {}, op.getContext()));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::reduction);
+  auto reassoc = arith::FastMathFlagsAttr::get(op.getContext(), arith::FastMathFlags::reassoc);
+  auto sum = linalg::GenericOp::create(
+      rewriter, loc, accumulatorType, ValueRange{op.getLhs(), op.getRhs()},
+      zeros(rewriter, loc, accumulatorType), maps, iterators,
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value lhs = args[0], rhs = args[1];
+        if (lhs.getType() != f64) {
+          lhs = arith::ExtFOp::create(b, loc, f64, lhs);
+          rhs = arith::ExtFOp::create(b, loc, f64, rhs);
+        }
+        Value product = arith::MulFOp::create(b, loc, lhs, rhs, reassoc);
+        linalg::YieldOp::create(b, loc, arith::AddFOp::create(b, loc, product, args[2], reassoc).getResult());
+      });
+  Value result = sum.getResult(0);
+  if (op.getType().getElementType() != f64) {
+    AffineMap scalar = AffineMap::get(0, 0, {}, op.getContext());
+    result = linalg::GenericOp::create(
+                 rewriter, loc, op.getType(), result, emptyLike(rewriter, loc, op.getType()),
+                 SmallVector<AffineMap>{scalar, scalar}, {},
+                 [&](OpBuilder &b, Location loc, ValueRange args) {
+                   linalg::YieldOp::create(
+                       b, loc, arith::TruncFOp::create(b, loc, op.getType().getElementType(), args[0]).getResult());
+                 })
+                 .getResult(0);
+  }
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+/// `a < b ? b : a` (std::max) and `a < b ? a : b` (std::min), NaN as in C++.
+Value maxOf(OpBuilder &b, Location loc, Value a, Value c) {
+  Value less = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, a, c);
+  return arith::SelectOp::create(b, loc, less, c, a);
+}
+Value minOf(OpBuilder &b, Location loc, Value a, Value c) {
+  Value less = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, c, a);
+  return arith::SelectOp::create(b, loc, less, c, a);
+}
+
+/// The schedule update (DESIGN.md section 3) as a rank-0 loop nest.
+LogicalResult lowerScheduleUpdate(ScheduleUpdateOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  AffineMap scalar = AffineMap::get(0, 0, {}, op.getContext());
+  SmallVector<Value> inits;
+  for (Value result : op.getResults())
+    inits.push_back(emptyLike(rewriter, loc, tensorType(result)));
+  SmallVector<AffineMap> maps(op->getNumOperands() + inits.size(), scalar);
+  bool adaptive = op.getAdaptiveMu();
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, op.getResultTypes(), op->getOperands(), inits, maps, {},
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value eta = args[0], beta = args[1], mu = args[2], c = args[3], hgPrev = args[4],
+              hg = args[5], g1 = args[6], alpha = args[7];
+        Type type = eta.getType();
+        Value zero = scalarConstant(b, loc, type, 0.0), one = scalarConstant(b, loc, type, 1.0);
+        auto mul = [&](Value x, Value y) { return arith::MulFOp::create(b, loc, x, y).getResult(); };
+        Value newBeta = maxOf(b, loc, arith::AddFOp::create(b, loc, beta, mul(mul(alpha, hg), hgPrev)), zero);
+        Value newEta = maxOf(b, loc, arith::SubFOp::create(b, loc, eta, mul(newBeta, hg)), zero);
+        Value ratio = arith::DivFOp::create(b, loc, mul(hg, g1), mul(g1, g1));
+        Value clamped = minOf(b, loc, maxOf(b, loc, ratio, zero), one);
+        Value g1IsZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, g1, zero);
+        Value q = arith::SelectOp::create(b, loc, g1IsZero, zero, clamped);
+        Value newMu = mu;
+        if (adaptive) {
+          Value exponent = arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, c, one));
+          newMu = math::PowFOp::create(b, loc, q, exponent);
+        }
+        Value newC = mul(mu, arith::AddFOp::create(b, loc, one, c));
+        linalg::YieldOp::create(b, loc, ValueRange{newEta, newBeta, newMu, newC});
+      });
+  rewriter.replaceOp(op, generic.getResults());
+  return success();
+}
+
+/// reshape -> collapse to one dimension, then expand to the result shape
+/// (both are views once bufferized).
+LogicalResult lowerReshape(ReshapeOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  RankedTensorType from = tensorType(op.getInput()), to = op.getType();
+  auto flatType = RankedTensorType::get({from.getNumElements()}, from.getElementType());
+  auto allDims = [](int64_t rank) {
+    SmallVector<ReassociationIndices> groups;
+    if (rank > 0)
+      groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+    return groups;
+  };
+  Value flat = op.getInput();
+  if (from != flatType)
+    flat = from.getRank() == 0
+               ? tensor::ExpandShapeOp::create(rewriter, loc, flatType, flat, allDims(0)).getResult()
+               : tensor::CollapseShapeOp::create(rewriter, loc, flat, allDims(from.getRank())).getResult();
+  Value result = flat;
+  if (to != flatType)
+    result = to.getRank() == 0
+                 ? tensor::CollapseShapeOp::create(rewriter, loc, to, flat, allDims(0)).getResult()
+                 : tensor::ExpandShapeOp::create(rewriter, loc, to, flat, allDims(to.getRank())).getResult();
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+LogicalResult lowerConstant(ConstantOp op, IRRewriter &rewriter) {
+  rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, llvm::cast<TypedAttr>(op.getValue()));
+  return success();
+}
+
+struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (llvm::isa<FusedOp, SumToOp, DotOp, ScheduleUpdateOp, ReshapeOp>(op) ||
+          (llvm::isa<ConstantOp>(op) && !op->getParentOfType<FusedOp>()))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      rewriter.setInsertionPoint(op);
+      LogicalResult lowered =
+          llvm::TypeSwitch<Operation *, LogicalResult>(op)
+              .Case<FusedOp>([&](auto o) { return lowerFused(o, rewriter); })
+              .Case<SumToOp>([&](auto o) { return lowerSumTo(o, rewriter); })
+              .Case<DotOp>([&](auto o) { return lowerDot(o, rewriter); })
+              .Case<ScheduleUpdateOp>([&](auto o) { return lowerScheduleUpdate(o, rewriter); })
+              .Case<ReshapeOp>([&](auto o) { return lowerReshape(o, rewriter); })
+              .Case<ConstantOp>([&](auto o) { return lowerConstant(o, rewriter); });
+      if (failed(lowered))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

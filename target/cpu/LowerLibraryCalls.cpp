@@ -1,0 +1,118 @@
+// marthe-cpu-lower-library-calls: library-call ops -> calls of the runtime's
+// C kernels (BLAS for GEMMs).
+
+#include "target/cpu/CpuTarget.h"
+
+#include "dialect/MartheOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace marthe {
+#define GEN_PASS_DEF_CPULOWERLIBRARYCALLS
+#include "target/cpu/Passes.h.inc"
+} // namespace marthe
+
+using namespace mlir;
+using namespace marthe;
+
+namespace {
+
+class RuntimeCallBuilder {
+public:
+  RuntimeCallBuilder(ModuleOp module) : module(module), builder(module.getContext()) {}
+
+  /// Calls `<name>_<f32|f64>` with `buffers` as pointers, then `sizes` (i64)
+  /// and `flags` (i32).
+  LogicalResult call(Operation *op, StringRef name, ValueRange buffers,
+                     ArrayRef<int64_t> sizes, ArrayRef<bool> flags) {
+    builder.setInsertionPoint(op);
+    Location loc = op->getLoc();
+    SmallVector<Value> args;
+    for (Value buffer : buffers) {
+      auto type = llvm::cast<MemRefType>(buffer.getType());
+      if (!type.getLayout().isIdentity())
+        return op->emitOpError("needs identity-layout buffers");
+      Value address = memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
+      Value integer = arith::IndexCastOp::create(builder, loc, builder.getI64Type(), address);
+      args.push_back(LLVM::IntToPtrOp::create(builder, loc, pointerType(), integer));
+    }
+    for (int64_t size : sizes)
+      args.push_back(arith::ConstantIntOp::create(builder, loc, size, 64));
+    for (bool flag : flags)
+      args.push_back(arith::ConstantIntOp::create(builder, loc, flag, 32));
+    Type element = getElementTypeOrSelf(buffers.back().getType());
+    std::string symbol = (name + (element.isF64() ? "_f64" : "_f32")).str();
+    func::FuncOp callee = declare(symbol, TypeRange(ValueRange(args)));
+    func::CallOp::create(builder, loc, callee, args);
+    op->erase();
+    return success();
+  }
+
+private:
+  Type pointerType() { return LLVM::LLVMPointerType::get(module.getContext()); }
+
+  func::FuncOp declare(StringRef symbol, TypeRange argTypes) {
+    if (auto existing = module.lookupSymbol<func::FuncOp>(symbol))
+      return existing;
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(module.getBody());
+    auto fn = func::FuncOp::create(builder, module.getLoc(), symbol,
+                                   builder.getFunctionType(argTypes, {}));
+    fn.setPrivate();
+    return fn;
+  }
+
+  ModuleOp module;
+  OpBuilder builder;
+};
+
+ArrayRef<int64_t> shapeOf(Value value) {
+  return llvm::cast<MemRefType>(value.getType()).getShape();
+}
+
+struct CpuLowerLibraryCalls : marthe::impl::CpuLowerLibraryCallsBase<CpuLowerLibraryCalls> {
+  void runOnOperation() override {
+    RuntimeCallBuilder calls(getOperation());
+    SmallVector<Operation *> libraryOps;
+    getOperation().walk([&](Operation *op) {
+      if (llvm::isa<DestinationStyleOpInterface>(op) &&
+          op->getName().getStringRef().starts_with("marthe.library."))
+        libraryOps.push_back(op);
+    });
+    for (Operation *op : libraryOps) {
+      LogicalResult lowered =
+          llvm::TypeSwitch<Operation *, LogicalResult>(op)
+              .Case<LibraryGemmOp>([&](LibraryGemmOp gemm) {
+                ArrayRef<int64_t> out = shapeOf(gemm.getInit()), lhs = shapeOf(gemm.getLhs());
+                int64_t k = gemm.getTransposeLhs() ? lhs[0] : lhs[1];
+                return calls.call(op, "marthe_rt_gemm", op->getOperands(), {out[0], out[1], k},
+                                  {gemm.getTransposeLhs(), gemm.getTransposeRhs()});
+              })
+              .Case<LibrarySoftmaxXentOp>([&](auto xent) {
+                return calls.call(op, "marthe_rt_softmax_xent", op->getOperands(),
+                                  shapeOf(xent.getLhs()), {});
+              })
+              .Case<LibrarySoftmaxXentGradOp>([&](auto grad) {
+                return calls.call(op, "marthe_rt_softmax_xent_grad", op->getOperands(),
+                                  shapeOf(grad.getLhs()), {});
+              })
+              .Case<LibrarySoftmaxXentHvpOp>([&](auto hvp) {
+                return calls.call(op, "marthe_rt_softmax_xent_hvp", op->getOperands(),
+                                  shapeOf(hvp.getLhs()), {});
+              })
+              .Default([](Operation *other) {
+                return other->emitOpError("has no CPU lowering");
+              });
+      if (failed(lowered))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

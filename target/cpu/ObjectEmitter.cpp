@@ -1,0 +1,245 @@
+// LLVM dialect -> object file for the host CPU. Besides the compiled
+// functions the object defines what the runtime reads (runtime/Abi.h): one
+// entry point per public function and the `marthe_program` table.
+
+#include "target/cpu/CpuTarget.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+
+namespace marthe {
+namespace {
+
+/// The runtime's DType (runtime/Abi.h).
+enum class DType : int32_t { F32, F64, I32 };
+constexpr int kMaxRank = 4;
+
+/// The runtime's structs, laid out as the C++ compiler lays them out.
+struct AbiTypes {
+  explicit AbiTypes(llvm::LLVMContext &context)
+      : ptr(llvm::PointerType::get(context, 0)), i32(llvm::Type::getInt32Ty(context)),
+        i64(llvm::Type::getInt64Ty(context)),
+        tensorSpec(llvm::StructType::create(
+            {ptr, i32, i32, llvm::ArrayType::get(i64, kMaxRank)}, "marthe.TensorSpec")),
+        functionSpec(llvm::StructType::create({ptr, ptr, ptr, i32, ptr, i32, i64},
+                                              "marthe.FunctionSpec")),
+        programSpec(llvm::StructType::create({ptr, i32, ptr, ptr, ptr, ptr},
+                                             "marthe.ProgramSpec")) {}
+  llvm::PointerType *ptr;
+  llvm::IntegerType *i32, *i64;
+  llvm::StructType *tensorSpec, *functionSpec, *programSpec;
+};
+
+/// One buffer of a compiled function's signature.
+struct Buffer {
+  std::string role;
+  MemRefType type;
+  bool isResult;
+};
+
+/// What the runtime needs of one public function, read from the attributes
+/// that marthe-plan-memory left on it.
+struct FunctionAbi {
+  std::string name;
+  SmallVector<Buffer> buffers; // arguments, then results; the arena is last
+  int64_t arenaBytes = 0;
+};
+
+FailureOr<FunctionAbi> readAbi(LLVM::LLVMFuncOp fn) {
+  auto types = fn->getAttrOfType<ArrayAttr>("marthe.buffer_types");
+  auto arena = fn->getAttrOfType<IntegerAttr>("marthe.arena_bytes");
+  if (!types || !arena || types.size() != fn.getNumArguments())
+    return fn.emitOpError("has no buffer plan (run marthe-plan-memory before lowering)");
+  FunctionAbi abi{fn.getSymName().str(), {}, arena.getInt()};
+  for (unsigned i = 0; i + 1 < fn.getNumArguments(); ++i) {
+    auto type = llvm::dyn_cast<MemRefType>(llvm::cast<TypeAttr>(types[i]).getValue());
+    auto role = fn.getArgAttrOfType<StringAttr>(i, "marthe.role");
+    if (!type)
+      return fn.emitOpError("argument ") << i << " has no buffer type";
+    if (type.getRank() > kMaxRank)
+      return fn.emitOpError("argument ") << i << " has rank " << type.getRank()
+                                          << "; the runtime takes at most " << kMaxRank;
+    abi.buffers.push_back({role ? role.str() : "", type, bool(fn.getArgAttr(i, "bufferize.result"))});
+  }
+  return abi;
+}
+
+DType dtypeOf(MemRefType type) {
+  Type element = type.getElementType();
+  return element.isF32() ? DType::F32 : element.isF64() ? DType::F64 : DType::I32;
+}
+
+class ProgramTableWriter {
+public:
+  ProgramTableWriter(llvm::Module &module) : module(module), types(module.getContext()) {}
+
+  /// `void <name>_entry(void *const *buffers, void *arena)` calling `name`
+  /// with one pointer per buffer.
+  llvm::Function *entryPoint(const FunctionAbi &abi) {
+    llvm::Function *target = module.getFunction(abi.name);
+    auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(module.getContext()),
+                                         {types.ptr, types.ptr}, false);
+    auto *entry = llvm::Function::Create(type, llvm::Function::InternalLinkage,
+                                         abi.name + "_entry", module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(module.getContext(), "entry", entry));
+    SmallVector<llvm::Value *> args;
+    for (unsigned i = 0; i < abi.buffers.size(); ++i) {
+      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(types.ptr, entry->getArg(0), i);
+      args.push_back(b.CreateLoad(types.ptr, slot));
+    }
+    args.push_back(entry->getArg(1));
+    b.CreateCall(target, args);
+    b.CreateRetVoid();
+    target->setLinkage(llvm::Function::InternalLinkage);
+    return entry;
+  }
+
+  void write(ArrayRef<FunctionAbi> functions, const ProgramInfo &info) {
+    SmallVector<llvm::Constant *> specs;
+    for (const FunctionAbi &abi : functions) {
+      SmallVector<Buffer> args, results;
+      for (const Buffer &buffer : abi.buffers)
+        (buffer.isResult ? results : args).push_back(buffer);
+      specs.push_back(llvm::ConstantStruct::get(
+          types.functionSpec,
+          {string(abi.name), entryPoint(abi), tensorSpecs(args, abi.name + "_args"),
+           int32(args.size()), tensorSpecs(results, abi.name + "_results"),
+           int32(results.size()), llvm::ConstantInt::get(types.i64, abi.arenaBytes)}));
+    }
+    llvm::Constant *table = global(
+        llvm::ConstantArray::get(llvm::ArrayType::get(types.functionSpec, specs.size()), specs),
+        "marthe_functions");
+    auto *model = llvm::ConstantDataArray::getString(module.getContext(), info.modelBytes,
+                                                     /*AddNull=*/false);
+    auto *modelGlobal = llvm::cast<llvm::GlobalVariable>(global(model, "marthe_model_bytes"));
+    modelGlobal->setAlignment(llvm::Align(64));
+    llvm::Constant *modelEnd = llvm::ConstantExpr::getInBoundsGetElementPtr(
+        model->getType(), modelGlobal,
+        ArrayRef<llvm::Constant *>{llvm::ConstantInt::get(types.i64, 0),
+                                   llvm::ConstantInt::get(types.i64, info.modelBytes.size())});
+    auto *program = new llvm::GlobalVariable(
+        module, types.programSpec, /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
+        llvm::ConstantStruct::get(types.programSpec,
+                                  {table, int32(specs.size()), string(info.configJson),
+                                   modelGlobal, modelEnd, string(info.modelName)}),
+        "marthe_program");
+    program->setAlignment(llvm::Align(8));
+  }
+
+private:
+  llvm::Constant *int32(int64_t value) { return llvm::ConstantInt::get(types.i32, value); }
+
+  llvm::Constant *global(llvm::Constant *value, const Twine &name) {
+    return new llvm::GlobalVariable(module, value->getType(), /*isConstant=*/true,
+                                    llvm::GlobalValue::PrivateLinkage, value, name);
+  }
+
+  llvm::Constant *string(StringRef text) {
+    return global(llvm::ConstantDataArray::getString(module.getContext(), text), "marthe_str");
+  }
+
+  llvm::Constant *tensorSpecs(ArrayRef<Buffer> buffers, const Twine &name) {
+    SmallVector<llvm::Constant *> specs;
+    for (const Buffer &buffer : buffers) {
+      SmallVector<llvm::Constant *> dims;
+      for (int i = 0; i < kMaxRank; ++i)
+        dims.push_back(llvm::ConstantInt::get(
+            types.i64, i < buffer.type.getRank() ? buffer.type.getDimSize(i) : 0));
+      specs.push_back(llvm::ConstantStruct::get(
+          types.tensorSpec,
+          {string(buffer.role), int32(int32_t(dtypeOf(buffer.type))),
+           int32(buffer.type.getRank()),
+           llvm::ConstantArray::get(llvm::ArrayType::get(types.i64, kMaxRank), dims)}));
+    }
+    return global(
+        llvm::ConstantArray::get(llvm::ArrayType::get(types.tensorSpec, specs.size()), specs),
+        name);
+  }
+
+  llvm::Module &module;
+  AbiTypes types;
+};
+
+FailureOr<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine(Location loc) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return emitError(loc, "no LLVM target for ") << triple.str() << ": " << error;
+  llvm::SubtargetFeatures features;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(feature.getKey(), feature.getValue());
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, llvm::sys::getHostCPUName(), features.getString(), llvm::TargetOptions(),
+      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    return emitError(loc, "could not create the LLVM target machine");
+  return machine;
+}
+
+} // namespace
+
+LogicalResult writeCpuObject(ModuleOp module, const ProgramInfo &info,
+                             llvm::raw_pwrite_stream &os, bool textual) {
+  SmallVector<FunctionAbi> functions;
+  for (auto fn : module.getOps<LLVM::LLVMFuncOp>()) {
+    if (fn.isExternal() || fn.isPrivate())
+      continue;
+    FailureOr<FunctionAbi> abi = readAbi(fn);
+    if (failed(abi))
+      return failure();
+    functions.push_back(std::move(*abi));
+  }
+  // The ABI is read; LLVM IR has no place for our attributes.
+  for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+      fn.removeArgAttr(i, StringAttr::get(module.getContext(), "marthe.role"));
+      fn.removeArgAttr(i, StringAttr::get(module.getContext(), "bufferize.result"));
+    }
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  module.getContext()->appendDialectRegistry(registry);
+
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return module.emitError("translation to LLVM IR failed");
+  FailureOr<std::unique_ptr<llvm::TargetMachine>> machine = hostTargetMachine(module.getLoc());
+  if (failed(machine))
+    return failure();
+  llvmModule->setTargetTriple((*machine)->getTargetTriple());
+  llvmModule->setDataLayout((*machine)->createDataLayout());
+  ProgramTableWriter(*llvmModule).write(functions, info);
+
+  if (llvm::Error error = makeOptimizingTransformer(3, 0, machine->get())(llvmModule.get())) {
+    std::string message = llvm::toString(std::move(error));
+    return module.emitError("LLVM optimization failed: ") << message;
+  }
+  if (textual) {
+    llvmModule->print(os, nullptr);
+    return success();
+  }
+  llvm::legacy::PassManager codegen;
+  if ((*machine)->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return module.emitError("the host target cannot emit object files");
+  codegen.run(*llvmModule);
+  return success();
+}
+
+} // namespace marthe

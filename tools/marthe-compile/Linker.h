@@ -1,0 +1,16 @@
+#ifndef MARTHE_TOOLS_MARTHE_COMPILE_LINKER_H
+#define MARTHE_TOOLS_MARTHE_COMPILE_LINKER_H
+
+#include "llvm/ADT/StringRef.h"
+
+namespace marthe {
+
+/// Links `object` with the runtime into the executable `exe`, atomically.
+/// The runtime libraries are found relative to marthe-compile itself
+/// (`<prefix>/bin/marthe-compile` next to `<prefix>/lib/marthe/`), in the
+/// build tree and in an install alike. Returns the exit status.
+int linkTrainer(const char *argv0, llvm::StringRef object, llvm::StringRef exe);
+
+} // namespace marthe
+
+#endif // MARTHE_TOOLS_MARTHE_COMPILE_LINKER_H
