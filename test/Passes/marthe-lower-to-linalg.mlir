@@ -1,0 +1,95 @@
+// RUN: marthe-opt %s --marthe-lower-to-linalg | FileCheck %s
+
+// A fused group becomes one linalg.generic over its iteration shape [2, 4]:
+// the scalar is read at no index, the bias at the inner index, the body is
+// arith on scalars (relu and its adjoint as compare-and-select), and both
+// results are computed in the same loop nest.
+// CHECK-DAG: #[[SCALAR:.+]] = affine_map<(d0, d1) -> ()>
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[RANK0:.+]] = affine_map<() -> ()>
+// CHECK-LABEL: func.func @sgd(
+// CHECK-SAME: %[[ETA:[^:]+]]: tensor<f32>, %[[G:[^:]+]]: tensor<2x4xf32>, %[[W:[^:]+]]: tensor<2x4xf32>, %[[B:[^:]+]]: tensor<4xf32>)
+// CHECK-NOT: marthe.
+// CHECK: %[[I0:.+]] = tensor.empty() : tensor<2x4xf32>
+// CHECK: %[[I1:.+]] = tensor.empty() : tensor<2x4xf32>
+// CHECK: %[[R:.+]]:2 = linalg.generic {indexing_maps = [#[[SCALAR]], #[[ID]], #[[ID]], #[[BIAS]], #[[ID]], #[[ID]]], iterator_types = ["parallel", "parallel"]}
+// CHECK-SAME: ins(%[[ETA]], %[[G]], %[[W]], %[[B]] : tensor<f32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<4xf32>) outs(%[[I0]], %[[I1]] : tensor<2x4xf32>, tensor<2x4xf32>)
+// CHECK-NEXT: ^bb0(%[[E:[^:]+]]: f32, %[[G0:[^:]+]]: f32, %[[W0:[^:]+]]: f32, %[[B0:[^:]+]]: f32, %{{.+}}: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[HALF:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK-NEXT: %[[A:.+]] = arith.mulf %[[E]], %[[G0]] : f32
+// CHECK-NEXT: %[[H:.+]] = arith.mulf %[[HALF]], %[[A]] : f32
+// CHECK-NEXT: %[[S:.+]] = arith.subf %[[W0]], %[[H]] : f32
+// CHECK-NEXT: %[[T:.+]] = arith.addf %[[S]], %[[B0]] : f32
+// CHECK-NEXT: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[P:.+]] = arith.cmpf ogt, %[[T]], %[[Z]] : f32
+// CHECK-NEXT: %[[RELU:.+]] = arith.select %[[P]], %[[T]], %[[Z]] : f32
+// CHECK: %[[P2:.+]] = arith.cmpf ogt, %[[T]], %{{.+}} : f32
+// CHECK-NEXT: %[[ADJ:.+]] = arith.select %[[P2]], %[[G0]], %{{.+}} : f32
+// CHECK-NEXT: linalg.yield %[[RELU]], %[[ADJ]] : f32, f32
+// CHECK: return %[[R]]#0, %[[R]]#1
+func.func @sgd(%eta: tensor<f32>, %g: tensor<2x4xf32>, %w: tensor<2x4xf32>, %b: tensor<4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  %r:2 = marthe.fused(%eta, %g, %w, %b) : (tensor<f32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  ^bb0(%e: tensor<f32>, %g0: tensor<2x4xf32>, %w0: tensor<2x4xf32>, %b0: tensor<4xf32>):
+    %half = marthe.constant dense<0.5> : tensor<f32> : tensor<f32>
+    %a = marthe.mul %e, %g0 : (tensor<f32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    %h = marthe.mul %half, %a : (tensor<f32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    %s = marthe.sub %w0, %h : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    %t = marthe.add %s, %b0 : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+    %r = marthe.relu %t : (tensor<2x4xf32>) -> tensor<2x4xf32>
+    %q = marthe.relu_grad %t, %g0 : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    marthe.yield %r, %q : tensor<2x4xf32>, tensor<2x4xf32>
+  }
+  return %r#0, %r#1 : tensor<2x4xf32>, tensor<2x4xf32>
+}
+
+// sum_to reduces the leading dimension into a zero-filled init; dot
+// accumulates in f64 with reassociable adds and rounds once; a reshape is a
+// collapse (and an expand when the result has rank > 1).
+// CHECK-LABEL: func.func @reductions(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x4xf32>, %[[Y:[^:]+]]: tensor<2x4xf32>)
+// CHECK: %[[ZERO:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<4xf32>)
+// CHECK: %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[BIAS]]], iterator_types = ["reduction", "parallel"]} ins(%[[X]] : tensor<2x4xf32>) outs(%[[ZERO]] : tensor<4xf32>)
+// CHECK: arith.addf
+// CHECK: %[[ACC0:.+]] = linalg.fill ins(%{{.+}} : f64) outs(%{{.+}} : tensor<f64>)
+// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[SCALAR]]], iterator_types = ["reduction", "reduction"]} ins(%[[X]], %[[Y]] : tensor<2x4xf32>, tensor<2x4xf32>) outs(%[[ACC0]] : tensor<f64>)
+// CHECK: arith.extf
+// CHECK: arith.mulf %{{.+}}, %{{.+}} fastmath<reassoc> : f64
+// CHECK: arith.addf %{{.+}}, %{{.+}} fastmath<reassoc> : f64
+// CHECK: %[[DOT:.+]] = linalg.generic {indexing_maps = [#[[RANK0]], #[[RANK0]]], iterator_types = []} ins(%[[ACC]] : tensor<f64>) outs(%{{.+}} : tensor<f32>)
+// CHECK: arith.truncf
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<2x4xf32> into tensor<8xf32>
+// CHECK: %[[SQUARE:.+]] = tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1]] output_shape [4, 2] : tensor<8xf32> into tensor<4x2xf32>
+// CHECK: return %[[SUM]], %[[DOT]], %[[SQUARE]]
+func.func @reductions(%x: tensor<2x4xf32>, %y: tensor<2x4xf32>) -> (tensor<4xf32>, tensor<f32>, tensor<4x2xf32>) {
+  %s = marthe.sum_to %x : (tensor<2x4xf32>) -> tensor<4xf32>
+  %d = marthe.dot %x, %y : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
+  %r = marthe.reshape %x : (tensor<2x4xf32>) -> tensor<4x2xf32>
+  return %s, %d, %r : tensor<4xf32>, tensor<f32>, tensor<4x2xf32>
+}
+
+// The schedule update is a rank-0 loop nest; with adaptive mu, mu' = q^(1/(c+1)).
+// CHECK-LABEL: func.func @schedule(
+// CHECK: %[[U:.+]]:4 = linalg.generic {indexing_maps = [#[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]]], iterator_types = []}
+// CHECK: math.powf
+// CHECK: linalg.yield
+// CHECK: return %[[U]]#0, %[[U]]#1, %[[U]]#2, %[[U]]#3
+func.func @schedule(%eta: tensor<f64>, %beta: tensor<f64>, %mu: tensor<f64>, %c: tensor<f64>, %hp: tensor<f64>,
+                    %hg: tensor<f64>, %g1: tensor<f64>, %alpha: tensor<f64>) -> (tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>) {
+  %0:4 = marthe.schedule_update %eta, %beta, %mu, %c, %hp, %hg, %g1, %alpha {adaptive_mu}
+      : (tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>)
+      -> (tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>)
+  return %0#0, %0#1, %0#2, %0#3 : tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>
+}
+
+// Without adaptive mu, mu passes through.
+// CHECK-LABEL: func.func @schedule_fixed_mu(
+// CHECK-NOT: math.powf
+// CHECK: return
+func.func @schedule_fixed_mu(%eta: tensor<f64>, %beta: tensor<f64>, %mu: tensor<f64>, %c: tensor<f64>, %hp: tensor<f64>,
+                             %hg: tensor<f64>, %g1: tensor<f64>, %alpha: tensor<f64>) -> tensor<f64> {
+  %0:4 = marthe.schedule_update %eta, %beta, %mu, %c, %hp, %hg, %g1, %alpha
+      : (tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>)
+      -> (tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>)
+  return %0#2 : tensor<f64>
+}

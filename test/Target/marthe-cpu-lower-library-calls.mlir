@@ -1,0 +1,45 @@
+// RUN: marthe-opt %s --marthe-cpu-lower-library-calls | FileCheck %s
+
+// Library calls become calls of the runtime's C kernels, declared once per
+// name and element type: buffers as pointers, then sizes (i64), then flags (i32).
+// CHECK-DAG: func.func private @marthe_rt_gemm_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, i32, i32)
+// CHECK-DAG: func.func private @marthe_rt_softmax_xent_f64(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64)
+// CHECK-DAG: func.func private @marthe_rt_softmax_xent_grad_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64)
+// CHECK-DAG: func.func private @marthe_rt_softmax_xent_hvp_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64)
+
+// CHECK-LABEL: func.func @gemms(
+// CHECK-SAME: %[[X:[^:]+]]: memref<2x3xf32>, %[[W:[^:]+]]: memref<4x3xf32>, %[[Y:[^:]+]]: memref<2x4xf32>, %[[G:[^:]+]]: memref<3x4xf32>)
+// CHECK-NOT: marthe.library
+// CHECK: %[[XI:.+]] = memref.extract_aligned_pointer_as_index %[[X]] : memref<2x3xf32> -> index
+// CHECK-NEXT: %[[XL:.+]] = arith.index_cast %[[XI]] : index to i64
+// CHECK-NEXT: %[[XP:.+]] = llvm.inttoptr %[[XL]] : i64 to !llvm.ptr
+// CHECK: %[[M:.+]] = arith.constant 2 : i64
+// CHECK-NEXT: %[[N:.+]] = arith.constant 4 : i64
+// CHECK-NEXT: %[[K:.+]] = arith.constant 3 : i64
+// CHECK-NEXT: %[[NT:.+]] = arith.constant 0 : i32
+// CHECK-NEXT: %[[T:.+]] = arith.constant 1 : i32
+// CHECK-NEXT: call @marthe_rt_gemm_f32(%[[XP]], %{{.+}}, %{{.+}}, %[[M]], %[[N]], %[[K]], %[[NT]], %[[T]])
+// x^T y: op(lhs) is [3, 2], so k = 2 and the lhs is transposed.
+// CHECK: %[[K2:.+]] = arith.constant 2 : i64
+// CHECK-NEXT: %[[T1:.+]] = arith.constant 1 : i32
+// CHECK-NEXT: %[[T0:.+]] = arith.constant 0 : i32
+// CHECK-NEXT: call @marthe_rt_gemm_f32(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[K2]], %[[T1]], %[[T0]])
+func.func @gemms(%x: memref<2x3xf32>, %w: memref<4x3xf32>, %y: memref<2x4xf32>, %g: memref<3x4xf32>) {
+  marthe.library.gemm ins(%x, %w : memref<2x3xf32>, memref<4x3xf32>) outs(%y : memref<2x4xf32>) {transpose_rhs}
+  marthe.library.gemm ins(%x, %y : memref<2x3xf32>, memref<2x4xf32>) outs(%g : memref<3x4xf32>) {transpose_lhs}
+  return
+}
+
+// CHECK-LABEL: func.func @cross_entropy(
+// CHECK: %[[R:.+]] = arith.constant 2 : i64
+// CHECK-NEXT: %[[C:.+]] = arith.constant 4 : i64
+// CHECK-NEXT: call @marthe_rt_softmax_xent_grad_f32(%{{.+}}, %{{.+}}, %{{.+}}, %[[R]], %[[C]])
+// CHECK: call @marthe_rt_softmax_xent_hvp_f32(
+// CHECK: call @marthe_rt_softmax_xent_f64(
+func.func @cross_entropy(%l: memref<2x4xf32>, %y: memref<2xi32>, %t: memref<2x4xf32>, %o: memref<2x4xf32>,
+                         %l64: memref<2x4xf64>, %loss: memref<f64>) {
+  marthe.library.softmax_xent_grad ins(%l, %y : memref<2x4xf32>, memref<2xi32>) outs(%o : memref<2x4xf32>)
+  marthe.library.softmax_xent_hvp ins(%l, %t : memref<2x4xf32>, memref<2x4xf32>) outs(%o : memref<2x4xf32>)
+  marthe.library.softmax_xent ins(%l64, %y : memref<2x4xf64>, memref<2xi32>) outs(%loss : memref<f64>)
+  return
+}
