@@ -60,8 +60,9 @@ def milliseconds(fn, calls=20):
     return (time.perf_counter() - start) * 1e3 / calls
 
 
-def main(rounds=9):
-    torch.set_num_threads(2)
+def time_steps(threads, rounds):
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
     net = model()
     params = list(net.parameters())
     state = {"eta": 0.01, "mu": 0.9, "z": [torch.zeros_like(p) for p in params]}
@@ -70,10 +71,19 @@ def main(rounds=9):
     for _ in range(rounds):
         sgd.append(milliseconds(lambda: sgd_step(net, params, 0.01, data)))
         marthe.append(milliseconds(lambda: marthe_step(net, params, state, data, validation)))
-    s, m = statistics.median(sgd), statistics.median(marthe)
-    print(f"PyTorch {torch.__version__}, 2 threads, median of {rounds} rounds x 20 calls")
-    print(f"SGD step     {s:8.3f} ms")
-    print(f"MARTHE step  {m:8.3f} ms  ({m / s:.2f}x SGD step)")
+    return statistics.median(sgd), statistics.median(marthe)
+
+
+def main(rounds=9):
+    """PyTorch's fastest configuration: 1 and 2 threads, the faster of each step."""
+    best = None
+    for threads in (1, 2):
+        s, m = time_steps(threads, rounds)
+        print(f"PyTorch {torch.__version__}, {threads} thread(s), median of {rounds} rounds x 20 calls: "
+              f"SGD step {s:.3f} ms, MARTHE step {m:.3f} ms ({m / s:.2f}x SGD step)")
+        best = (s, m) if best is None else (min(best[0], s), min(best[1], m))
+    print(f"PyTorch fastest   SGD step {best[0]:.3f} ms, MARTHE step {best[1]:.3f} ms")
+    return best
 
 
 if __name__ == "__main__":

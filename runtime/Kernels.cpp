@@ -87,12 +87,24 @@ void softmaxXentHvp(const T *logits, const T *tangent, T *out, int64_t rows,
 MARTHE_INSTANTIATE(float)
 MARTHE_INSTANTIATE(double)
 
+static GemmObserver gemmObserver = nullptr;
+
+void setGemmObserver(GemmObserver observer) { gemmObserver = observer; }
+
+template <typename T>
+static void observedGemm(const T *a, const T *b, T *c, int64_t m, int64_t n, int64_t k,
+                         int32_t transposeA, int32_t transposeB) {
+  if (gemmObserver)
+    gemmObserver(m, n, k, transposeA != 0, transposeB != 0, sizeof(T) == 8);
+  matmul(a, b, c, m, n, k, transposeA != 0, transposeB != 0);
+}
+
 } // namespace marthe::rt
 
 #define MARTHE_DEFINE_KERNELS(T, suffix)                                                   \
   void marthe_rt_gemm_##suffix(const T *a, const T *b, T *c, int64_t m, int64_t n,        \
                                int64_t k, int32_t transposeA, int32_t transposeB) {       \
-    marthe::rt::matmul(a, b, c, m, n, k, transposeA != 0, transposeB != 0);               \
+    marthe::rt::observedGemm(a, b, c, m, n, k, transposeA, transposeB);                    \
   }                                                                                      \
   void marthe_rt_softmax_xent_##suffix(const T *logits, const int32_t *labels, T *loss,   \
                                        int64_t rows, int64_t classes) {                   \

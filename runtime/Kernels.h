@@ -28,6 +28,12 @@ template <typename T>
 void softmaxXentHvp(const T *logits, const T *tangent, T *out, int64_t rows,
                     int64_t classes);
 
+/// Sees every GEMM that compiled code runs (shapes and transposes), before it
+/// runs; for the benchmark, which times the same GEMMs alone. Null by default.
+using GemmObserver = void (*)(int64_t m, int64_t n, int64_t k, bool transposeA,
+                              bool transposeB, bool isDouble);
+void setGemmObserver(GemmObserver observer);
+
 } // namespace marthe::rt
 
 // The C entry points, one per kernel and element type; the argument order is

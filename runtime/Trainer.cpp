@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -39,27 +40,36 @@ volatile std::sig_atomic_t stopRequested = 0;
 void requestStop(int) { stopRequested = 1; }
 
 /// Fills input/label tensors with mini-batches of a split, in order or in a
-/// fresh permutation per epoch.
+/// fresh permutation per epoch: one row copy per sample from the split,
+/// stored once in the model's element type.
 class Batcher {
 public:
   Batcher(const ImageSet &set, bool shuffle, uint64_t seed)
       : set_(set), shuffle_(shuffle), seed_(seed) {}
 
   void fill(int64_t batchIndex, Tensor &input, Tensor &labels) {
-    int64_t batch = labels.size(), sampleSize = set_.sampleSize();
-    if (input.size() != batch * sampleSize)
-      throw Error("the compiled model takes " + std::to_string(input.size() / batch) +
-                  " values per sample but the data has " + std::to_string(sampleSize));
+    int64_t batch = labels.size();
+    checkSampleSize(input, batch);
     for (int64_t i = 0; i < batch; ++i)
       copySample(sampleAt(batchIndex * batch + i), i, input, labels);
   }
 
   void fillRange(int64_t begin, Tensor &input, Tensor &labels) {
+    checkSampleSize(input, labels.size());
     for (int64_t i = 0, batch = labels.size(); i < batch; ++i)
       copySample((begin + i) % set_.count, i, input, labels);
   }
 
 private:
+  void checkSampleSize(const Tensor &input, int64_t batch) {
+    int64_t sampleSize = set_.sampleSize();
+    if (input.size() != batch * sampleSize)
+      throw Error("the compiled model takes " + std::to_string(input.size() / batch) +
+                  " values per sample but the data has " + std::to_string(sampleSize));
+    if (input.spec->dtype == DType::F64 && doubles_.empty())
+      doubles_.assign(set_.pixels.begin(), set_.pixels.end());
+  }
+
   int64_t sampleAt(int64_t position) {
     int64_t epoch = position / set_.count, offset = position % set_.count;
     if (!shuffle_)
@@ -76,9 +86,14 @@ private:
 
   void copySample(int64_t sample, int64_t row, Tensor &input, Tensor &labels) {
     int64_t size = set_.sampleSize();
-    for (int64_t j = 0; j < size; ++j)
-      input.set(row * size + j, set_.pixels[sample * size + j]);
-    labels.set(row, set_.labels[sample]);
+    if (input.spec->dtype == DType::F64)
+      std::memcpy(input.bytes.data() + row * size * sizeof(double),
+                  doubles_.data() + sample * size, size * sizeof(double));
+    else
+      std::memcpy(input.bytes.data() + row * size * sizeof(float),
+                  set_.pixels.data() + sample * size, size * sizeof(float));
+    std::memcpy(labels.bytes.data() + row * sizeof(int32_t), &set_.labels[sample],
+                sizeof(int32_t));
   }
 
   const ImageSet &set_;
@@ -86,6 +101,7 @@ private:
   uint64_t seed_;
   int64_t epoch_ = -1;
   std::vector<int64_t> permutation_;
+  std::vector<double> doubles_; // the pixels, for float64 models
 };
 
 struct Evaluation {
@@ -122,7 +138,8 @@ public:
         forward_(*requireFunction("forward")),
         trainBatches_(train, config.order == "shuffle", config.seed),
         valBatches_(validation, config.order == "shuffle", config.seed + 1),
-        validation_(validation) {
+        validation_(validation),
+        forwardLabels_(labelSpec(forward_.arg("input").spec->dims[0])) {
     bool hyper = isHypergradientSchedule(config.schedule);
     step_.emplace(*requireFunction(hyper ? "marthe_step" : "train_step"));
     initialize(hyper);
@@ -177,7 +194,7 @@ public:
     Batcher batcher(set, false, 0);
     Tensor &input = forward_.arg("input");
     int64_t batch = input.spec->dims[0];
-    Tensor labels(labelSpec(batch));
+    Tensor &labels = forwardLabels_;
     double loss = 0;
     int64_t correct = 0;
     for (int64_t begin = 0; begin < set.count; begin += batch) {
@@ -299,7 +316,7 @@ private:
   double validationLoss(int64_t t) {
     syncForward();
     Tensor &input = forward_.arg("input");
-    Tensor labels(labelSpec(input.spec->dims[0]));
+    Tensor &labels = forwardLabels_;
     valBatches_.fill(t, input, labels);
     forward_.call();
     double loss = 0;
@@ -369,6 +386,8 @@ private:
   Batcher trainBatches_, valBatches_;
   const ImageSet &validation_;
   TensorSpec labelSpec_{};
+  /// Labels of the forward function's batches (evaluation, validation loss).
+  Tensor forwardLabels_;
   double firstLoss_ = NAN;
   double stepSeconds_ = 0;
 };
