@@ -28,8 +28,7 @@ install_missing() {
 configure_and_build() {
   if [ ! -f "$BUILD/build.ninja" ]; then
     cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-      -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
+      -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir
   fi
   ninja -C "$BUILD" -j2
 }

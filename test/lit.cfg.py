@@ -1,16 +1,20 @@
 import os
 
 import lit.formats
+from lit.llvm import llvm_config
 
 config.name = "marthe"
-config.test_format = lit.formats.ShTest(execute_external=False)
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.marthe_obj_root, "test")
 
-config.environment["PATH"] = os.pathsep.join(
-    [config.marthe_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
+# FileCheck, not, count and friends from LLVM's tools directory.
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["marthe-opt", "marthe-compile"], [config.marthe_tools_dir])
+
 config.substitutions.append(("%fixtures", config.marthe_fixtures_dir))
-config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%src", config.marthe_src_root))
