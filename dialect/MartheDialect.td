@@ -16,6 +16,14 @@ def Marthe_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 0;
   let useDefaultTypePrinterParser = 0;
   let hasConstantMaterializer = 1;
+  // `marthe.role` on function arguments and results.
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// The name of the attribute that says what a function argument or
+    /// result is ("param:<name>", "input", "tangent:<role>", ...).
+    static constexpr ::llvm::StringLiteral kRoleAttrName = "marthe.role";
+  }];
 }
 
 #endif // MARTHE_DIALECT_TD

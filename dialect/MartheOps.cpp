@@ -140,6 +140,18 @@ LogicalResult ReshapeOp::verify() {
   return verifyElementTypes(*this);
 }
 
+/// A reshape to the input's own type is the input; a reshape of a reshape
+/// reshapes the original input.
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  return {};
+}
+
 //===----------------------------------------------------------------------===//
 // MatmulOp
 //===----------------------------------------------------------------------===//

@@ -102,6 +102,7 @@ def Marthe_ReshapeOp : Marthe_MathOp<"reshape"> {
   let arguments = (ins FloatTensor:$input);
   let results = (outs FloatTensor:$result);
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -65,7 +65,7 @@ private:
     RoleList list = resultRoles(fn);
     for (auto [type, role] : resultRoles(fn))
       if (isFloatTensor(type))
-        list.push_back({type, "tangent:" + role});
+        list.push_back({type, role.empty() ? "" : "tangent:" + role});
     return list;
   }
 

@@ -42,8 +42,10 @@ SmallVector<int64_t> stateArgs(func::FuncOp fn) {
 
 RoleList argRoles(func::FuncOp fn, ArrayRef<int64_t> indices, StringRef prefix) {
   RoleList list;
-  for (int64_t i : indices)
-    list.push_back({fn.getArgumentTypes()[i], (prefix + argRole(fn, i)).str()});
+  for (int64_t i : indices) {
+    StringRef role = argRole(fn, i);
+    list.push_back({fn.getArgumentTypes()[i], role.empty() ? "" : (prefix + role).str()});
+  }
   return list;
 }
 
@@ -70,9 +72,11 @@ func::FuncOp createFunction(OpBuilder &builder, ModuleOp module, StringRef name,
   auto fn = func::FuncOp::create(builder, module.getLoc(), name,
                                  builder.getFunctionType(argTypes, resultTypes));
   for (auto [i, arg] : llvm::enumerate(args))
-    fn.setArgAttr(i, kRoleAttr, builder.getStringAttr(arg.second));
+    if (!arg.second.empty())
+      fn.setArgAttr(i, kRoleAttr, builder.getStringAttr(arg.second));
   for (auto [i, result] : llvm::enumerate(results))
-    fn.setResultAttr(i, kRoleAttr, builder.getStringAttr(result.second));
+    if (!result.second.empty())
+      fn.setResultAttr(i, kRoleAttr, builder.getStringAttr(result.second));
   builder.setInsertionPointToStart(fn.addEntryBlock());
   return fn;
 }

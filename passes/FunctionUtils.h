@@ -5,11 +5,12 @@
 // says what they are: "param:<name>", "input", "labels", "eta", "loss",
 // "tangent:<role>", ... The runtime binds buffers by these strings.
 
+#include "dialect/MartheDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 namespace marthe {
 
-inline constexpr llvm::StringLiteral kRoleAttr = "marthe.role";
+inline constexpr llvm::StringLiteral kRoleAttr = MartheDialect::kRoleAttrName;
 
 llvm::StringRef argRole(mlir::func::FuncOp fn, unsigned index);
 llvm::StringRef resultRole(mlir::func::FuncOp fn, unsigned index);
@@ -26,7 +27,8 @@ llvm::SmallVector<int64_t> stateArgs(mlir::func::FuncOp fn);
 /// (type, role) pairs describing function arguments or results.
 using RoleList = llvm::SmallVector<std::pair<mlir::Type, std::string>>;
 
-/// The arguments of `fn` at `indices`, with `prefix` prepended to their roles.
+/// The arguments of `fn` at `indices`, with `prefix` prepended to their roles
+/// (an argument without a role stays without one).
 RoleList argRoles(mlir::func::FuncOp fn, llvm::ArrayRef<int64_t> indices,
                   llvm::StringRef prefix = "");
 

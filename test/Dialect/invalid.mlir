@@ -363,3 +363,39 @@ func.func @fused_result_shapes(%a: tensor<2x3xf32>) -> tensor<3xf32> {
   }
   return %r#1 : tensor<3xf32>
 }
+
+// -----
+
+// Roles are what the runtime binds buffers by.
+// expected-error @+1 {{invalid marthe.role of argument 0: "Param:w"}}
+func.func @bad_role(%w: tensor<3xf32> {marthe.role = "Param:w"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{invalid marthe.role of argument 0: "param:"}}
+func.func @empty_parameter_name(%w: tensor<3xf32> {marthe.role = "param:"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{invalid marthe.role of result 0: 3 : i64}}
+func.func @role_not_a_string(%w: tensor<3xf32>) -> (tensor<3xf32> {marthe.role = 3}) {
+  return %w : tensor<3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{arguments 0 and 1 have the same marthe.role "param:w"}}
+func.func @duplicate_role(%a: tensor<3xf32> {marthe.role = "param:w"}, %b: tensor<3xf32> {marthe.role = "param:w"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{unknown marthe attribute on a function argument: "marthe.rol"}}
+func.func @misspelt(%a: tensor<3xf32> {marthe.rol = "input"}) {
+  return
+}

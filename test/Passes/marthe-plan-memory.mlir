@@ -8,7 +8,7 @@
 // %a and %b are dead, and %e reuses 64 while %d is alive. %r, only copied into
 // the result buffer, is replaced by it; %e, copied through a view, is not.
 // CHECK-LABEL: func.func @chain(
-// CHECK-SAME: %[[X:[^:]+]]: memref<16xf32>, %[[OUT:[^:]+]]: memref<4x4xf32> {bufferize.result, marthe.role = "out"},
+// CHECK-SAME: %[[X:[^:]+]]: memref<16xf32>, %[[OUT:[^:]+]]: memref<4x4xf32> {bufferize.result, marthe.role = "result"},
 // CHECK-SAME: %[[ARENA:[^:]+]]: memref<256xi8> {marthe.role = "arena"})
 // CHECK-SAME: attributes {marthe.arena_bytes = 256 : i64, marthe.buffer_types = [memref<16xf32>, memref<4x4xf32>, memref<256xi8>]}
 // CHECK-NOT: memref.alloc
@@ -26,7 +26,7 @@
 // CHECK: %[[FE:.+]] = memref.expand_shape %[[E]]
 // CHECK-NEXT: memref.copy %[[FE]], %[[OUT]]
 // CHECK-NEXT: return
-func.func @chain(%x: memref<16xf32>, %out: memref<4x4xf32> {bufferize.result, marthe.role = "out"}) {
+func.func @chain(%x: memref<16xf32>, %out: memref<4x4xf32> {bufferize.result, marthe.role = "result"}) {
   %a = memref.alloc() : memref<4x4xf32>
   %cst = arith.constant 0.0 : f32
   %b = memref.alloc() : memref<32xf32>

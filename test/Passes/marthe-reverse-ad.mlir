@@ -129,7 +129,7 @@ func.func @energy_user(%w: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<3xf32>, 
 
 // CHECK-LABEL: func.func private @energy_grad_0(
 // CHECK-SAME: %[[W:[^:]+]]: tensor<3xf32>{{.*}}, %[[V:[^:]+]]: tensor<3xf32>
-// CHECK-SAME: -> (tensor<f32> {marthe.role = ""}, tensor<3xf32> {marthe.role = "grad:"})
+// CHECK-SAME: -> (tensor<f32>, tensor<3xf32>)
 // CHECK-NEXT: %[[T:.+]] = marthe.tanh %[[W]]
 // CHECK-NEXT: %[[E:.+]] = marthe.dot %[[T]], %[[V]]
 // CHECK-NEXT: %[[SEED:.+]] = marthe.constant dense<1.000000e+00>
