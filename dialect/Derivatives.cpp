@@ -201,7 +201,7 @@ Rule TanhOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{tanhDerivative(builder, *this, tangents[0])};
 }
 
-// sqrt' = 1 / (2 y), taken as 0 where y = 0 (DESIGN.md: Adam's ds is 0 where s = 0).
+// sqrt' = 1 / (2 y), taken as 0 where y = 0 (docs/DESIGN.md §3: Adam's ds is 0 where s = 0).
 static Value sqrtDerivative(OpBuilder &builder, SqrtOp op, Value v) {
   return v ? SqrtGradOp::create(builder, op.getLoc(), op.getResult(), v) : Value();
 }

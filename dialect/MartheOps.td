@@ -183,7 +183,7 @@ def Marthe_SoftmaxXentHvpOp : Marthe_MathOp<"softmax_xent_hvp"> {
 //===----------------------------------------------------------------------===//
 
 def Marthe_ScheduleUpdateOp : Marthe_Op<"schedule_update", [Pure]> {
-  let summary = "One MARTHE update of eta, beta, mu and c (DESIGN.md section 3)";
+  let summary = "One MARTHE update of eta, beta, mu and c (docs/DESIGN.md §3)";
   let description = [{
     ```
     beta' = max(beta + alpha * hg * hg_prev, 0)

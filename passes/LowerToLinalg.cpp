@@ -201,7 +201,7 @@ Value minOf(OpBuilder &b, Location loc, Value a, Value c) {
   return arith::SelectOp::create(b, loc, less, c, a);
 }
 
-/// The schedule update (DESIGN.md section 3) as a rank-0 loop nest.
+/// The schedule update (docs/DESIGN.md §3) as a rank-0 loop nest.
 LogicalResult lowerScheduleUpdate(ScheduleUpdateOp op, IRRewriter &rewriter) {
   Location loc = op.getLoc();
   AffineMap scalar = AffineMap::get(0, 0, {}, op.getContext());

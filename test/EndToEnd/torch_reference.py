@@ -2,7 +2,7 @@
 
 usage: torch_reference.py TRAINER MODEL OUT_DIR [--optimizer sgd|adam]
 
-The reference follows DESIGN.md section 3 literally, with weight decay as
+The reference follows docs/DESIGN.md §3 literally, with weight decay as
 g~ = g + lambda w: H.Z comes from double backward, each optimizer's step and
 exact tangent (Z' = mu A Z + B, B = dw'/deta) are written out by hand, and so
 is the schedule update. Data order is sequential, and the hyperparameters below
@@ -56,7 +56,7 @@ def sgd(t, w, z, state, g, hz, eta, mu):
 
 
 def adam(t, w, z, state, g, hz, eta, mu):
-    """torch.optim.Adam's step and its exact tangent (DESIGN.md section 3)."""
+    """torch.optim.Adam's step and its exact tangent (docs/DESIGN.md §3)."""
     bc1, bc2 = 1 - BETA1 ** (t + 1), 1 - BETA2 ** (t + 1)
     new_w, new_z, b, new_state = [], [], [], []
     for p, zi, (m, v, dM, dV), gi, h in zip(w, z, state, g, hz):

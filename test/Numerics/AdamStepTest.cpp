@@ -1,5 +1,5 @@
 // The compiled Adam step of a double-precision tanh MLP: its tangent against
-// the closed form of DESIGN.md section 3 and against finite differences.
+// the closed form of docs/DESIGN.md §3 and against finite differences.
 
 #include "test/Numerics/CompiledStep.h"
 
@@ -39,7 +39,7 @@ TEST_F(AdamStepTest, TangentFollowsTheClosedForm) {
                                 {"tangent:opt:adam_v:", vz}},
                                eta, mu, randomBatch());
 
-  // DESIGN.md: k = t + 1, bc = 1 - beta^k, s = sqrt(v/bc2), u = (m/bc1)/(s + eps);
+  // docs/DESIGN.md §3: k = t + 1, bc = 1 - beta^k, s = sqrt(v/bc2), u = (m/bc1)/(s + eps);
   // dm = b1 M + (1-b1) Hz; dv = b2 V + 2(1-b2) g~ Hz; ds = dv/(2 bc2 s);
   // du = dm/(bc1 (s+eps)) - (m/bc1) ds/(s+eps)^2; Z <- mu(Z - eta du) - u; M <- mu dm; V <- mu dv.
   Vector g = axpy(kWeightDecay, w, gradient(w, batch));

@@ -1,5 +1,5 @@
 // The compiled momentum step of a double-precision tanh MLP: its tangent
-// against the closed form of DESIGN.md section 3 and finite differences.
+// against the closed form of docs/DESIGN.md §3 and finite differences.
 
 #include "test/Numerics/CompiledStep.h"
 
@@ -13,7 +13,7 @@ constexpr double kMomentum = 0.8; // momentum_tanh.toml
 class MomentumStepTest : public CompiledStepTest {};
 
 TEST_F(MomentumStepTest, TangentFollowsTheClosedForm) {
-  // DESIGN.md: M' = m M + Hz; Z <- mu (Z - eta M') - buf'; M <- mu M',
+  // docs/DESIGN.md §3: M' = m M + Hz; Z <- mu (Z - eta M') - buf'; M <- mu M',
   // with buf' = m buf + g~ and Hz = H Z + lambda Z.
   const double eta = 0.05, mu = 0.6;
   size_t n = w.size();

@@ -1,5 +1,5 @@
 // Derivatives of the compiled SGD step of a double-precision tanh MLP against
-// central finite differences (DESIGN.md section 4).
+// central finite differences (docs/DESIGN.md §4).
 
 #include "test/Numerics/CompiledStep.h"
 
@@ -58,7 +58,7 @@ protected:
 };
 
 TEST_F(MartheStepTest, TangentIsTheSgdRecurrence) {
-  // DESIGN.md: Z' = mu (Z - eta (H Z + lambda Z)) - (g + lambda w).
+  // docs/DESIGN.md §3: Z' = mu (Z - eta (H Z + lambda Z)) - (g + lambda w).
   const double eta = 0.05, mu = 0.7;
   Vector z = randomVector(w.size(), 1.0);
   TangentStep step = martheStep(z, eta, mu, randomBatch());

@@ -1,5 +1,5 @@
 // The compiled schedule update (marthe.schedule_update lowered to a rank-0
-// loop nest) against DESIGN.md section 3.
+// loop nest) against docs/DESIGN.md §3.
 
 #include "runtime/Abi.h"
 #include "runtime/Program.h"
