@@ -93,7 +93,7 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     Value one = ConstantOp::createSplat(builder, loc, eta.getType(), 1.0);
     SmallVector<Value> etaOnly = jvp(builder, step, stepArgs, {etaIndex}, {one});
     SmallVector<Value> full = etaOnly;
-    if (!zeroMu) {
+    if (muMode != MuMode::Zero) {
       SmallVector<int64_t> wrtAll(state);
       wrtAll.push_back(etaIndex);
       SmallVector<Value> directions;
@@ -109,11 +109,11 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     GradOp validation = validationGradient(builder, loss, newState.take_front(numParams), xv, yv);
     ValueRange e = validation.getResults().drop_front();
     Value hg = innerProduct(builder, newTangents.take_front(numParams), e);
-    Value g1 = zeroMu ? hg : innerProduct(builder, etaTangents.take_front(numParams), e);
+    Value g1 = muMode == MuMode::Zero ? hg : innerProduct(builder, etaTangents.take_front(numParams), e);
     SmallVector<Type> scalars(4, eta.getType());
     auto update = ScheduleUpdateOp::create(builder, loc, scalars, schedule[0], schedule[1],
                                            schedule[2], schedule[3], schedule[4], hg, g1,
-                                           schedule[5], adaptiveMu);
+                                           schedule[5], muMode == MuMode::Adaptive);
 
     SmallVector<Value> returned(newState);
     returned.append(newTangents.begin(), newTangents.end());

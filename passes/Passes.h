@@ -10,6 +10,9 @@ namespace marthe {
 /// The optimizer whose step marthe-derive-training-step builds.
 enum class Optimizer { SGD, Momentum, Adam };
 
+/// How marthe-hypergradient treats mu (the discount of the tangent).
+enum class MuMode { Adaptive, Fixed, Zero };
+
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 

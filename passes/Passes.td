@@ -61,13 +61,15 @@ def Hypergradient : Pass<"marthe-hypergradient", "mlir::ModuleOp"> {
     ```
     The forward and reverse passes shared by the three requests are merged by
     CSE once marthe-reverse-ad and marthe-forward-ad have lowered them. With
-    `zero-mu`, Z' = B and only the second request is made.
+    `mu=zero`, Z' = B and only the second request is made.
   }];
   let options = [
-    Option<"adaptiveMu", "adaptive-mu", "bool", "true",
-           "adapt mu online (MARTHE); otherwise mu stays at its initial value">,
-    Option<"zeroMu", "zero-mu", "bool", "false",
-           "mu is 0 (HD on the validation loss): Z' = B, and A Z is never built">,
+    Option<"muMode", "mu", "::marthe::MuMode", "::marthe::MuMode::Adaptive",
+           "how the step treats mu", [{::llvm::cl::values(
+             clEnumValN(::marthe::MuMode::Adaptive, "adaptive", "adapted online (MARTHE)"),
+             clEnumValN(::marthe::MuMode::Fixed, "fixed", "a runtime input that stays as it is"),
+             clEnumValN(::marthe::MuMode::Zero, "zero",
+                        "0 (HD on the validation loss): Z' = B, and A Z is never built"))}]>,
   ];
   let dependentDialects = ["::marthe::MartheDialect", "::mlir::func::FuncDialect"];
 }

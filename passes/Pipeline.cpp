@@ -75,8 +75,11 @@ struct PipelineCliOptions : public PassPipelineOptions<PipelineCliOptions> {
   Option<double> beta2{*this, "beta2", llvm::cl::init(0.999)};
   Option<double> epsilon{*this, "epsilon", llvm::cl::init(1e-8)};
   Option<bool> hypergradient{*this, "hypergradient", llvm::cl::init(true)};
-  Option<bool> adaptiveMu{*this, "adaptive-mu", llvm::cl::init(true)};
-  Option<bool> zeroMu{*this, "zero-mu", llvm::cl::init(false)};
+  Option<MuMode> mu{
+      *this, "mu", llvm::cl::desc("how mu is treated"), llvm::cl::init(MuMode::Adaptive),
+      llvm::cl::values(clEnumValN(MuMode::Adaptive, "adaptive", "adapted online (MARTHE)"),
+                       clEnumValN(MuMode::Fixed, "fixed", "a runtime input"),
+                       clEnumValN(MuMode::Zero, "zero", "0: A Z is never built"))};
   Option<bool> exportDerivatives{*this, "export-derivatives", llvm::cl::init(false)};
   Option<bool> forwardOnly{*this, "forward-only", llvm::cl::init(false)};
 };
@@ -98,8 +101,7 @@ void registerAllMarthePasses() {
         options.step.epsilon = cli.epsilon;
         options.step.exportDerivatives = cli.exportDerivatives;
         options.hypergradient = cli.hypergradient;
-        options.schedule.adaptiveMu = cli.adaptiveMu;
-        options.schedule.zeroMu = cli.zeroMu;
+        options.schedule.muMode = cli.mu;
         buildTrainingPipeline(pm, options);
       });
   PassPipelineRegistration<>("marthe-bufferize",

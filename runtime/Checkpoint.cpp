@@ -12,7 +12,6 @@ namespace {
 
 constexpr char kMagic[] = "MARTHE-CHECKPOINT 1\n";
 /// metrics.csv: step, loss, val_loss, val_acc, eta, mu, beta, hypergrad, g1.
-constexpr size_t kColumns = 9;
 
 class Writer {
 public:
@@ -70,7 +69,7 @@ void writeCheckpoint(const std::string &path, const Checkpoint &checkpoint) {
   out.put(checkpoint.firstLoss);
   out.put(checkpoint.stepSeconds);
   out.put<uint64_t>(checkpoint.rows.size());
-  for (const std::vector<double> &row : checkpoint.rows)
+  for (const MetricsRow &row : checkpoint.rows)
     out.putBytes(row.data(), row.size() * sizeof(double));
   out.put<uint64_t>(checkpoint.tensors.size());
   for (const auto &[role, bytes] : checkpoint.tensors) {
@@ -95,10 +94,10 @@ Checkpoint readCheckpoint(const std::string &path) {
   checkpoint.stepSeconds = in.get<double>();
   for (uint64_t rows = in.get<uint64_t>(); rows > 0; --rows) {
     std::string row = in.getBytes();
-    if (row.size() != kColumns * sizeof(double))
+    if (row.size() != kMetricsColumns * sizeof(double))
       throw Error(path + ": corrupt checkpoint (a metrics row of " + std::to_string(row.size()) +
                   " bytes)");
-    checkpoint.rows.emplace_back(kColumns);
+    checkpoint.rows.emplace_back();
     std::memcpy(checkpoint.rows.back().data(), row.data(), row.size());
   }
   for (uint64_t tensors = in.get<uint64_t>(); tensors > 0; --tensors) {

@@ -4,6 +4,8 @@
 // arguments (state, tangents, schedule scalars) by role, the metrics so far,
 // and where the beta_step selection stands.
 
+#include "runtime/Metrics.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,7 +18,7 @@ struct Checkpoint {
   int64_t restarts = 0;
   double firstLoss = 0;
   double stepSeconds = 0; // time spent in the steps so far
-  std::vector<std::vector<double>> rows; // metrics.csv rows of steps [0, nextStep)
+  std::vector<MetricsRow> rows; // metrics.csv rows of steps [0, nextStep)
   std::vector<std::pair<std::string, std::vector<unsigned char>>> tensors;
 };
 

@@ -14,14 +14,18 @@
 namespace marthe::rt {
 namespace {
 
-std::string formatNumber(double value) {
-  if (std::isnan(value))
-    return "nan";
-  if (std::isinf(value))
-    return value > 0 ? "inf" : "-inf";
+void appendNumber(std::string &line, double value) {
+  if (std::isnan(value)) {
+    line += "nan";
+    return;
+  }
+  if (std::isinf(value)) {
+    line += value > 0 ? "inf" : "-inf";
+    return;
+  }
   char text[32];
   std::snprintf(text, sizeof text, "%.9g", value);
-  return text;
+  line += text;
 }
 
 std::string csvField(const std::string &text) {
@@ -54,19 +58,21 @@ void CsvWriter::header(const std::vector<std::string> &columns) {
   columnCount_ = columns.size();
 }
 
-void CsvWriter::row(const std::vector<double> &values) {
-  if (columnCount_ != 0 && values.size() != columnCount_)
-    throw Error(path_ + ": row has " + std::to_string(values.size()) +
-                " values but the header has " + std::to_string(columnCount_) +
-                " columns");
-  std::string line;
-  for (size_t i = 0; i < values.size(); ++i)
-    line += (i ? "," : "") + formatNumber(values[i]);
-  writeLine(line);
+void CsvWriter::row(const double *values, size_t count) {
+  if (columnCount_ != 0 && count != columnCount_)
+    throw Error(path_ + ": row has " + std::to_string(count) + " values but the header has " +
+                std::to_string(columnCount_) + " columns");
+  line_.clear();
+  for (size_t i = 0; i < count; ++i) {
+    if (i)
+      line_ += ',';
+    appendNumber(line_, values[i]);
+  }
+  writeLine(line_);
 }
 
 void CsvWriter::writeLine(const std::string &line) {
-  if (std::fputs((line + "\n").c_str(), file_.get()) == EOF ||
+  if (std::fputs(line.c_str(), file_.get()) == EOF || std::fputc('\n', file_.get()) == EOF ||
       std::fflush(file_.get()) != 0)
     throw Error(systemError(path_, "write failed", errno));
 }

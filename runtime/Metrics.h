@@ -2,12 +2,17 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <array>
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace marthe::rt {
+
+// One metrics.csv row: step, loss, val_loss, val_acc, eta, mu, beta, hypergrad, g1.
+constexpr size_t kMetricsColumns = 9;
+using MetricsRow = std::array<double, kMetricsColumns>;
 
 // A CSV file written row by row; every row is flushed so progress survives a
 // crash of the process.
@@ -17,10 +22,13 @@ public:
 
   void header(const std::vector<std::string> &columns);
   // Numbers are written with %.9g; NaN and infinities as nan, inf, -inf.
-  void row(const std::vector<double> &values);
+  // Rows are formatted in a buffer the writer keeps, so a row allocates nothing.
+  void row(const double *values, size_t count);
+  void row(const std::vector<double> &values) { row(values.data(), values.size()); }
 
 private:
   void writeLine(const std::string &line);
+  std::string line_;
 
   std::string path_;
   std::unique_ptr<std::FILE, int (*)(std::FILE *)> file_;

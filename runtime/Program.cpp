@@ -91,15 +91,21 @@ void Function::call() {
 }
 
 void Function::feedBack(const std::vector<std::string> &renames) {
-  for (Tensor &result : results_) {
-    std::string role = result.spec->role;
-    for (size_t i = 0; i + 1 < renames.size(); i += 2)
-      if (role == renames[i])
-        role = renames[i + 1];
-    auto found = argIndex_.find(role);
-    if (found != argIndex_.end())
-      std::swap(args_[found->second].bytes, result.bytes);
+  if (feedBackRenames_ != renames || feedBackPairs_.empty()) {
+    feedBackPairs_.clear();
+    for (size_t r = 0; r < results_.size(); ++r) {
+      std::string role = results_[r].spec->role;
+      for (size_t i = 0; i + 1 < renames.size(); i += 2)
+        if (role == renames[i])
+          role = renames[i + 1];
+      auto found = argIndex_.find(role);
+      if (found != argIndex_.end())
+        feedBackPairs_.push_back({r, found->second});
+    }
+    feedBackRenames_ = renames;
   }
+  for (auto [result, arg] : feedBackPairs_)
+    std::swap(args_[arg].bytes, results_[result].bytes);
 }
 
 const FunctionSpec *findFunction(const ProgramSpec &program, const std::string &name) {

@@ -47,6 +47,9 @@ private:
   std::vector<Tensor> args_, results_;
   std::map<std::string, size_t> argIndex_, resultIndex_;
   std::vector<void *> pointers_;
+  /// feedBack's (result, argument) pairs, found once per list of renames.
+  std::vector<std::string> feedBackRenames_;
+  std::vector<std::pair<size_t, size_t>> feedBackPairs_;
   /// The intermediates of one call; each Function has its own, so calls of
   /// different Functions may run concurrently.
   std::unique_ptr<unsigned char, void (*)(void *)> arena_;

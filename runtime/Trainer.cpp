@@ -31,6 +31,9 @@ constexpr double kAutoBetaStepStart = 1e-3;
 constexpr int kAutoBetaStepTries = 12;
 /// A training loss this many times the first one counts as divergence.
 constexpr double kExplodingLossFactor = 5.0;
+/// The column of a MetricsRow that holds the validation accuracy (filled at
+/// progress lines only).
+constexpr size_t kValAcc = 3;
 
 std::string checkpointPath(const RunConfig &config) { return config.out + "/checkpoint.bin"; }
 
@@ -161,18 +164,20 @@ public:
 
   /// Runs the steps after those already in `rows`; false when training diverged.
   bool trainAll(CsvWriter &csv) {
-    for (const std::vector<double> &row : rows)
-      csv.row(row);
+    for (const MetricsRow &row : rows)
+      csv.row(row.data(), row.size());
+    rows.reserve(config_.steps);
     auto start = std::chrono::steady_clock::now();
     for (int64_t t = rows.size(); t < config_.steps; ++t) {
       auto stepStart = std::chrono::steady_clock::now();
-      std::vector<double> row = step(t);
+      MetricsRow row = step(t);
       stepSeconds_ += seconds(stepStart);
       if (diverged(row))
         return report(t, row), false;
       bool logNow = (t + 1) % config_.logEvery == 0 || t + 1 == config_.steps;
-      row.insert(row.begin() + 3, logNow ? evaluate(validation_).accuracy : NAN);
-      csv.row(row);
+      if (logNow)
+        row[kValAcc] = evaluate(validation_).accuracy;
+      csv.row(row.data(), row.size());
       rows.push_back(row);
       if (logNow) {
         progress(row);
@@ -225,7 +230,7 @@ public:
 
   double secondsPerStep = 0, totalSeconds = 0, lastLoss = NAN;
   /// The metrics.csv rows of this run.
-  std::vector<std::vector<double>> rows;
+  std::vector<MetricsRow> rows;
 
 private:
   const FunctionSpec *requireFunction(const std::string &name) {
@@ -288,8 +293,8 @@ private:
     return c.eta0;
   }
 
-  /// Row: step, loss, val_loss, eta, mu, beta, hypergrad, g1.
-  std::vector<double> step(int64_t t) {
+  /// The step's metrics row; val_acc is left NaN.
+  MetricsRow step(int64_t t) {
     Function &fn = *step_;
     trainBatches_.fill(t, fn.arg("input"), fn.arg("labels"));
     if (!fn.hasArg("val_input")) {
@@ -298,16 +303,16 @@ private:
       double eta = fn.arg("eta").get(0), loss = fn.result("loss").get(0);
       fn.feedBack();
       lastLoss = loss;
-      return {double(t), loss, validationLoss(t), eta, NAN, NAN, NAN, NAN};
+      return {double(t), loss, validationLoss(t), NAN, eta, NAN, NAN, NAN, NAN};
     }
     valBatches_.fill(t, fn.arg("val_input"), fn.arg("val_labels"));
     double eta = scalar("eta"), mu = scalar("mu");
     fn.call();
-    std::vector<double> row{double(t),          fn.result("loss").get(0),
-                            fn.result("val_loss").get(0), eta, mu,
-                            fn.result("beta").get(0), fn.result("hg").get(0),
-                            fn.result("g1").get(0)};
-    fn.feedBack({"hg", "hg_prev"});
+    MetricsRow row{double(t), fn.result("loss").get(0), fn.result("val_loss").get(0), NAN,
+                   eta,       mu,                       fn.result("beta").get(0),
+                   fn.result("hg").get(0), fn.result("g1").get(0)};
+    static const std::vector<std::string> hypergradientIsNextPrevious{"hg", "hg_prev"};
+    fn.feedBack(hypergradientIsNextPrevious);
     lastLoss = row[1];
     return row;
   }
@@ -326,23 +331,23 @@ private:
   }
 
   /// Non-finite loss, eta or schedule scalars, or an exploding loss.
-  bool diverged(const std::vector<double> &row) {
+  bool diverged(const MetricsRow &row) {
     if (std::isnan(firstLoss_))
       firstLoss_ = row[1];
-    size_t checked = isHypergradientSchedule(config_.schedule) ? row.size() : 4;
+    size_t checked = isHypergradientSchedule(config_.schedule) ? row.size() : kValAcc + 2;
     for (size_t i = 1; i < checked; ++i)
-      if (!std::isfinite(row[i]))
+      if (i != kValAcc && !std::isfinite(row[i]))
         return true;
     return row[1] > kExplodingLossFactor * firstLoss_;
   }
 
-  void report(int64_t t, const std::vector<double> &row) {
+  void report(int64_t t, const MetricsRow &row) {
     if (!config_.quiet)
       std::fprintf(stderr, "step %lld: training diverged (loss %g, eta %g, hypergrad %g)\n",
-                   (long long)t + 1, row[1], row[3], row[6]);
+                   (long long)t + 1, row[1], row[4], row[7]);
   }
 
-  void progress(const std::vector<double> &row) {
+  void progress(const MetricsRow &row) {
     if (config_.quiet)
       return;
     std::fprintf(stderr,
@@ -451,10 +456,10 @@ static std::optional<Checkpoint> resumedCheckpoint(const RunConfig &config) {
   return checkpoint;
 }
 
-static Series column(const std::vector<std::vector<double>> &rows, size_t index,
+static Series column(const std::vector<MetricsRow> &rows, size_t index,
                      const std::string &name) {
   Series series{name, {}};
-  for (const std::vector<double> &row : rows)
+  for (const MetricsRow &row : rows)
     series.values.push_back(row[index]);
   return series;
 }

@@ -1,7 +1,7 @@
 // RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient | FileCheck %s --check-prefixes=CHECK,ADAPT
-// RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient="adaptive-mu=false" | FileCheck %s --check-prefixes=CHECK,FIXED
+// RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient="mu=fixed" | FileCheck %s --check-prefixes=CHECK,FIXED
 // RUN: marthe-opt %s --marthe-derive-training-step="optimizer=momentum" --marthe-hypergradient | FileCheck %s --check-prefix=MOM
-// RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient="adaptive-mu=false zero-mu=true" | FileCheck %s --check-prefix=ZERO
+// RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient="mu=zero" | FileCheck %s --check-prefix=ZERO
 // The errors about the input IR are in marthe-hypergradient-invalid.mlir.
 
 // @loss and @train_step come from marthe-derive-training-step.

@@ -80,14 +80,27 @@ Error checkSupported(const TrainConfig &config) {
 
 /// How the build treats mu: adapted online, a runtime input, or 0 (HD, where
 /// the A Z product is not built at all).
-StringRef muMode(const TrainConfig &config) {
+MuMode muMode(const TrainConfig &config) {
   if (config.schedule == ScheduleKind::HD)
-    return "zero";
+    return MuMode::Zero;
   if (config.schedule != ScheduleKind::Marthe)
-    return "fixed";
+    return MuMode::Fixed;
   if (!config.mu)
-    return "adaptive";
-  return *config.mu == 0.0 ? "zero" : "fixed";
+    return MuMode::Adaptive;
+  return *config.mu == 0.0 ? MuMode::Zero : MuMode::Fixed;
+}
+
+/// The runtime's name of a mu mode (the embedded config's "mu_mode").
+StringRef toString(MuMode mode) {
+  switch (mode) {
+  case MuMode::Zero:
+    return "zero";
+  case MuMode::Fixed:
+    return "fixed";
+  case MuMode::Adaptive:
+    break;
+  }
+  return "adaptive";
 }
 
 Optimizer optimizerOf(OptimizerKind kind) {
@@ -112,8 +125,7 @@ TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
   options.step.beta2 = config.adamBeta2;
   options.step.epsilon = config.adamEpsilon;
   options.step.exportDerivatives = exportDerivatives;
-  options.schedule.adaptiveMu = muMode(config) == "adaptive";
-  options.schedule.zeroMu = muMode(config) == "zero";
+  options.schedule.muMode = muMode(config);
   return options;
 }
 
@@ -124,7 +136,7 @@ std::string runtimeConfigJson(const TrainConfig &c) {
       {"out", c.out}, {"steps", c.steps}, {"log_every", c.logEvery},
       {"decay_steps", c.decaySteps}, {"t0", c.sgdrT0}, {"seed", int64_t(c.seed)},
       {"eta0", c.eta0}, {"beta", c.beta}, {"decay", c.decay}, {"t_mult", c.sgdrTMult},
-      {"init", c.seededInit ? "seeded" : "onnx"}, {"mu_mode", muMode(c)}};
+      {"init", c.seededInit ? "seeded" : "onnx"}, {"mu_mode", toString(muMode(c))}};
   object["beta_step"] = c.betaStep ? json::Value(*c.betaStep) : json::Value("auto");
   object["mu"] = c.mu ? json::Value(*c.mu) : json::Value("adaptive");
   std::string text;
