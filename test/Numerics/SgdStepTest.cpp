@@ -85,3 +85,33 @@ TEST_F(MartheStepTest, TangentWithMuOneIsTheDerivativeOfTheTrajectory) {
 }
 
 } // namespace
+
+// The compiled functions keep no state of their own (each Function owns its
+// arena), so steps on different data can run at the same time in one process.
+TEST_F(CompiledStepTest, StepsRunConcurrentlyWithTheirOwnArenas) {
+  const int kThreads = 4;
+  std::vector<Vector> starts, alone(kThreads), together(kThreads);
+  for (int i = 0; i < kThreads; ++i)
+    starts.push_back(randomVector(w.size(), 0.5));
+  auto run = [&](int i, Vector &out) {
+    Function fn = function("marthe_step");
+    scatter(fn.args(), "param:", starts[i]);
+    setBatch(fn, batch);
+    setBatch(fn, batch, "val_");
+    fn.arg("eta").set(0, 0.1);
+    for (int step = 0; step < 500; ++step) {
+      fn.call();
+      fn.feedBack({"hg", "hg_prev"});
+    }
+    out = gather(fn.args(), "");
+  };
+  for (int i = 0; i < kThreads; ++i)
+    run(i, alone[i]);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back(run, i, std::ref(together[i]));
+  for (std::thread &thread : threads)
+    thread.join();
+  for (int i = 0; i < kThreads; ++i)
+    EXPECT_EQ(alone[i], together[i]) << "thread " << i;
+}
