@@ -44,8 +44,8 @@ LogicalResult LibraryGemmOp::verify() {
 }
 
 /// logits [B, C], then labels [B] or a tangent [B, C], into `expected`.
-static LogicalResult verifySoftmaxFamily(Operation *op, Value logits, Value second,
-                                         Value init, bool scalarResult) {
+static LogicalResult verifySoftmaxFamily(Operation *op, Value logits, Value second, Value init,
+                                         bool scalarResult) {
   ArrayRef<int64_t> shape = shapeOf(logits);
   if (shape.size() != 2)
     return op->emitOpError("logits must be [batch, classes]");

@@ -21,8 +21,7 @@ struct LibraryOpBufferization
   }
 
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
-                          const BufferizationOptions &options,
-                          BufferizationState &state) const {
+                          const BufferizationOptions &options, BufferizationState &state) const {
     SmallVector<Value> buffers;
     for (Value operand : op->getOperands()) {
       FailureOr<Value> buffer = getBuffer(rewriter, operand, options, state);
@@ -31,8 +30,7 @@ struct LibraryOpBufferization
       buffers.push_back(*buffer);
     }
     rewriter.setInsertionPoint(op);
-    OperationState memrefForm(op->getLoc(), op->getName(), buffers, TypeRange{},
-                              op->getAttrs());
+    OperationState memrefForm(op->getLoc(), op->getName(), buffers, TypeRange{}, op->getAttrs());
     rewriter.create(memrefForm);
     replaceOpWithBufferizedValues(rewriter, op, buffers.back());
     return success();

@@ -37,9 +37,9 @@ struct LowerToLibraryCalls : marthe::impl::LowerToLibraryCallsBase<LowerToLibrar
       if (auto matmul = llvm::dyn_cast<MatmulOp>(op)) {
         rewriter.setInsertionPoint(op);
         Value init = emptyLike(rewriter, op->getLoc(), matmul.getType());
-        auto gemm = LibraryGemmOp::create(rewriter, op->getLoc(), matmul.getType(),
-                                          matmul.getLhs(), matmul.getRhs(), init,
-                                          matmul.getTransposeLhs(), matmul.getTransposeRhs());
+        auto gemm = LibraryGemmOp::create(rewriter, op->getLoc(), matmul.getType(), matmul.getLhs(),
+                                          matmul.getRhs(), init, matmul.getTransposeLhs(),
+                                          matmul.getTransposeRhs());
         rewriter.replaceOp(op, gemm.getResult());
       } else if (auto xent = llvm::dyn_cast<SoftmaxXentOp>(op)) {
         replaceWithLibraryCall<LibrarySoftmaxXentOp>(rewriter, xent, xent.getLogits(),

@@ -21,9 +21,7 @@ using namespace marthe;
 
 namespace {
 
-RankedTensorType tensorType(Value value) {
-  return llvm::cast<RankedTensorType>(value.getType());
-}
+RankedTensorType tensorType(Value value) { return llvm::cast<RankedTensorType>(value.getType()); }
 
 /// The map from a rank-`rank` iteration space to an operand whose shape is a
 /// suffix of it (suffix broadcasting; a scalar reads no index).
@@ -53,10 +51,14 @@ Value positiveSelect(OpBuilder &b, Location loc, Value x, Value then) {
 FailureOr<Value> scalarOp(OpBuilder &b, Operation *op, ArrayRef<Value> operands) {
   Location loc = op->getLoc();
   return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
-      .Case<AddOp>([&](auto) { return arith::AddFOp::create(b, loc, operands[0], operands[1]).getResult(); })
-      .Case<SubOp>([&](auto) { return arith::SubFOp::create(b, loc, operands[0], operands[1]).getResult(); })
-      .Case<MulOp>([&](auto) { return arith::MulFOp::create(b, loc, operands[0], operands[1]).getResult(); })
-      .Case<DivOp>([&](auto) { return arith::DivFOp::create(b, loc, operands[0], operands[1]).getResult(); })
+      .Case<AddOp>(
+          [&](auto) { return arith::AddFOp::create(b, loc, operands[0], operands[1]).getResult(); })
+      .Case<SubOp>(
+          [&](auto) { return arith::SubFOp::create(b, loc, operands[0], operands[1]).getResult(); })
+      .Case<MulOp>(
+          [&](auto) { return arith::MulFOp::create(b, loc, operands[0], operands[1]).getResult(); })
+      .Case<DivOp>(
+          [&](auto) { return arith::DivFOp::create(b, loc, operands[0], operands[1]).getResult(); })
       .Case<NegOp>([&](auto) { return arith::NegFOp::create(b, loc, operands[0]).getResult(); })
       .Case<TanhOp>([&](auto) { return math::TanhOp::create(b, loc, operands[0]).getResult(); })
       .Case<SqrtOp>([&](auto) { return math::SqrtOp::create(b, loc, operands[0]).getResult(); })
@@ -102,8 +104,8 @@ LogicalResult lowerFused(FusedOp fused, IRRewriter &rewriter) {
               status = constant.emitOpError("in a fused body must be a splat");
               return;
             }
-            scalarOf[constant.getResult()] = arith::ConstantOp::create(
-                b, op.getLoc(), attr.getSplatValue<TypedAttr>());
+            scalarOf[constant.getResult()] =
+                arith::ConstantOp::create(b, op.getLoc(), attr.getSplatValue<TypedAttr>());
             continue;
           }
           SmallVector<Value> operands;
@@ -146,7 +148,8 @@ LogicalResult lowerSumTo(SumToOp op, IRRewriter &rewriter) {
   auto generic = linalg::GenericOp::create(
       rewriter, loc, op.getType(), op.getInput(), zeros(rewriter, loc, op.getType()), maps,
       iterators, [](OpBuilder &b, Location loc, ValueRange args) {
-        linalg::YieldOp::create(b, loc, arith::AddFOp::create(b, loc, args[0], args[1]).getResult());
+        linalg::YieldOp::create(b, loc,
+                                arith::AddFOp::create(b, loc, args[0], args[1]).getResult());
       });
   rewriter.replaceOp(op, generic.getResults());
   return success();
@@ -173,7 +176,8 @@ LogicalResult lowerDot(DotOp op, IRRewriter &rewriter) {
           rhs = arith::ExtFOp::create(b, loc, f64, rhs);
         }
         Value product = arith::MulFOp::create(b, loc, lhs, rhs, reassoc);
-        linalg::YieldOp::create(b, loc, arith::AddFOp::create(b, loc, product, args[2], reassoc).getResult());
+        linalg::YieldOp::create(
+            b, loc, arith::AddFOp::create(b, loc, product, args[2], reassoc).getResult());
       });
   Value result = sum.getResult(0);
   if (op.getType().getElementType() != f64) {
@@ -183,7 +187,9 @@ LogicalResult lowerDot(DotOp op, IRRewriter &rewriter) {
                  SmallVector<AffineMap>{scalar, scalar}, {},
                  [&](OpBuilder &b, Location loc, ValueRange args) {
                    linalg::YieldOp::create(
-                       b, loc, arith::TruncFOp::create(b, loc, op.getType().getElementType(), args[0]).getResult());
+                       b, loc,
+                       arith::TruncFOp::create(b, loc, op.getType().getElementType(), args[0])
+                           .getResult());
                  })
                  .getResult(0);
   }
@@ -217,8 +223,11 @@ LogicalResult lowerScheduleUpdate(ScheduleUpdateOp op, IRRewriter &rewriter) {
               hg = args[5], g1 = args[6], alpha = args[7];
         Type type = eta.getType();
         Value zero = scalarConstant(b, loc, type, 0.0), one = scalarConstant(b, loc, type, 1.0);
-        auto mul = [&](Value x, Value y) { return arith::MulFOp::create(b, loc, x, y).getResult(); };
-        Value newBeta = maxOf(b, loc, arith::AddFOp::create(b, loc, beta, mul(mul(alpha, hg), hgPrev)), zero);
+        auto mul = [&](Value x, Value y) {
+          return arith::MulFOp::create(b, loc, x, y).getResult();
+        };
+        Value newBeta =
+            maxOf(b, loc, arith::AddFOp::create(b, loc, beta, mul(mul(alpha, hg), hgPrev)), zero);
         Value newEta = maxOf(b, loc, arith::SubFOp::create(b, loc, eta, mul(newBeta, hg)), zero);
         Value ratio = arith::DivFOp::create(b, loc, mul(hg, g1), mul(g1, g1));
         Value clamped = minOf(b, loc, maxOf(b, loc, ratio, zero), one);
@@ -226,7 +235,8 @@ LogicalResult lowerScheduleUpdate(ScheduleUpdateOp op, IRRewriter &rewriter) {
         Value q = arith::SelectOp::create(b, loc, g1IsZero, zero, clamped);
         Value newMu = mu;
         if (adaptive) {
-          Value exponent = arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, c, one));
+          Value exponent =
+              arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, c, one));
           newMu = math::PowFOp::create(b, loc, q, exponent);
         }
         Value newC = mul(mu, arith::AddFOp::create(b, loc, one, c));
@@ -250,14 +260,17 @@ LogicalResult lowerReshape(ReshapeOp op, IRRewriter &rewriter) {
   };
   Value flat = op.getInput();
   if (from != flatType)
-    flat = from.getRank() == 0
-               ? tensor::ExpandShapeOp::create(rewriter, loc, flatType, flat, allDims(0)).getResult()
-               : tensor::CollapseShapeOp::create(rewriter, loc, flat, allDims(from.getRank())).getResult();
+    flat =
+        from.getRank() == 0
+            ? tensor::ExpandShapeOp::create(rewriter, loc, flatType, flat, allDims(0)).getResult()
+            : tensor::CollapseShapeOp::create(rewriter, loc, flat, allDims(from.getRank()))
+                  .getResult();
   Value result = flat;
   if (to != flatType)
     result = to.getRank() == 0
                  ? tensor::CollapseShapeOp::create(rewriter, loc, to, flat, allDims(0)).getResult()
-                 : tensor::ExpandShapeOp::create(rewriter, loc, to, flat, allDims(to.getRank())).getResult();
+                 : tensor::ExpandShapeOp::create(rewriter, loc, to, flat, allDims(to.getRank()))
+                       .getResult();
   rewriter.replaceOp(op, result);
   return success();
 }

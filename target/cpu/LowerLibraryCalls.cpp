@@ -29,8 +29,8 @@ public:
 
   /// Calls `<name>_<f32|f64>` with `buffers` as pointers, then `sizes` (i64)
   /// and `flags` (i32).
-  LogicalResult call(Operation *op, StringRef name, ValueRange buffers,
-                     ArrayRef<int64_t> sizes, ArrayRef<bool> flags) {
+  LogicalResult call(Operation *op, StringRef name, ValueRange buffers, ArrayRef<int64_t> sizes,
+                     ArrayRef<bool> flags) {
     builder.setInsertionPoint(op);
     Location loc = op->getLoc();
     SmallVector<Value> args;
@@ -106,9 +106,7 @@ struct CpuLowerLibraryCalls : marthe::impl::CpuLowerLibraryCallsBase<CpuLowerLib
                 return calls.call(op, "marthe_rt_softmax_xent_hvp", op->getOperands(),
                                   shapeOf(hvp.getLhs()), {});
               })
-              .Default([](Operation *other) {
-                return other->emitOpError("has no CPU lowering");
-              });
+              .Default([](Operation *other) { return other->emitOpError("has no CPU lowering"); });
       if (failed(lowered))
         return signalPassFailure();
     }

@@ -32,12 +32,12 @@ struct AbiTypes {
   explicit AbiTypes(llvm::LLVMContext &context)
       : ptr(llvm::PointerType::get(context, 0)), i32(llvm::Type::getInt32Ty(context)),
         i64(llvm::Type::getInt64Ty(context)),
-        tensorSpec(llvm::StructType::create(
-            {ptr, i32, i32, llvm::ArrayType::get(i64, kMaxRank)}, "marthe.TensorSpec")),
-        functionSpec(llvm::StructType::create({ptr, ptr, ptr, i32, ptr, i32, i64},
-                                              "marthe.FunctionSpec")),
-        programSpec(llvm::StructType::create({ptr, i32, ptr, ptr, ptr, ptr},
-                                             "marthe.ProgramSpec")) {}
+        tensorSpec(llvm::StructType::create({ptr, i32, i32, llvm::ArrayType::get(i64, kMaxRank)},
+                                            "marthe.TensorSpec")),
+        functionSpec(
+            llvm::StructType::create({ptr, ptr, ptr, i32, ptr, i32, i64}, "marthe.FunctionSpec")),
+        programSpec(
+            llvm::StructType::create({ptr, i32, ptr, ptr, ptr, ptr}, "marthe.ProgramSpec")) {}
   llvm::PointerType *ptr;
   llvm::IntegerType *i32, *i64;
   llvm::StructType *tensorSpec, *functionSpec, *programSpec;
@@ -70,9 +70,10 @@ FailureOr<FunctionAbi> readAbi(LLVM::LLVMFuncOp fn) {
     if (!type)
       return fn.emitOpError("argument ") << i << " has no buffer type";
     if (type.getRank() > kMaxRank)
-      return fn.emitOpError("argument ") << i << " has rank " << type.getRank()
-                                          << "; the runtime takes at most " << kMaxRank;
-    abi.buffers.push_back({role ? role.str() : "", type, bool(fn.getArgAttr(i, "bufferize.result"))});
+      return fn.emitOpError("argument ")
+             << i << " has rank " << type.getRank() << "; the runtime takes at most " << kMaxRank;
+    abi.buffers.push_back(
+        {role ? role.str() : "", type, bool(fn.getArgAttr(i, "bufferize.result"))});
   }
   return abi;
 }
@@ -92,8 +93,8 @@ public:
     llvm::Function *target = module.getFunction(abi.name);
     auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(module.getContext()),
                                          {types.ptr, types.ptr}, false);
-    auto *entry = llvm::Function::Create(type, llvm::Function::InternalLinkage,
-                                         abi.name + "_entry", module);
+    auto *entry =
+        llvm::Function::Create(type, llvm::Function::InternalLinkage, abi.name + "_entry", module);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(module.getContext(), "entry", entry));
     SmallVector<llvm::Value *> args;
     for (unsigned i = 0; i < abi.buffers.size(); ++i) {
@@ -116,8 +117,8 @@ public:
       specs.push_back(llvm::ConstantStruct::get(
           types.functionSpec,
           {string(abi.name), entryPoint(abi), tensorSpecs(args, abi.name + "_args"),
-           int32(args.size()), tensorSpecs(results, abi.name + "_results"),
-           int32(results.size()), llvm::ConstantInt::get(types.i64, abi.arenaBytes)}));
+           int32(args.size()), tensorSpecs(results, abi.name + "_results"), int32(results.size()),
+           llvm::ConstantInt::get(types.i64, abi.arenaBytes)}));
     }
     llvm::Constant *table = global(
         llvm::ConstantArray::get(llvm::ArrayType::get(types.functionSpec, specs.size()), specs),
@@ -133,8 +134,8 @@ public:
     auto *program = new llvm::GlobalVariable(
         module, types.programSpec, /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
         llvm::ConstantStruct::get(types.programSpec,
-                                  {table, int32(specs.size()), string(info.configJson),
-                                   modelGlobal, modelEnd, string(info.modelName)}),
+                                  {table, int32(specs.size()), string(info.configJson), modelGlobal,
+                                   modelEnd, string(info.modelName)}),
         "marthe_program");
     program->setAlignment(llvm::Align(8));
   }
@@ -160,8 +161,7 @@ private:
             types.i64, i < buffer.type.getRank() ? buffer.type.getDimSize(i) : 0));
       specs.push_back(llvm::ConstantStruct::get(
           types.tensorSpec,
-          {string(buffer.role), int32(int32_t(dtypeOf(buffer.type))),
-           int32(buffer.type.getRank()),
+          {string(buffer.role), int32(int32_t(dtypeOf(buffer.type))), int32(buffer.type.getRank()),
            llvm::ConstantArray::get(llvm::ArrayType::get(types.i64, kMaxRank), dims)}));
     }
     return global(
@@ -194,8 +194,8 @@ FailureOr<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine(Location loc) 
 
 } // namespace
 
-LogicalResult writeCpuObject(ModuleOp module, const ProgramInfo &info,
-                             llvm::raw_pwrite_stream &os, bool textual) {
+LogicalResult writeCpuObject(ModuleOp module, const ProgramInfo &info, llvm::raw_pwrite_stream &os,
+                             bool textual) {
   SmallVector<FunctionAbi> functions;
   for (auto fn : module.getOps<LLVM::LLVMFuncOp>()) {
     if (fn.isExternal() || fn.isPrivate())

@@ -39,8 +39,8 @@ int linkTrainer(const char *argv0, StringRef object, StringRef exe) {
   if (!linker)
     return fail("no C++ compiler driver found to link with (set CXX)");
   std::string partial = (exe + ".partial").str();
-  SmallVector<std::string> args{*linker, object.str(), mainLibrary.str().str(),
-                                runtimeLibrary.str().str(), "-o", partial};
+  SmallVector<std::string> args{
+      *linker, object.str(), mainLibrary.str().str(), runtimeLibrary.str().str(), "-o", partial};
   SmallVector<StringRef> flags;
   StringRef(MARTHE_RUNTIME_LINK_FLAGS).split(flags, ' ', -1, false);
   for (StringRef flag : flags)

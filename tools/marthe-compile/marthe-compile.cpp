@@ -11,8 +11,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -34,12 +34,10 @@ enum class Stage { Import, Step, Buffers, LLVMDialect, LLVMIR, Object, Exe };
 constexpr StringLiteral kStageAttr = "marthe.stage";
 constexpr StringLiteral kModelAttr = "marthe.model";
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx | stage.mlir>"),
-                               cl::init(""));
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx | stage.mlir>"), cl::init(""));
 cl::opt<std::string> configPath("config", cl::desc("training config (TOML)"),
                                 cl::value_desc("train.toml"), cl::init(""));
-cl::opt<std::string> outputPath("o", cl::desc("output file"), cl::value_desc("path"),
-                                cl::init(""));
+cl::opt<std::string> outputPath("o", cl::desc("output file"), cl::value_desc("path"), cl::init(""));
 cl::opt<Stage> emitStage(
     "emit", cl::desc("what to produce"), cl::init(Stage::Exe),
     cl::values(clEnumValN(Stage::Import, "import", "the imported marthe IR"),
@@ -130,13 +128,24 @@ TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
 }
 
 std::string runtimeConfigJson(const TrainConfig &c) {
-  json::Object object{
-      {"data_dir", c.dataDir}, {"train", c.train}, {"validation", c.validation},
-      {"test", c.test}, {"order", toString(c.order)}, {"schedule", toString(c.schedule)},
-      {"out", c.out}, {"steps", c.steps}, {"log_every", c.logEvery},
-      {"decay_steps", c.decaySteps}, {"t0", c.sgdrT0}, {"seed", int64_t(c.seed)},
-      {"eta0", c.eta0}, {"beta", c.beta}, {"decay", c.decay}, {"t_mult", c.sgdrTMult},
-      {"init", c.seededInit ? "seeded" : "onnx"}, {"mu_mode", toString(muMode(c))}};
+  json::Object object{{"data_dir", c.dataDir},
+                      {"train", c.train},
+                      {"validation", c.validation},
+                      {"test", c.test},
+                      {"order", toString(c.order)},
+                      {"schedule", toString(c.schedule)},
+                      {"out", c.out},
+                      {"steps", c.steps},
+                      {"log_every", c.logEvery},
+                      {"decay_steps", c.decaySteps},
+                      {"t0", c.sgdrT0},
+                      {"seed", int64_t(c.seed)},
+                      {"eta0", c.eta0},
+                      {"beta", c.beta},
+                      {"decay", c.decay},
+                      {"t_mult", c.sgdrTMult},
+                      {"init", c.seededInit ? "seeded" : "onnx"},
+                      {"mu_mode", toString(muMode(c))}};
   object["beta_step"] = c.betaStep ? json::Value(*c.betaStep) : json::Value("auto");
   object["mu"] = c.mu ? json::Value(*c.mu) : json::Value("adaptive");
   std::string text;
@@ -217,8 +226,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &context, SourceM
 }
 
 /// Runs the passes that take `module` from `from` to `to`.
-mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to,
-                          const TrainConfig &config) {
+mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const TrainConfig &config) {
   mlir::PassManager pm(module.getContext());
   if (failed(mlir::applyPassManagerCLOptions(pm)))
     return mlir::failure();
@@ -230,8 +238,8 @@ mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to,
     buildCpuLoweringPipeline(pm);
   if (failed(pm.run(module)))
     return mlir::failure();
-  module->setAttr(kStageAttr,
-                  mlir::StringAttr::get(module.getContext(), stageName(std::min(to, Stage::LLVMDialect))));
+  module->setAttr(kStageAttr, mlir::StringAttr::get(module.getContext(),
+                                                    stageName(std::min(to, Stage::LLVMDialect))));
   return mlir::success();
 }
 
@@ -248,8 +256,8 @@ Expected<ProgramInfo> programInfo(mlir::ModuleOp module, const TrainConfig &conf
                                  "): the trainer embeds it for its initial weights");
   auto bytes = MemoryBuffer::getFile(model.getValue(), /*IsText=*/false);
   if (!bytes)
-    return createStringError(bytes.getError(), model.getValue() + ": " +
-                                                   bytes.getError().message());
+    return createStringError(bytes.getError(),
+                             model.getValue() + ": " + bytes.getError().message());
   return ProgramInfo{(*bytes)->getBuffer().str(), sys::path::filename(model.getValue()).str(),
                      runtimeConfigJson(config)};
 }
@@ -290,8 +298,8 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
   if (emitStage < stage)
-    return fail("the input is already past the --emit stage (it is at stage \"" +
-                stageName(stage) + "\")");
+    return fail("the input is already past the --emit stage (it is at stage \"" + stageName(stage) +
+                "\")");
   if (emitStage > stage && failed(lower(*module, stage, emitStage, *config)))
     return 1;
   if (emitStage <= Stage::LLVMDialect)
@@ -308,9 +316,8 @@ int main(int argc, char **argv) {
       return writeCpuObject(*module, *info, os, emitStage == Stage::LLVMIR);
     });
 
-  std::string exe = outputPath.empty()
-                        ? (sys::path::stem(input) + "-train").str()
-                        : outputPath.getValue();
+  std::string exe =
+      outputPath.empty() ? (sys::path::stem(input) + "-train").str() : outputPath.getValue();
   std::string object = exe + ".o.partial";
   if (int status = writeOutput(object, true, [&](raw_pwrite_stream &os) {
         return writeCpuObject(*module, *info, os, false);
