@@ -35,10 +35,12 @@ struct ProgramInfo {
 
 /// Translates `module` (LLVM dialect) to LLVM IR with the program table and
 /// one entry point `void <fn>_entry(void *const *buffers, void *arena)` per
-/// public function, optimizes it for the host CPU and writes an object file
-/// (or, with `textual`, the optimized LLVM IR).
+/// public function, optimizes it for `cpu` ("native": this machine's CPU; or
+/// an LLVM CPU name such as x86-64-v3, for executables that run elsewhere) and
+/// writes an object file (or, with `textual`, the optimized LLVM IR).
 mlir::LogicalResult writeCpuObject(mlir::ModuleOp module, const ProgramInfo &info,
-                                   llvm::raw_pwrite_stream &os, bool textual);
+                                   llvm::StringRef cpu, llvm::raw_pwrite_stream &os,
+                                   bool textual);
 
 } // namespace marthe
 

@@ -12,6 +12,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -173,7 +174,9 @@ private:
   AbiTypes types;
 };
 
-FailureOr<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine(Location loc) {
+/// A target machine for this machine's triple and `cpu`: "native" takes the
+/// host's CPU and features (like -march=native), another name that CPU's.
+FailureOr<std::unique_ptr<llvm::TargetMachine>> targetMachine(Location loc, StringRef cpu) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
@@ -182,20 +185,24 @@ FailureOr<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine(Location loc) 
   if (!target)
     return emitError(loc, "no LLVM target for ") << triple.str() << ": " << error;
   llvm::SubtargetFeatures features;
-  for (const auto &feature : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(feature.getKey(), feature.getValue());
+  bool native = cpu == "native";
+  if (native)
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(feature.getKey(), feature.getValue());
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features.getString(), llvm::TargetOptions(),
-      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+      triple, native ? llvm::sys::getHostCPUName() : cpu, features.getString(),
+      llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
     return emitError(loc, "could not create the LLVM target machine");
+  if (!native && !machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
+    return emitError(loc, "unknown CPU '") << cpu << "' for " << triple.str();
   return machine;
 }
 
 } // namespace
 
-LogicalResult writeCpuObject(ModuleOp module, const ProgramInfo &info, llvm::raw_pwrite_stream &os,
-                             bool textual) {
+LogicalResult writeCpuObject(ModuleOp module, const ProgramInfo &info, StringRef cpu,
+                             llvm::raw_pwrite_stream &os, bool textual) {
   SmallVector<FunctionAbi> functions;
   for (auto fn : module.getOps<LLVM::LLVMFuncOp>()) {
     if (fn.isExternal() || fn.isPrivate())
@@ -220,12 +227,17 @@ LogicalResult writeCpuObject(ModuleOp module, const ProgramInfo &info, llvm::raw
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
   if (!llvmModule)
     return module.emitError("translation to LLVM IR failed");
-  FailureOr<std::unique_ptr<llvm::TargetMachine>> machine = hostTargetMachine(module.getLoc());
+  FailureOr<std::unique_ptr<llvm::TargetMachine>> machine = targetMachine(module.getLoc(), cpu);
   if (failed(machine))
     return failure();
   llvmModule->setTargetTriple((*machine)->getTargetTriple());
   llvmModule->setDataLayout((*machine)->createDataLayout());
   ProgramTableWriter(*llvmModule).write(functions, info);
+  for (llvm::Function &function : *llvmModule)
+    if (!function.isDeclaration()) {
+      function.addFnAttr("target-cpu", (*machine)->getTargetCPU());
+      function.addFnAttr("target-features", (*machine)->getTargetFeatureString());
+    }
 
   if (llvm::Error error = makeOptimizingTransformer(3, 0, machine->get())(llvmModule.get())) {
     std::string message = llvm::toString(std::move(error));

@@ -51,6 +51,10 @@ cl::opt<Stage> emitStage(
 cl::opt<bool> forwardOnly("forward-only",
                           cl::desc("compile @forward alone (inference; not with --emit=exe)"),
                           cl::init(false));
+cl::opt<std::string> targetCpu("cpu",
+                               cl::desc("the CPU the code is optimized for: native (this "
+                                        "machine's) or an LLVM CPU name such as x86-64-v3"),
+                               cl::value_desc("name"), cl::init("native"));
 cl::opt<bool> exportDerivatives("export-derivatives",
                                 cl::desc("also compile @loss_and_grad and @loss_hvp"),
                                 cl::init(false));
@@ -313,14 +317,14 @@ int main(int argc, char **argv) {
     return fail(toString(info.takeError()));
   if (emitStage != Stage::Exe)
     return writeOutput(outputPath, emitStage == Stage::Object, [&](raw_pwrite_stream &os) {
-      return writeCpuObject(*module, *info, os, emitStage == Stage::LLVMIR);
+      return writeCpuObject(*module, *info, targetCpu, os, emitStage == Stage::LLVMIR);
     });
 
   std::string exe =
       outputPath.empty() ? (sys::path::stem(input) + "-train").str() : outputPath.getValue();
   std::string object = exe + ".o.partial";
   if (int status = writeOutput(object, true, [&](raw_pwrite_stream &os) {
-        return writeCpuObject(*module, *info, os, false);
+        return writeCpuObject(*module, *info, targetCpu, os, false);
       }))
     return status;
   int status = linkTrainer(argv[0], object, exe);
