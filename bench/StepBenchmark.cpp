@@ -133,8 +133,11 @@ int main() {
   randomize(marthe, rng);
   randomize(forward, rng);
   GemmReplay gemms(gemmsOf(marthe));
-  const int rounds = 9, calls = 20;
+  const int rounds = 9, calls = 20, trainerSteps = 30;
   std::vector<double> sgdTimes, martheTimes, forwardTimes, gemmTimes, trainerTimes;
+  // This machine's speed drifts, so each ratio is the median of ratios taken
+  // within one round, from measurements next to each other in time.
+  std::vector<double> gemmRatios, trainerRatios;
   millisecondsPerCall(sgd, 3);
   millisecondsPerCall(marthe, 3);
   for (int r = 0; r < rounds; ++r) {
@@ -142,8 +145,10 @@ int main() {
     sgdTimes.push_back(millisecondsPerCall(sgd, calls));
     martheTimes.push_back(millisecondsPerCall(marthe, calls));
     gemmTimes.push_back(gemms.millisecondsPerCall(calls));
-    if (r % 3 == 0)
-      trainerTimes.push_back(trainerMillisecondsPerStep(40));
+    trainerTimes.push_back(trainerMillisecondsPerStep(trainerSteps));
+    double step = (martheTimes.back() + millisecondsPerCall(marthe, calls)) / 2;
+    gemmRatios.push_back(step / gemmTimes.back());
+    trainerRatios.push_back(trainerTimes.back() / step);
   }
   double f = median(forwardTimes), s = median(sgdTimes), m = median(martheTimes),
          g = median(gemmTimes), t = median(trainerTimes);
@@ -153,9 +158,9 @@ int main() {
   std::printf("SGD step         %8.3f ms  (%.2fx forward)\n", s, s / f);
   std::printf("MARTHE step      %8.3f ms  (%.2fx forward, %.2fx SGD step)\n", m, m / f, m / s);
   std::printf("its %zu GEMMs    %8.3f ms  (MARTHE step / GEMMs alone = %.2fx; target <= 1.3)\n",
-              gemms.size(), g, m / g);
+              gemms.size(), g, median(gemmRatios));
   std::printf("trainer, MARTHE  %8.3f ms/step  (trainer / compiled step = %.2fx; target <= 1.05)\n",
-              t, t / m);
+              t, median(trainerRatios));
   double sgdMemory = megabytes(sgd), martheMemory = megabytes(marthe);
   std::printf("memory: SGD step %.1f MiB, MARTHE step %.1f MiB (%.2fx; arguments, results and "
               "the arena of intermediates)\n",
