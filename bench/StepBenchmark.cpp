@@ -146,9 +146,15 @@ int main() {
     martheTimes.push_back(millisecondsPerCall(marthe, calls));
     gemmTimes.push_back(gemms.millisecondsPerCall(calls));
     trainerTimes.push_back(trainerMillisecondsPerStep(trainerSteps));
-    double step = (martheTimes.back() + millisecondsPerCall(marthe, calls)) / 2;
-    gemmRatios.push_back(step / gemmTimes.back());
-    trainerRatios.push_back(trainerTimes.back() / step);
+    // The step and its GEMMs alternate in short bursts, so both see the same
+    // machine speed.
+    double step = 0, gemmsAlone = 0;
+    for (int burst = 0; burst < 5; ++burst) {
+      step += millisecondsPerCall(marthe, calls / 5);
+      gemmsAlone += gemms.millisecondsPerCall(calls / 5);
+    }
+    gemmRatios.push_back(step / gemmsAlone);
+    trainerRatios.push_back(trainerTimes.back() / ((martheTimes.back() + step / 5) / 2));
   }
   double f = median(forwardTimes), s = median(sgdTimes), m = median(martheTimes),
          g = median(gemmTimes), t = median(trainerTimes);

@@ -5,6 +5,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace marthe;
@@ -190,6 +191,40 @@ OpFoldResult MatmulOp::fold(FoldAdaptor) {
   if (isSplatOf(getLhs(), 0.0) || isSplatOf(getRhs(), 0.0))
     return splatAttr(getType(), 0.0);
   return {};
+}
+
+namespace {
+/// matmul(s * a, b) = s * matmul(a, b) for a scalar s: the product is scaled
+/// once at the result's size instead of the operand's. The forward-mode
+/// tangent of a layer along mu * Z has this form, and a weight-sized
+/// product of Z is never built.
+struct HoistScalarFactor : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto mul = operand.get().getDefiningOp<MulOp>();
+      if (!mul)
+        continue;
+      Value scalar = mul.getLhs(), scaled = mul.getRhs();
+      if (shapeOf(scalar).size() != 0)
+        std::swap(scalar, scaled);
+      if (shapeOf(scalar).size() != 0 || scaled.getType() != mul.getType())
+        continue;
+      SmallVector<Value> operands(op->getOperands());
+      operands[operand.getOperandNumber()] = scaled;
+      auto product = MatmulOp::create(rewriter, op.getLoc(), operands[0], operands[1],
+                                      op.getTransposeLhs(), op.getTransposeRhs());
+      rewriter.replaceOpWithNewOp<MulOp>(op, scalar, product);
+      return success();
+    }
+    return failure();
+  }
+};
+} // namespace
+
+void MatmulOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRContext *context) {
+  patterns.add<HoistScalarFactor>(context);
 }
 
 //===----------------------------------------------------------------------===//

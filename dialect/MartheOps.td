@@ -122,6 +122,7 @@ def Marthe_MatmulOp : Marthe_MathOp<"matmul"> {
   let results = (outs FloatTensor:$result);
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
   let builders = [
     OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs,
                    "bool":$transposeLhs, "bool":$transposeRhs)>

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace marthe {
@@ -155,46 +156,93 @@ LogicalResult lowerSumTo(SumToOp op, IRRewriter &rewriter) {
   return success();
 }
 
-/// dot: products accumulated in f64 (reassociable, so the loop vectorizes),
-/// then rounded to the result type.
-LogicalResult lowerDot(DotOp op, IRRewriter &rewriter) {
-  Location loc = op.getLoc();
-  unsigned rank = tensorType(op.getLhs()).getRank();
+/// Dots in one loop nest: each product accumulated in f64 (reassociable, so
+/// the loop vectorizes), then rounded to the result type. Dots that share an
+/// operand read it once.
+LogicalResult lowerDots(MutableArrayRef<DotOp> dots, IRRewriter &rewriter) {
+  DotOp first = dots.front();
+  Location loc = first.getLoc();
+  MLIRContext *context = first.getContext();
+  unsigned rank = tensorType(first.getLhs()).getRank();
   Type f64 = rewriter.getF64Type();
   auto accumulatorType = RankedTensorType::get({}, f64);
-  SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
-  maps.push_back(AffineMap::get(rank, 0, {}, op.getContext()));
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::reduction);
-  auto reassoc = arith::FastMathFlagsAttr::get(op.getContext(), arith::FastMathFlags::reassoc);
-  auto sum = linalg::GenericOp::create(
-      rewriter, loc, accumulatorType, ValueRange{op.getLhs(), op.getRhs()},
-      zeros(rewriter, loc, accumulatorType), maps, iterators,
-      [&](OpBuilder &b, Location loc, ValueRange args) {
-        Value lhs = args[0], rhs = args[1];
-        if (lhs.getType() != f64) {
-          lhs = arith::ExtFOp::create(b, loc, f64, lhs);
-          rhs = arith::ExtFOp::create(b, loc, f64, rhs);
-        }
-        Value product = arith::MulFOp::create(b, loc, lhs, rhs, reassoc);
-        linalg::YieldOp::create(
-            b, loc, arith::AddFOp::create(b, loc, product, args[2], reassoc).getResult());
-      });
-  Value result = sum.getResult(0);
-  if (op.getType().getElementType() != f64) {
-    AffineMap scalar = AffineMap::get(0, 0, {}, op.getContext());
-    result = linalg::GenericOp::create(
-                 rewriter, loc, op.getType(), result, emptyLike(rewriter, loc, op.getType()),
-                 SmallVector<AffineMap>{scalar, scalar}, {},
-                 [&](OpBuilder &b, Location loc, ValueRange args) {
-                   linalg::YieldOp::create(
-                       b, loc,
-                       arith::TruncFOp::create(b, loc, op.getType().getElementType(), args[0])
-                           .getResult());
-                 })
-                 .getResult(0);
+  llvm::SetVector<Value> inputs;
+  for (DotOp dot : dots)
+    inputs.insert_range(ValueRange{dot.getLhs(), dot.getRhs()});
+  SmallVector<AffineMap> maps(inputs.size(), rewriter.getMultiDimIdentityMap(rank));
+  SmallVector<Value> accumulators;
+  for (size_t i = 0; i < dots.size(); ++i) {
+    maps.push_back(AffineMap::get(rank, 0, {}, context));
+    accumulators.push_back(zeros(rewriter, loc, accumulatorType));
   }
-  rewriter.replaceOp(op, result);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::reduction);
+  auto reassoc = arith::FastMathFlagsAttr::get(context, arith::FastMathFlags::reassoc);
+  SmallVector<Type> sumTypes(dots.size(), accumulatorType);
+  auto sums = linalg::GenericOp::create(
+      rewriter, loc, sumTypes, inputs.getArrayRef(), accumulators, maps, iterators,
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        auto widened = [&](Value input) -> Value {
+          Value scalar = args[std::distance(inputs.begin(), llvm::find(inputs, input))];
+          if (scalar.getType() == f64)
+            return scalar;
+          return arith::ExtFOp::create(b, loc, f64, scalar);
+        };
+        SmallVector<Value> yielded;
+        for (auto [i, dot] : llvm::enumerate(dots)) {
+          Value product =
+              arith::MulFOp::create(b, loc, widened(dot.getLhs()), widened(dot.getRhs()), reassoc);
+          yielded.push_back(
+              arith::AddFOp::create(b, loc, product, args[inputs.size() + i], reassoc));
+        }
+        linalg::YieldOp::create(b, loc, yielded);
+      });
+  AffineMap scalar = AffineMap::get(0, 0, {}, context);
+  for (auto [dot, sum] : llvm::zip(dots, sums.getResults())) {
+    Value result = sum;
+    Type element = dot.getType().getElementType();
+    if (element != f64)
+      result = linalg::GenericOp::create(
+                   rewriter, loc, dot.getType(), result, emptyLike(rewriter, loc, dot.getType()),
+                   SmallVector<AffineMap>{scalar, scalar}, {},
+                   [&](OpBuilder &b, Location loc, ValueRange args) {
+                     linalg::YieldOp::create(
+                         b, loc, arith::TruncFOp::create(b, loc, element, args[0]).getResult());
+                   })
+                   .getResult(0);
+    rewriter.replaceOp(dot, result);
+  }
   return success();
+}
+
+/// Groups the dots of `block` that can share a loop nest, computed where the
+/// first of them is: the same operand type, an operand in common with the
+/// group, and operands that are defined before the group's first dot.
+SmallVector<SmallVector<DotOp>> groupDots(Block &block) {
+  SmallVector<SmallVector<DotOp>> groups;
+  for (DotOp dot : block.getOps<DotOp>()) {
+    auto joins = [&](SmallVector<DotOp> &group) {
+      DotOp first = group.front();
+      if (first.getLhs().getType() != dot.getLhs().getType())
+        return false;
+      auto definedBeforeFirst = [&](Value operand) {
+        Operation *def = operand.getDefiningOp();
+        return !def || def->isBeforeInBlock(first);
+      };
+      auto sharesOperand = [&](DotOp other) {
+        ValueRange operands{other.getLhs(), other.getRhs()};
+        return llvm::is_contained(operands, dot.getLhs()) ||
+               llvm::is_contained(operands, dot.getRhs());
+      };
+      return definedBeforeFirst(dot.getLhs()) && definedBeforeFirst(dot.getRhs()) &&
+             llvm::any_of(group, sharesOperand);
+    };
+    auto group = llvm::find_if(groups, joins);
+    if (group != groups.end())
+      group->push_back(dot);
+    else
+      groups.push_back({dot});
+  }
+  return groups;
 }
 
 /// `a < b ? b : a` (std::max) and `a < b ? a : b` (std::min), NaN as in C++.
@@ -283,9 +331,15 @@ LogicalResult lowerConstant(ConstantOp op, IRRewriter &rewriter) {
 struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    for (Block &block : getOperation().getBody())
+      for (SmallVector<DotOp> &dots : groupDots(block)) {
+        rewriter.setInsertionPoint(dots.front());
+        if (failed(lowerDots(dots, rewriter)))
+          return signalPassFailure();
+      }
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (llvm::isa<FusedOp, SumToOp, DotOp, ScheduleUpdateOp, ReshapeOp>(op) ||
+      if (llvm::isa<FusedOp, SumToOp, ScheduleUpdateOp, ReshapeOp>(op) ||
           (llvm::isa<ConstantOp>(op) && !op->getParentOfType<FusedOp>()))
         ops.push_back(op);
     });
@@ -295,7 +349,6 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
               .Case<FusedOp>([&](auto o) { return lowerFused(o, rewriter); })
               .Case<SumToOp>([&](auto o) { return lowerSumTo(o, rewriter); })
-              .Case<DotOp>([&](auto o) { return lowerDot(o, rewriter); })
               .Case<ScheduleUpdateOp>([&](auto o) { return lowerScheduleUpdate(o, rewriter); })
               .Case<ReshapeOp>([&](auto o) { return lowerReshape(o, rewriter); })
               .Case<ConstantOp>([&](auto o) { return lowerConstant(o, rewriter); });

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -58,6 +59,7 @@ void buildBufferizationPipeline(OpPassManager &pm) {
 void buildTargetNeutralLowering(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createLowerToLibraryCalls());
   pm.addNestedPass<func::FuncOp>(createLowerToLinalg());
+  pm.addPass(createLinalgElementwiseOpFusionPass());
   buildBufferizationPipeline(pm);
   pm.addNestedPass<func::FuncOp>(createPlanMemory());
 }

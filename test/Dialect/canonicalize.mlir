@@ -40,3 +40,25 @@ func.func @kept(%x: tensor<2x3xf32>) -> tensor<6xf32> {
   %0 = marthe.reshape %s : (tensor<2x3xf32>) -> tensor<6xf32>
   return %0 : tensor<6xf32>
 }
+
+// A scalar factor of a matmul operand moves to the (smaller) product.
+// CHECK-LABEL: func.func @scalar_factor(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x4xf32>, %[[Z:[^:]+]]: tensor<3x4xf32>, %[[MU:[^:]+]]: tensor<f32>)
+// CHECK-NEXT: %[[P:.+]] = marthe.matmul %[[X]], %[[Z]] {transpose_rhs} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+// CHECK-NEXT: %[[S:.+]] = marthe.mul %[[MU]], %[[P]] : (tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+// CHECK-NEXT: return %[[S]]
+func.func @scalar_factor(%x: tensor<2x4xf32>, %z: tensor<3x4xf32>, %mu: tensor<f32>) -> tensor<2x3xf32> {
+  %muz = marthe.mul %z, %mu : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x4xf32>
+  %0 = marthe.matmul %x, %muz {transpose_rhs} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// A non-scalar factor stays where it is.
+// CHECK-LABEL: func.func @bias_factor(
+// CHECK-NEXT: marthe.mul
+// CHECK-NEXT: marthe.matmul
+func.func @bias_factor(%x: tensor<2x4xf32>, %z: tensor<3x4xf32>, %b: tensor<4xf32>) -> tensor<2x3xf32> {
+  %bz = marthe.mul %z, %b : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  %0 = marthe.matmul %x, %bz {transpose_rhs} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

@@ -93,3 +93,21 @@ func.func @schedule_fixed_mu(%eta: tensor<f64>, %beta: tensor<f64>, %mu: tensor<
       -> (tensor<f64>, tensor<f64>, tensor<f64>, tensor<f64>)
   return %0#2 : tensor<f64>
 }
+
+// Dots that share an operand (the hypergradient's <Z', e> and <B, e>) are one
+// loop nest reading it once, computed where the first dot was.
+// CHECK-LABEL: func.func @dots_sharing_an_operand(
+// CHECK-SAME: %[[Z:[^:]+]]: tensor<2x4xf32>, %[[B:[^:]+]]: tensor<2x4xf32>, %[[E:[^:]+]]: tensor<2x4xf32>)
+// CHECK: %[[SUMS:.+]]:2 = linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[ID]], #[[SCALAR]], #[[SCALAR]]], iterator_types = ["reduction", "reduction"]}
+// CHECK-SAME: ins(%[[Z]], %[[E]], %[[B]] : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) outs(%{{.+}}, %{{.+}} : tensor<f64>, tensor<f64>)
+// CHECK: linalg.yield %{{.+}}, %{{.+}} : f64, f64
+// CHECK: %[[HG:.+]] = linalg.generic {{.*}} ins(%[[SUMS]]#0 : tensor<f64>)
+// CHECK: %[[G1:.+]] = linalg.generic {{.*}} ins(%[[SUMS]]#1 : tensor<f64>)
+// CHECK: %[[N:.+]] = marthe.neg %[[Z]]
+// CHECK: return %[[HG]], %[[G1]], %[[N]]
+func.func @dots_sharing_an_operand(%z: tensor<2x4xf32>, %b: tensor<2x4xf32>, %e: tensor<2x4xf32>) -> (tensor<f32>, tensor<f32>, tensor<2x4xf32>) {
+  %hg = marthe.dot %z, %e : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
+  %n = marthe.neg %z : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  %g1 = marthe.dot %b, %e : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
+  return %hg, %g1, %n : tensor<f32>, tensor<f32>, tensor<2x4xf32>
+}
