@@ -377,6 +377,9 @@ LogicalResult FusedOp::verify() {
   for (Type type : getResultTypes())
     if (llvm::cast<RankedTensorType>(type).getShape() != shapeOf(getResult(0)))
       return emitOpError("results must all have the iteration shape");
+  for (Value input : getInputs())
+    if (!isSuffix(shapeOf(input), shapeOf(getResult(0))))
+      return emitOpError("input shapes must be suffixes of the iteration shape");
   for (Operation &op : body.without_terminator())
     if (!isElementwise(&op) && !llvm::isa<ConstantOp>(op))
       return op.emitOpError("is not element-wise and cannot be fused");

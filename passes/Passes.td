@@ -191,15 +191,18 @@ def LowerToLibraryCalls : Pass<"marthe-lower-to-library-calls", "mlir::func::Fun
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
-def PlanMemory : Pass<"marthe-plan-memory", "mlir::func::FuncOp"> {
+def PlanMemory : Pass<"marthe-plan-memory", "mlir::ModuleOp"> {
   let summary = "Static memory plan: results in the caller's buffers, the rest in one arena";
   let description = [{
-    Runs on bufferized functions whose results are out-parameters. A fresh
-    allocation copied into a result buffer is replaced by that buffer. Every
+    Runs on bufferized entry functions (no callers, one block) whose results
+    are out-parameters (marked `bufferize.result`); writing an argument that
+    is not one, or allocating inside a region, is an error. A fresh
+    allocation whose last use is a copy into a result buffer is replaced by
+    that buffer. Every
     other `memref.alloc` becomes a `memref.view` at a constant offset of a new
     last argument, the arena (`marthe.role = "arena"`), which the caller
     allocates once; buffers whose live ranges (first to last use, through
-    views) do not overlap share bytes. The arena size is recorded in
+    every value that may alias them) do not overlap share bytes. The arena size is recorded in
     `marthe.arena_bytes` and the argument types (which the CPU target turns
     into bare pointers) in `marthe.buffer_types`. No static storage remains, so the functions are
     reentrant.

@@ -61,7 +61,7 @@ void buildTargetNeutralLowering(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createLowerToLinalg());
   pm.addPass(createLinalgElementwiseOpFusionPass());
   buildBufferizationPipeline(pm);
-  pm.addNestedPass<func::FuncOp>(createPlanMemory());
+  pm.addPass(createPlanMemory());
 }
 
 namespace {

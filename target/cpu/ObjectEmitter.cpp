@@ -73,6 +73,10 @@ FailureOr<FunctionAbi> readAbi(LLVM::LLVMFuncOp fn) {
     if (type.getRank() > kMaxRank)
       return fn.emitOpError("argument ")
              << i << " has rank " << type.getRank() << "; the runtime takes at most " << kMaxRank;
+    Type element = type.getElementType();
+    if (!element.isF32() && !element.isF64() && !element.isInteger(32))
+      return fn.emitOpError("argument ")
+             << i << " has element type " << element << "; the runtime takes f32, f64 and i32";
     abi.buffers.push_back(
         {role ? role.str() : "", type, bool(fn.getArgAttr(i, "bufferize.result"))});
   }
@@ -98,8 +102,13 @@ public:
         llvm::Function::Create(type, llvm::Function::InternalLinkage, abi.name + "_entry", module);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(module.getContext(), "entry", entry));
     SmallVector<llvm::Value *> args;
-    for (unsigned i = 0; i < abi.buffers.size(); ++i) {
-      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(types.ptr, entry->getArg(0), i);
+    // The runtime passes the arguments, then the results, whatever their
+    // order in the signature.
+    unsigned numArgs = llvm::count_if(abi.buffers, [](const Buffer &b) { return !b.isResult; });
+    unsigned nextArg = 0, nextResult = numArgs;
+    for (const Buffer &buffer : abi.buffers) {
+      unsigned index = buffer.isResult ? nextResult++ : nextArg++;
+      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(types.ptr, entry->getArg(0), index);
       args.push_back(b.CreateLoad(types.ptr, slot));
     }
     args.push_back(entry->getArg(1));

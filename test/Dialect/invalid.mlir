@@ -399,3 +399,14 @@ func.func @duplicate_role(%a: tensor<3xf32> {marthe.role = "param:w"}, %b: tenso
 func.func @misspelt(%a: tensor<3xf32> {marthe.rol = "input"}) {
   return
 }
+
+// -----
+
+func.func @fused_input_not_a_suffix(%a: tensor<3xf32>, %b: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'marthe.fused' op input shapes must be suffixes of the iteration shape}}
+  %r = marthe.fused(%a, %b) : (tensor<3xf32>, tensor<2x4xf32>) -> tensor<2x4xf32> {
+  ^bb0(%x: tensor<3xf32>, %y: tensor<2x4xf32>):
+    marthe.yield %y : tensor<2x4xf32>
+  }
+  return %r : tensor<2x4xf32>
+}

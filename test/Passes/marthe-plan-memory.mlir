@@ -1,4 +1,4 @@
-// RUN: marthe-opt %s --marthe-plan-memory | FileCheck %s
+// RUN: marthe-opt %s --marthe-plan-memory -split-input-file | FileCheck %s
 
 #id = affine_map<(d0) -> (d0)>
 
@@ -58,5 +58,49 @@ func.func @chain(%x: memref<16xf32>, %out: memref<4x4xf32> {bufferize.result, ma
   %r = memref.alloc() : memref<4x4xf32>
   memref.copy %fe, %r : memref<4x4xf32> to memref<4x4xf32>
   memref.copy %r, %out : memref<4x4xf32> to memref<4x4xf32>
+  return
+}
+
+// -----
+
+// %a is copied into %out and then written again: only its last copy (into
+// %y) may become the result buffer, and the copy into %out stays before the
+// second write.
+// CHECK-LABEL: func.func @overwrite_after_copy(
+// CHECK-SAME: %[[OUT:[^:]+]]: memref<16xf32> {bufferize.result}, %[[Y:[^:]+]]: memref<16xf32> {bufferize.result}, %{{[^:]+}}: memref<0xi8>
+// CHECK: linalg.fill ins(%{{.+}} : f32) outs(%[[Y]] : memref<16xf32>)
+// CHECK-NEXT: memref.copy %[[Y]], %[[OUT]]
+// CHECK-NEXT: linalg.fill ins(%{{.+}} : f32) outs(%[[Y]] : memref<16xf32>)
+// CHECK-NEXT: return
+func.func @overwrite_after_copy(%out: memref<16xf32> {bufferize.result}, %y: memref<16xf32> {bufferize.result}) {
+  %one = arith.constant 1.0 : f32
+  %two = arith.constant 2.0 : f32
+  %a = memref.alloc() : memref<16xf32>
+  linalg.fill ins(%one : f32) outs(%a : memref<16xf32>)
+  memref.copy %a, %out : memref<16xf32> to memref<16xf32>
+  linalg.fill ins(%two : f32) outs(%a : memref<16xf32>)
+  memref.copy %a, %y : memref<16xf32> to memref<16xf32>
+  return
+}
+
+// A buffer stays alive through any value that may alias it (a select here),
+// so %b, filled while %s is still to be read, gets its own bytes.
+// CHECK-LABEL: func.func @select_alias(
+// CHECK-SAME: memref<128xi8>
+// CHECK: %[[O0:.+]] = arith.constant 0 : index
+// CHECK: %[[O64:.+]] = arith.constant 64 : index
+func.func @select_alias(%c: i1, %x: memref<16xf32>, %y: memref<16xf32> {bufferize.result}) {
+  %one = arith.constant 1.0 : f32
+  %two = arith.constant 2.0 : f32
+  %a = memref.alloc() : memref<16xf32>
+  linalg.fill ins(%one : f32) outs(%a : memref<16xf32>)
+  %s = arith.select %c, %a, %x : memref<16xf32>
+  %b = memref.alloc() : memref<16xf32>
+  linalg.fill ins(%two : f32) outs(%b : memref<16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%s, %b : memref<16xf32>, memref<16xf32>) outs(%y : memref<16xf32>) {
+  ^bb0(%i: f32, %j: f32, %o: f32):
+    %r = arith.addf %i, %j : f32
+    linalg.yield %r : f32
+  }
   return
 }
