@@ -1,29 +1,16 @@
 #include "runtime/Kernels.h"
 
 #include <cblas.h>
-#include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <vector>
 
 namespace marthe::rt {
 
-// float GEMMs go to oneDNN, whose JIT kernels match the CPU it runs on (an
-// OpenBLAS that does not know the CPU falls back to old, slow kernels);
-// oneDNN has no double GEMM, so those go to BLAS.
 static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k,
                  const float *a, int64_t lda, const float *b, int64_t ldb, float *c) {
-  dnnl_status_t status = dnnl_sgemm(ta == CblasTrans ? 'T' : 'N', tb == CblasTrans ? 'T' : 'N',
-                                    m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
-  if (status != dnnl_success) {
-    // Only malformed shapes fail, which the compiler never emits.
-    std::fprintf(stderr, "internal error: dnnl_sgemm(%lld, %lld, %lld) failed with status %d\n",
-                 (long long)m, (long long)n, (long long)k, int(status));
-    std::abort();
-  }
+  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
 }
 
 static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k,

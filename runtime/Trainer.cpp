@@ -166,7 +166,8 @@ public:
   bool trainAll(CsvWriter &csv) {
     for (const MetricsRow &row : rows)
       csv.row(row.data(), row.size());
-    rows.reserve(config_.steps);
+    // Rows for every step, up to a bound: a run of 10^8 steps grows them.
+    rows.reserve(std::min<int64_t>(config_.steps, int64_t(1) << 20));
     auto start = std::chrono::steady_clock::now();
     for (int64_t t = rows.size(); t < config_.steps; ++t) {
       auto stepStart = std::chrono::steady_clock::now();

@@ -33,6 +33,10 @@ enum class Stage { Import, Step, Buffers, LLVMDialect, LLVMIR, Object, Exe };
 
 constexpr StringLiteral kStageAttr = "marthe.stage";
 constexpr StringLiteral kModelAttr = "marthe.model";
+/// The run defaults and the mu mode of the config the training step was
+/// derived with, so that a later stage builds a trainer that agrees with it.
+constexpr StringLiteral kRunConfigAttr = "marthe.run_config";
+constexpr StringLiteral kMuModeAttr = "marthe.mu_mode";
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx | stage.mlir>"), cl::init(""));
 cl::opt<std::string> configPath("config", cl::desc("training config (TOML)"),
@@ -234,26 +238,49 @@ mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const Tra
   mlir::PassManager pm(module.getContext());
   if (failed(mlir::applyPassManagerCLOptions(pm)))
     return mlir::failure();
-  if (from < Stage::Step && to >= Stage::Step)
+  mlir::MLIRContext *context = module.getContext();
+  if (from < Stage::Step && to >= Stage::Step) {
     buildTrainingPipeline(pm, pipelineOptions(config));
+    module->setAttr(kRunConfigAttr, mlir::StringAttr::get(context, runtimeConfigJson(config)));
+    module->setAttr(kMuModeAttr, mlir::StringAttr::get(context, toString(muMode(config))));
+  }
   if (from < Stage::Buffers && to >= Stage::Buffers)
     buildTargetNeutralLowering(pm);
   if (from < Stage::LLVMDialect && to >= Stage::LLVMDialect)
     buildCpuLoweringPipeline(pm);
   if (failed(pm.run(module)))
     return mlir::failure();
-  module->setAttr(kStageAttr, mlir::StringAttr::get(module.getContext(),
-                                                    stageName(std::min(to, Stage::LLVMDialect))));
+  module->setAttr(kStageAttr,
+                  mlir::StringAttr::get(context, stageName(std::min(to, Stage::LLVMDialect))));
   return mlir::success();
+}
+
+/// The run defaults the trainer embeds: those of the config the step was
+/// derived with, unless --config gives others that build the same step.
+Expected<std::string> runDefaults(mlir::ModuleOp module, const TrainConfig &config) {
+  auto recorded = module->getAttrOfType<mlir::StringAttr>(kRunConfigAttr);
+  auto builtMuMode = module->getAttrOfType<mlir::StringAttr>(kMuModeAttr);
+  if (configPath.empty() && recorded)
+    return recorded.getValue().str();
+  if (builtMuMode && builtMuMode.getValue() != toString(muMode(config)))
+    return createStringError(inconvertibleErrorCode(),
+                             configPath + ": the schedule needs mu mode \"" +
+                                 toString(muMode(config)) + "\" but the input was derived with \"" +
+                                 builtMuMode.getValue() +
+                                 "\"; compile the model or its import stage with this config");
+  return runtimeConfigJson(config);
 }
 
 /// The program table's model, name and defaults. A trainer needs the model
 /// (its initial weights); an object for tests may go without.
 Expected<ProgramInfo> programInfo(mlir::ModuleOp module, const TrainConfig &config,
                                   bool needsModel) {
+  Expected<std::string> defaults = runDefaults(module, config);
+  if (!defaults)
+    return defaults.takeError();
   auto model = module->getAttrOfType<mlir::StringAttr>(kModelAttr);
   if (!model && !needsModel)
-    return ProgramInfo{"", "", runtimeConfigJson(config)};
+    return ProgramInfo{"", "", *defaults};
   if (!model)
     return createStringError(inconvertibleErrorCode(),
                              "the module names no ONNX model (" + kModelAttr +
@@ -263,7 +290,7 @@ Expected<ProgramInfo> programInfo(mlir::ModuleOp module, const TrainConfig &conf
     return createStringError(bytes.getError(),
                              model.getValue() + ": " + bytes.getError().message());
   return ProgramInfo{(*bytes)->getBuffer().str(), sys::path::filename(model.getValue()).str(),
-                     runtimeConfigJson(config)};
+                     *defaults};
 }
 
 } // namespace
