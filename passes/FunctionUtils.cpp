@@ -1,5 +1,6 @@
 #include "passes/FunctionUtils.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -99,6 +100,11 @@ FailureOr<func::FuncOp> lookupFunction(ModuleOp module, StringRef name,
   if (!fn)
     return module.emitError() << neededBy << " needs a function @" << name;
   return fn;
+}
+
+Value createEmptyTensor(OpBuilder &builder, Location loc, Type type) {
+  auto tensor = llvm::cast<RankedTensorType>(type);
+  return tensor::EmptyOp::create(builder, loc, tensor.getShape(), tensor.getElementType());
 }
 
 } // namespace marthe

@@ -47,6 +47,10 @@ mlir::func::FuncOp createFunction(mlir::OpBuilder &builder, mlir::ModuleOp modul
 llvm::SmallVector<mlir::Value> cloneBody(mlir::OpBuilder &builder, mlir::func::FuncOp fn,
                                          mlir::ValueRange args);
 
+/// A `tensor.empty` of `type` (a ranked tensor type): the init of a
+/// destination-passing op.
+mlir::Value createEmptyTensor(mlir::OpBuilder &builder, mlir::Location loc, mlir::Type type);
+
 /// Looks up `name` in `module`, reporting on `module` if it is missing.
 mlir::FailureOr<mlir::func::FuncOp> lookupFunction(mlir::ModuleOp module,
                                                    llvm::StringRef name,

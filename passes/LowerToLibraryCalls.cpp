@@ -2,6 +2,7 @@
 // destination-passing library-call ops, which each target lowers to its
 // library (BLAS on the CPU).
 
+#include "passes/FunctionUtils.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -17,15 +18,10 @@ using namespace marthe;
 
 namespace {
 
-Value emptyLike(OpBuilder &builder, Location loc, Type type) {
-  auto tensor = llvm::cast<RankedTensorType>(type);
-  return tensor::EmptyOp::create(builder, loc, tensor.getShape(), tensor.getElementType());
-}
-
 template <typename LibraryOp, typename SourceOp>
 void replaceWithLibraryCall(IRRewriter &rewriter, SourceOp op, Value lhs, Value rhs) {
   rewriter.setInsertionPoint(op);
-  Value init = emptyLike(rewriter, op.getLoc(), op.getType());
+  Value init = createEmptyTensor(rewriter, op.getLoc(), op.getType());
   auto call = LibraryOp::create(rewriter, op.getLoc(), op.getType(), lhs, rhs, init);
   rewriter.replaceOp(op, call.getResult());
 }
@@ -36,7 +32,7 @@ struct LowerToLibraryCalls : marthe::impl::LowerToLibraryCallsBase<LowerToLibrar
     getOperation().walk([&](Operation *op) {
       if (auto matmul = llvm::dyn_cast<MatmulOp>(op)) {
         rewriter.setInsertionPoint(op);
-        Value init = emptyLike(rewriter, op->getLoc(), matmul.getType());
+        Value init = createEmptyTensor(rewriter, op->getLoc(), matmul.getType());
         auto gemm = LibraryGemmOp::create(rewriter, op->getLoc(), matmul.getType(), matmul.getLhs(),
                                           matmul.getRhs(), init, matmul.getTransposeLhs(),
                                           matmul.getTransposeRhs());

@@ -2,6 +2,7 @@
 // reshapes and constants become linalg/tensor/arith ops on tensors, the loop
 // nests that every target lowers.
 
+#include "passes/FunctionUtils.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -31,10 +32,6 @@ AffineMap suffixMap(unsigned rank, unsigned operandRank, MLIRContext *context) {
   for (unsigned d = rank - operandRank; d < rank; ++d)
     results.push_back(getAffineDimExpr(d, context));
   return AffineMap::get(rank, 0, results, context);
-}
-
-Value emptyLike(OpBuilder &builder, Location loc, RankedTensorType type) {
-  return tensor::EmptyOp::create(builder, loc, type.getShape(), type.getElementType());
 }
 
 Value scalarConstant(OpBuilder &builder, Location loc, Type type, double value) {
@@ -86,7 +83,7 @@ LogicalResult lowerFused(FusedOp fused, IRRewriter &rewriter) {
     maps.push_back(suffixMap(rank, tensorType(input).getRank(), context));
   SmallVector<Value> inits;
   for (Value result : fused.getResults()) {
-    inits.push_back(emptyLike(rewriter, loc, tensorType(result)));
+    inits.push_back(createEmptyTensor(rewriter, loc, tensorType(result)));
     maps.push_back(rewriter.getMultiDimIdentityMap(rank));
   }
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
@@ -133,7 +130,8 @@ LogicalResult lowerFused(FusedOp fused, IRRewriter &rewriter) {
 /// A tensor of `type` filled with zeros (the init of a sum).
 Value zeros(OpBuilder &b, Location loc, RankedTensorType type) {
   Value zero = scalarConstant(b, loc, type.getElementType(), 0.0);
-  return linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyLike(b, loc, type)})
+  return linalg::FillOp::create(b, loc, ValueRange{zero},
+                                ValueRange{createEmptyTensor(b, loc, type)})
       .getResult(0);
 }
 
@@ -201,14 +199,15 @@ LogicalResult lowerDots(MutableArrayRef<DotOp> dots, IRRewriter &rewriter) {
     Value result = sum;
     Type element = dot.getType().getElementType();
     if (element != f64)
-      result = linalg::GenericOp::create(
-                   rewriter, loc, dot.getType(), result, emptyLike(rewriter, loc, dot.getType()),
-                   SmallVector<AffineMap>{scalar, scalar}, {},
-                   [&](OpBuilder &b, Location loc, ValueRange args) {
-                     linalg::YieldOp::create(
-                         b, loc, arith::TruncFOp::create(b, loc, element, args[0]).getResult());
-                   })
-                   .getResult(0);
+      result =
+          linalg::GenericOp::create(
+              rewriter, loc, dot.getType(), result, createEmptyTensor(rewriter, loc, dot.getType()),
+              SmallVector<AffineMap>{scalar, scalar}, {},
+              [&](OpBuilder &b, Location loc, ValueRange args) {
+                linalg::YieldOp::create(
+                    b, loc, arith::TruncFOp::create(b, loc, element, args[0]).getResult());
+              })
+              .getResult(0);
     rewriter.replaceOp(dot, result);
   }
   return success();
@@ -261,7 +260,7 @@ LogicalResult lowerScheduleUpdate(ScheduleUpdateOp op, IRRewriter &rewriter) {
   AffineMap scalar = AffineMap::get(0, 0, {}, op.getContext());
   SmallVector<Value> inits;
   for (Value result : op.getResults())
-    inits.push_back(emptyLike(rewriter, loc, tensorType(result)));
+    inits.push_back(createEmptyTensor(rewriter, loc, tensorType(result)));
   SmallVector<AffineMap> maps(op->getNumOperands() + inits.size(), scalar);
   bool adaptive = op.getAdaptiveMu();
   auto generic = linalg::GenericOp::create(

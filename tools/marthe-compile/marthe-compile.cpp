@@ -33,10 +33,10 @@ enum class Stage { Import, Step, Buffers, LLVMDialect, LLVMIR, Object, Exe };
 
 constexpr StringLiteral kStageAttr = "marthe.stage";
 constexpr StringLiteral kModelAttr = "marthe.model";
-/// The run defaults and the mu mode of the config the training step was
-/// derived with, so that a later stage builds a trainer that agrees with it.
+/// The run defaults of the config the training step was derived with (its
+/// "mu_mode" says which step was built), so that a later stage builds a
+/// trainer that agrees with the step.
 constexpr StringLiteral kRunConfigAttr = "marthe.run_config";
-constexpr StringLiteral kMuModeAttr = "marthe.mu_mode";
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx | stage.mlir>"), cl::init(""));
 cl::opt<std::string> configPath("config", cl::desc("training config (TOML)"),
@@ -242,7 +242,6 @@ mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const Tra
   if (from < Stage::Step && to >= Stage::Step) {
     buildTrainingPipeline(pm, pipelineOptions(config));
     module->setAttr(kRunConfigAttr, mlir::StringAttr::get(context, runtimeConfigJson(config)));
-    module->setAttr(kMuModeAttr, mlir::StringAttr::get(context, toString(muMode(config))));
   }
   if (from < Stage::Buffers && to >= Stage::Buffers)
     buildTargetNeutralLowering(pm);
@@ -259,14 +258,21 @@ mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const Tra
 /// derived with, unless --config gives others that build the same step.
 Expected<std::string> runDefaults(mlir::ModuleOp module, const TrainConfig &config) {
   auto recorded = module->getAttrOfType<mlir::StringAttr>(kRunConfigAttr);
-  auto builtMuMode = module->getAttrOfType<mlir::StringAttr>(kMuModeAttr);
-  if (configPath.empty() && recorded)
+  if (!recorded)
+    return runtimeConfigJson(config);
+  if (configPath.empty())
     return recorded.getValue().str();
-  if (builtMuMode && builtMuMode.getValue() != toString(muMode(config)))
+  Expected<json::Value> parsed = json::parse(recorded.getValue());
+  if (!parsed)
+    return parsed.takeError();
+  std::optional<StringRef> builtMuMode;
+  if (const json::Object *object = parsed->getAsObject())
+    builtMuMode = object->getString("mu_mode");
+  if (builtMuMode && *builtMuMode != toString(muMode(config)))
     return createStringError(inconvertibleErrorCode(),
                              configPath + ": the schedule needs mu mode \"" +
                                  toString(muMode(config)) + "\" but the input was derived with \"" +
-                                 builtMuMode.getValue() +
+                                 *builtMuMode +
                                  "\"; compile the model or its import stage with this config");
   return runtimeConfigJson(config);
 }
@@ -324,7 +330,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registerMartheDialects(registry);
   context.appendDialectRegistry(registry);
-  Stage stage;
+  Stage stage = Stage::Import;
   mlir::OwningOpRef<mlir::ModuleOp> module = loadModule(context, sourceMgr, input, *config, stage);
   if (!module)
     return 1;
