@@ -48,9 +48,9 @@ double millisecondsPerCall(Function &fn, int calls) {
 double megabytes(Function &fn) {
   size_t bytes = fn.spec().arenaBytes;
   for (Tensor &t : fn.args())
-    bytes += t.bytes.size();
+    bytes += t.byteSize();
   for (Tensor &t : fn.results())
-    bytes += t.bytes.size();
+    bytes += t.byteSize();
   return bytes / 1048576.0;
 }
 

@@ -11,6 +11,10 @@ namespace marthe::rt {
 
 enum class DType : int32_t { F32, F64, I32 };
 
+/// Where every buffer of a program lives: host memory, or the memory of the
+/// CUDA device the runtime selected (pointers from cudaMalloc).
+enum class Device : int32_t { Cpu, Cuda };
+
 struct TensorSpec {
   const char *role; // "param:fc1.weight", "input", "eta", ...
   DType dtype;
@@ -37,6 +41,7 @@ struct ProgramSpec {
   const unsigned char *modelBytes; // the source ONNX model
   const unsigned char *modelEnd;
   const char *modelName;
+  Device device;
 };
 
 } // namespace marthe::rt

@@ -1,7 +1,7 @@
 #pragma once
 
 // Kernels that compiled code calls for its library-call ops
-// (marthe-cpu-lower-library-calls). Tensors are dense and row-major; labels
+// (marthe-lower-library-calls-to-runtime). Tensors are dense and row-major; labels
 // are int32 class indices. The element-wise work, the reductions and the
 // schedule update are compiled loop nests, not kernels.
 

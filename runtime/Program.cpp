@@ -2,8 +2,10 @@
 
 #include "runtime/Error.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace marthe::rt {
 
@@ -16,51 +18,141 @@ int64_t elementCount(const TensorSpec &spec) {
 
 size_t elementSize(DType dtype) { return dtype == DType::F64 ? 8 : 4; }
 
-Tensor::Tensor(const TensorSpec &spec)
-    : spec(&spec), bytes(elementCount(spec) * elementSize(spec.dtype)) {}
+Tensor::Tensor(const TensorSpec &spec, DeviceMemory *device)
+    : spec(&spec), device_(device), host_(elementCount(spec) * elementSize(spec.dtype)) {
+  if (device_)
+    deviceBuffer_ = device_->allocate(host_.size());
+}
+
+Tensor::Tensor(Tensor &&other) noexcept
+    : spec(other.spec), device_(other.device_), host_(std::move(other.host_)),
+      deviceBuffer_(std::exchange(other.deviceBuffer_, nullptr)), fresh_(other.fresh_) {}
+
+Tensor &Tensor::operator=(Tensor &&other) noexcept {
+  std::swap(spec, other.spec);
+  std::swap(device_, other.device_);
+  std::swap(host_, other.host_);
+  std::swap(deviceBuffer_, other.deviceBuffer_);
+  std::swap(fresh_, other.fresh_);
+  return *this;
+}
+
+Tensor::~Tensor() {
+  if (device_ && deviceBuffer_)
+    device_->release(deviceBuffer_);
+}
+
+void Tensor::download() const {
+  if (fresh_ != Fresh::Device)
+    return;
+  device_->startDownload(host_.data(), deviceBuffer_, host_.size());
+  device_->wait();
+  fresh_ = Fresh::Both;
+}
+
+const unsigned char *Tensor::data() const {
+  download();
+  return host_.data();
+}
+
+unsigned char *Tensor::mutableData() {
+  download();
+  if (device_)
+    fresh_ = Fresh::Host;
+  return host_.data();
+}
 
 double Tensor::get(int64_t i) const {
+  const unsigned char *bytes = data();
   switch (spec->dtype) {
   case DType::F32:
-    return reinterpret_cast<const float *>(bytes.data())[i];
+    return reinterpret_cast<const float *>(bytes)[i];
   case DType::F64:
-    return reinterpret_cast<const double *>(bytes.data())[i];
+    return reinterpret_cast<const double *>(bytes)[i];
   case DType::I32:
-    return reinterpret_cast<const int32_t *>(bytes.data())[i];
+    return reinterpret_cast<const int32_t *>(bytes)[i];
   }
   return 0;
 }
 
 void Tensor::set(int64_t i, double value) {
+  unsigned char *bytes = mutableData();
   switch (spec->dtype) {
   case DType::F32:
-    reinterpret_cast<float *>(bytes.data())[i] = float(value);
+    reinterpret_cast<float *>(bytes)[i] = float(value);
     break;
   case DType::F64:
-    reinterpret_cast<double *>(bytes.data())[i] = value;
+    reinterpret_cast<double *>(bytes)[i] = value;
     break;
   case DType::I32:
-    reinterpret_cast<int32_t *>(bytes.data())[i] = int32_t(value);
+    reinterpret_cast<int32_t *>(bytes)[i] = int32_t(value);
     break;
   }
 }
 
-static unsigned char *allocateArena(int64_t bytes) {
-  size_t rounded = (size_t(bytes) + 63) / 64 * 64;
-  return static_cast<unsigned char *>(std::aligned_alloc(64, rounded ? rounded : 64));
+void Tensor::assign(const Tensor &other) {
+  if (device_ && other.device_ == device_ && other.fresh_ != Fresh::Host) {
+    device_->copy(deviceBuffer_, other.deviceBuffer_, host_.size());
+    fresh_ = Fresh::Device;
+    return;
+  }
+  std::memcpy(mutableData(), other.data(), host_.size());
 }
 
-Function::Function(const FunctionSpec &spec)
-    : spec_(&spec), arena_(allocateArena(spec.arenaBytes), std::free) {
+void Tensor::swapValues(Tensor &other) {
+  std::swap(host_, other.host_);
+  std::swap(deviceBuffer_, other.deviceBuffer_);
+  std::swap(fresh_, other.fresh_);
+}
+
+void *Tensor::inputBuffer() {
+  if (!device_)
+    return host_.data();
+  if (fresh_ == Fresh::Host) {
+    device_->upload(deviceBuffer_, host_.data(), host_.size());
+    fresh_ = Fresh::Both;
+  }
+  return deviceBuffer_;
+}
+
+void *Tensor::outputBuffer() { return device_ ? deviceBuffer_ : host_.data(); }
+
+void Tensor::written() {
+  if (device_)
+    fresh_ = Fresh::Device;
+}
+
+void Tensor::startDownload() {
+  if (fresh_ != Fresh::Device)
+    return;
+  device_->startDownload(host_.data(), deviceBuffer_, host_.size());
+  fresh_ = Fresh::Both; // valid once the caller has waited
+}
+
+void Function::ArenaDeleter::operator()(void *arena) const {
+  if (device)
+    device->release(arena);
+  else
+    std::free(arena);
+}
+
+static void *allocateArena(DeviceMemory *device, int64_t bytes) {
+  size_t rounded = std::max<size_t>(64, (size_t(bytes) + 63) / 64 * 64);
+  return device ? device->allocate(rounded) : std::aligned_alloc(64, rounded);
+}
+
+Function::Function(const FunctionSpec &spec, Device device)
+    : spec_(&spec), device_(deviceMemory(device)),
+      arena_(allocateArena(device_, spec.arenaBytes), ArenaDeleter{device_}) {
   if (!arena_)
     throw Error(std::string("cannot allocate the ") + std::to_string(spec.arenaBytes) +
                 "-byte arena of '" + spec.name + "'");
   for (int32_t i = 0; i < spec.numArgs; ++i) {
-    args_.emplace_back(spec.args[i]);
+    args_.emplace_back(spec.args[i], device_);
     argIndex_[spec.args[i].role] = i;
   }
   for (int32_t i = 0; i < spec.numResults; ++i) {
-    results_.emplace_back(spec.results[i]);
+    results_.emplace_back(spec.results[i], device_);
     resultIndex_[spec.results[i].role] = i;
   }
 }
@@ -84,10 +176,18 @@ Tensor &Function::result(const std::string &role) {
 void Function::call() {
   pointers_.clear();
   for (Tensor &t : args_)
-    pointers_.push_back(t.bytes.data());
+    pointers_.push_back(t.inputBuffer());
   for (Tensor &t : results_)
-    pointers_.push_back(t.bytes.data());
+    pointers_.push_back(t.outputBuffer());
   spec_->entry(pointers_.data(), arena_.get());
+  for (Tensor &t : results_)
+    t.written();
+  if (!device_)
+    return;
+  for (Tensor &t : results_)
+    if (t.spec->rank == 0)
+      t.startDownload();
+  device_->wait();
 }
 
 void Function::feedBack(const std::vector<std::string> &renames) {
@@ -105,7 +205,7 @@ void Function::feedBack(const std::vector<std::string> &renames) {
     feedBackRenames_ = renames;
   }
   for (auto [result, arg] : feedBackPairs_)
-    std::swap(args_[arg].bytes, results_[result].bytes);
+    args_[arg].swapValues(results_[result]);
 }
 
 const FunctionSpec *findFunction(const ProgramSpec &program, const std::string &name) {

@@ -3,6 +3,7 @@
 // Buffers for the compiled functions of a program, bound by role.
 
 #include "runtime/Abi.h"
+#include "runtime/Device.h"
 
 #include <map>
 #include <memory>
@@ -14,21 +15,56 @@ namespace marthe::rt {
 int64_t elementCount(const TensorSpec &spec);
 size_t elementSize(DType dtype);
 
-/// A host tensor laid out as its spec says.
-struct Tensor {
-  const TensorSpec *spec = nullptr;
-  std::vector<unsigned char> bytes;
+/// A tensor laid out as its spec says: a host copy and, for a program on a
+/// device, the device buffer the compiled functions use. Whichever copy was
+/// written last is current; the other is brought up to date when it is
+/// used, so the host copy of state that stays on the device is never moved.
+class Tensor {
+public:
+  Tensor(const TensorSpec &spec, DeviceMemory *device = nullptr);
+  Tensor(Tensor &&other) noexcept;
+  Tensor &operator=(Tensor &&other) noexcept;
+  Tensor(const Tensor &) = delete;
+  Tensor &operator=(const Tensor &) = delete;
+  ~Tensor();
 
-  explicit Tensor(const TensorSpec &spec);
   int64_t size() const { return elementCount(*spec); }
+  size_t byteSize() const { return host_.size(); }
   double get(int64_t i) const;
   void set(int64_t i, double value);
+  /// The current values, on the host.
+  const unsigned char *data() const;
+  /// The host copy, to be overwritten; the device copy is stale from now on.
+  unsigned char *mutableData();
+  /// Takes the values of `other` (same size), on the device where both are.
+  void assign(const Tensor &other);
+  /// Exchanges the values with `other` (same size), wherever they are.
+  void swapValues(Tensor &other);
+
+  /// The buffer a compiled function reads: the device copy, brought up to date.
+  void *inputBuffer();
+  /// The buffer a compiled function writes in full; afterwards call written().
+  void *outputBuffer();
+  void written();
+  /// Starts bringing the host copy up to date; DeviceMemory::wait ends it.
+  void startDownload();
+
+  const TensorSpec *spec;
+
+private:
+  enum class Fresh { Both, Host, Device };
+  void download() const;
+
+  DeviceMemory *device_;
+  mutable std::vector<unsigned char> host_;
+  void *deviceBuffer_ = nullptr;
+  mutable Fresh fresh_ = Fresh::Both;
 };
 
 /// One compiled function with its own argument and result tensors.
 class Function {
 public:
-  explicit Function(const FunctionSpec &spec);
+  explicit Function(const FunctionSpec &spec, Device device = Device::Cpu);
 
   const FunctionSpec &spec() const { return *spec_; }
   bool hasArg(const std::string &role) const { return argIndex_.count(role) != 0; }
@@ -37,6 +73,8 @@ public:
   std::vector<Tensor> &args() { return args_; }
   std::vector<Tensor> &results() { return results_; }
 
+  /// Runs the function. On a device the scalar results are copied back
+  /// before it returns (one synchronization), the others stay there.
   void call();
   /// Moves every result into the argument of the same role (the next step's
   /// state); `renames` lists pairs (result role, argument role).
@@ -44,6 +82,7 @@ public:
 
 private:
   const FunctionSpec *spec_;
+  DeviceMemory *device_;
   std::vector<Tensor> args_, results_;
   std::map<std::string, size_t> argIndex_, resultIndex_;
   std::vector<void *> pointers_;
@@ -51,8 +90,12 @@ private:
   std::vector<std::string> feedBackRenames_;
   std::vector<std::pair<size_t, size_t>> feedBackPairs_;
   /// The intermediates of one call; each Function has its own, so calls of
-  /// different Functions may run concurrently.
-  std::unique_ptr<unsigned char, void (*)(void *)> arena_;
+  /// different Functions may run concurrently (on the CPU).
+  struct ArenaDeleter {
+    DeviceMemory *device;
+    void operator()(void *arena) const;
+  };
+  std::unique_ptr<void, ArenaDeleter> arena_;
 };
 
 const FunctionSpec *findFunction(const ProgramSpec &program, const std::string &name);

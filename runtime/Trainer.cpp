@@ -53,14 +53,16 @@ public:
   void fill(int64_t batchIndex, Tensor &input, Tensor &labels) {
     int64_t batch = labels.size();
     checkSampleSize(input, batch);
+    unsigned char *inputs = input.mutableData(), *labelBytes = labels.mutableData();
     for (int64_t i = 0; i < batch; ++i)
-      copySample(sampleAt(batchIndex * batch + i), i, input, labels);
+      copySample(sampleAt(batchIndex * batch + i), i, input.spec->dtype, inputs, labelBytes);
   }
 
   void fillRange(int64_t begin, Tensor &input, Tensor &labels) {
     checkSampleSize(input, labels.size());
+    unsigned char *inputs = input.mutableData(), *labelBytes = labels.mutableData();
     for (int64_t i = 0, batch = labels.size(); i < batch; ++i)
-      copySample((begin + i) % set_.count, i, input, labels);
+      copySample((begin + i) % set_.count, i, input.spec->dtype, inputs, labelBytes);
   }
 
 private:
@@ -87,16 +89,16 @@ private:
     return permutation_[offset];
   }
 
-  void copySample(int64_t sample, int64_t row, Tensor &input, Tensor &labels) {
+  void copySample(int64_t sample, int64_t row, DType dtype, unsigned char *inputs,
+                  unsigned char *labels) {
     int64_t size = set_.sampleSize();
-    if (input.spec->dtype == DType::F64)
-      std::memcpy(input.bytes.data() + row * size * sizeof(double),
-                  doubles_.data() + sample * size, size * sizeof(double));
+    if (dtype == DType::F64)
+      std::memcpy(inputs + row * size * sizeof(double), doubles_.data() + sample * size,
+                  size * sizeof(double));
     else
-      std::memcpy(input.bytes.data() + row * size * sizeof(float),
-                  set_.pixels.data() + sample * size, size * sizeof(float));
-    std::memcpy(labels.bytes.data() + row * sizeof(int32_t), &set_.labels[sample],
-                sizeof(int32_t));
+      std::memcpy(inputs + row * size * sizeof(float), set_.pixels.data() + sample * size,
+                  size * sizeof(float));
+    std::memcpy(labels + row * sizeof(int32_t), &set_.labels[sample], sizeof(int32_t));
   }
 
   const ImageSet &set_;
@@ -138,22 +140,22 @@ public:
   Run(const ProgramSpec &program, const RunConfig &config, const ImageSet &train,
       const ImageSet &validation, double betaStep, int64_t restarts)
       : program_(program), config_(config), betaStep_(betaStep), restarts_(restarts),
-        forward_(*requireFunction("forward")),
+        forward_(*requireFunction("forward"), program.device),
         trainBatches_(train, config.order == "shuffle", config.seed),
         valBatches_(validation, config.order == "shuffle", config.seed + 1),
         validation_(validation),
         forwardLabels_(labelSpec(forward_.arg("input").spec->dims[0])) {
     bool hyper = isHypergradientSchedule(config.schedule);
-    step_.emplace(*requireFunction(hyper ? "marthe_step" : "train_step"));
+    step_.emplace(*requireFunction(hyper ? "marthe_step" : "train_step"), program.device);
     initialize(hyper);
   }
 
   /// Continues from a checkpoint of this program.
   void restore(const Checkpoint &checkpoint) {
     for (const auto &[role, bytes] : checkpoint.tensors) {
-      if (!step_->hasArg(role) || step_->arg(role).bytes.size() != bytes.size())
+      if (!step_->hasArg(role) || step_->arg(role).byteSize() != bytes.size())
         throw Error("the checkpoint does not match this executable (tensor '" + role + "')");
-      step_->arg(role).bytes = bytes;
+      std::memcpy(step_->arg(role).mutableData(), bytes.data(), bytes.size());
     }
     rows = checkpoint.rows;
     firstLoss_ = checkpoint.firstLoss;
@@ -362,7 +364,7 @@ private:
   void syncForward() {
     for (Tensor &arg : step_->args())
       if (forward_.hasArg(arg.spec->role) && std::string(arg.spec->role) != "input")
-        forward_.arg(arg.spec->role).bytes = arg.bytes;
+        forward_.arg(arg.spec->role).assign(arg);
   }
 
   /// The trained model so far and everything needed to resume.
@@ -375,7 +377,8 @@ private:
     Checkpoint state{int64_t(rows.size()), betaStep_, restarts_, firstLoss_, stepSeconds_, rows,
                      {}};
     for (Tensor &arg : step_->args())
-      state.tensors.push_back({arg.spec->role, arg.bytes});
+      state.tensors.push_back(
+          {arg.spec->role, std::vector<unsigned char>(arg.data(), arg.data() + arg.byteSize())});
     writeCheckpoint(checkpointPath(config_), state);
   }
 
@@ -482,6 +485,7 @@ static ImageSet loadSplit(const ProgramSpec &program, const RunConfig &config,
 
 void train(const ProgramSpec &program, const RunConfig &config) {
   validateRunConfig(program, config);
+  deviceMemory(program.device); // a missing GPU is reported before any work
   std::signal(SIGINT, requestStop);
   std::signal(SIGTERM, requestStop);
   ensureDirectory(config.out);

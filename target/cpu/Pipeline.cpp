@@ -12,7 +12,7 @@ namespace marthe {
 
 void buildCpuLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createCpuLowerLibraryCalls());
+  pm.addPass(createLowerLibraryCallsToRuntime());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -29,7 +29,7 @@ void buildCpuLoweringPipeline(OpPassManager &pm) {
 }
 
 void registerCpuTargetPasses() {
-  registerCpuPasses();
+  registerCommonPasses();
   PassPipelineRegistration<>("marthe-cpu-lowering",
                              "Lower planned buffers to the LLVM dialect for the CPU target",
                              buildCpuLoweringPipeline);

@@ -25,12 +25,20 @@ static std::string runtimeDirectory(const char *argv0) {
   return dir.str().str();
 }
 
-int linkTrainer(const char *argv0, StringRef object, StringRef exe) {
+int linkTrainer(const char *argv0, StringRef object, StringRef exe, bool cuda) {
   std::string runtime = runtimeDirectory(argv0);
-  SmallString<256> mainLibrary(runtime), runtimeLibrary(runtime);
-  sys::path::append(mainLibrary, "libmarthe_main.a");
-  sys::path::append(runtimeLibrary, "libmarthe_runtime.a");
-  for (StringRef library : {mainLibrary.str(), runtimeLibrary.str()})
+  SmallVector<std::string> libraries;
+  for (StringRef name : {"libmarthe_main.a", "libmarthe_runtime.a"}) {
+    SmallString<256> path(runtime);
+    sys::path::append(path, name);
+    libraries.push_back(path.str().str());
+  }
+  if (cuda) {
+    SmallString<256> path(runtime);
+    sys::path::append(path, "libmarthe_cuda_runtime.a");
+    libraries.insert(libraries.begin() + 1, path.str().str());
+  }
+  for (const std::string &library : libraries)
     if (!sys::fs::exists(library))
       return fail("the runtime library " + library + " is missing (marthe-compile looks for " +
                   "it in ../lib/marthe beside itself)");
@@ -39,9 +47,12 @@ int linkTrainer(const char *argv0, StringRef object, StringRef exe) {
   if (!linker)
     return fail("no C++ compiler driver found to link with (set CXX)");
   std::string partial = (exe + ".partial").str();
-  SmallVector<std::string> args{
-      *linker, object.str(), mainLibrary.str().str(), runtimeLibrary.str().str(), "-o", partial};
+  SmallVector<std::string> args{*linker, object.str()};
+  llvm::append_range(args, libraries);
+  args.append({"-o", partial});
   SmallVector<StringRef> flags;
+  if (cuda)
+    StringRef(MARTHE_CUDA_LINK_FLAGS).split(flags, ' ', -1, false);
   StringRef(MARTHE_RUNTIME_LINK_FLAGS).split(flags, ' ', -1, false);
   for (StringRef flag : flags)
     args.push_back(flag.str());

@@ -8,8 +8,9 @@ namespace marthe {
 /// Links `object` with the runtime into the executable `exe`, atomically.
 /// The runtime libraries are found relative to marthe-compile itself
 /// (`<prefix>/bin/marthe-compile` next to `<prefix>/lib/marthe/`), in the
-/// build tree and in an install alike. Returns the exit status.
-int linkTrainer(const char *argv0, llvm::StringRef object, llvm::StringRef exe);
+/// build tree and in an install alike; `cuda` adds the CUDA runtime library
+/// and CUDA's. Returns the exit status.
+int linkTrainer(const char *argv0, llvm::StringRef object, llvm::StringRef exe, bool cuda);
 
 } // namespace marthe
 

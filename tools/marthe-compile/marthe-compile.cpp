@@ -5,7 +5,10 @@
 #include "frontend/TrainConfig.h"
 #include "passes/Passes.h"
 #include "target/cpu/CpuTarget.h"
+#include "target/cuda/CudaTarget.h"
 #include "tools/marthe-compile/Linker.h"
+
+#include "RuntimeLinkFlags.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
@@ -33,6 +36,8 @@ enum class Stage { Import, Step, Buffers, LLVMDialect, LLVMIR, Object, Exe };
 
 constexpr StringLiteral kStageAttr = "marthe.stage";
 constexpr StringLiteral kModelAttr = "marthe.model";
+/// The device a module past the buffers stage was lowered for.
+constexpr StringLiteral kDeviceAttr = "marthe.device";
 /// The run defaults of the config the training step was derived with (its
 /// "mu_mode" says which step was built), so that a later stage builds a
 /// trainer that agrees with the step.
@@ -48,7 +53,8 @@ cl::opt<Stage> emitStage(
                clEnumValN(Stage::Step, "mlir", "the IR after the training pipeline"),
                clEnumValN(Stage::Buffers, "buffers",
                           "loop nests and library calls on planned buffers (target-neutral)"),
-               clEnumValN(Stage::LLVMDialect, "llvm-dialect", "the CPU target's LLVM dialect"),
+               clEnumValN(Stage::LLVMDialect, "llvm-dialect",
+                          "the target's LLVM dialect (for cuda with the kernels' gpu.binary)"),
                clEnumValN(Stage::LLVMIR, "llvm", "the optimized LLVM IR with the program table"),
                clEnumValN(Stage::Object, "obj", "an object file defining marthe_program"),
                clEnumValN(Stage::Exe, "exe", "the training executable (default)")));
@@ -59,6 +65,14 @@ cl::opt<std::string> targetCpu("cpu",
                                cl::desc("the CPU the code is optimized for: native (this "
                                         "machine's) or an LLVM CPU name such as x86-64-v3"),
                                cl::value_desc("name"), cl::init("native"));
+cl::opt<std::string> deviceOption("device",
+                                  cl::desc("the target: cpu or cuda (default: [run] device of "
+                                           "the config, else cpu)"),
+                                  cl::value_desc("cpu|cuda"), cl::init(""));
+cl::opt<std::string> gpuChip("gpu-chip",
+                             cl::desc("the GPU architecture of the cubin (CUDA; the fatbin "
+                                      "also carries PTX for newer GPUs)"),
+                             cl::value_desc("sm_NN"), cl::init("sm_90"));
 cl::opt<bool> exportDerivatives("export-derivatives",
                                 cl::desc("also compile @loss_and_grad and @loss_hvp"),
                                 cl::init(false));
@@ -74,14 +88,19 @@ Expected<TrainConfig> loadConfig() {
   return parseTrainConfig(configPath);
 }
 
-/// Config values that parse but that this compiler cannot build yet.
-Error checkSupported(const TrainConfig &config) {
-  std::string file = config.sourcePath.empty() ? "<defaults>" : config.sourcePath;
-  if (config.device != "cpu")
+/// --device, else the config's [run] device.
+Expected<Device> targetDevice(const TrainConfig &config) {
+  std::string name = deviceOption.empty() ? config.device : deviceOption.getValue();
+  if (name == "cpu")
+    return Device::Cpu;
+  if (name != "cuda")
     return createStringError(inconvertibleErrorCode(),
-                             file + ": [run] device: \"" + config.device +
-                                 "\" is not supported by the compiler yet (expected cpu)");
-  return Error::success();
+                             "--device: unknown device \"" + name + "\" (expected cpu or cuda)");
+  if (!MARTHE_HAVE_CUDA)
+    return createStringError(inconvertibleErrorCode(),
+                             "device \"cuda\": this marthe-compile was configured without the "
+                             "CUDA toolkit, so its CUDA target is off");
+  return Device::Cuda;
 }
 
 /// How the build treats mu: adapted online, a runtime input, or 0 (HD, where
@@ -233,8 +252,22 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &context, SourceM
   return std::move(*module);
 }
 
+/// The device a module was lowered for, or `requested` if it is not lowered
+/// yet; a module lowered for another device is an error.
+FailureOr<Device> moduleDevice(mlir::ModuleOp module, Device requested) {
+  auto attr = module->getAttrOfType<mlir::StringAttr>(kDeviceAttr);
+  if (!attr)
+    return requested;
+  Device recorded = attr.getValue() == "cuda" ? Device::Cuda : Device::Cpu;
+  if (!deviceOption.empty() && recorded != requested)
+    return module.emitError("the input was lowered for device \"")
+           << attr.getValue() << "\", not the --device given", mlir::failure();
+  return recorded;
+}
+
 /// Runs the passes that take `module` from `from` to `to`.
-mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const TrainConfig &config) {
+mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const TrainConfig &config,
+                          Device device) {
   mlir::PassManager pm(module.getContext());
   if (failed(mlir::applyPassManagerCLOptions(pm)))
     return mlir::failure();
@@ -245,10 +278,17 @@ mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const Tra
   }
   if (from < Stage::Buffers && to >= Stage::Buffers)
     buildTargetNeutralLowering(pm);
-  if (from < Stage::LLVMDialect && to >= Stage::LLVMDialect)
-    buildCpuLoweringPipeline(pm);
+  if (from < Stage::LLVMDialect && to >= Stage::LLVMDialect) {
+    if (device == Device::Cuda)
+      buildCudaLoweringPipeline(pm, {gpuChip, MARTHE_CUDA_TOOLKIT_DIR, "fatbin"});
+    else
+      buildCpuLoweringPipeline(pm);
+  }
   if (failed(pm.run(module)))
     return mlir::failure();
+  if (to >= Stage::LLVMDialect)
+    module->setAttr(kDeviceAttr,
+                    mlir::StringAttr::get(context, device == Device::Cuda ? "cuda" : "cpu"));
   module->setAttr(kStageAttr,
                   mlir::StringAttr::get(context, stageName(std::min(to, Stage::LLVMDialect))));
   return mlir::success();
@@ -286,7 +326,7 @@ Expected<ProgramInfo> programInfo(mlir::ModuleOp module, const TrainConfig &conf
     return defaults.takeError();
   auto model = module->getAttrOfType<mlir::StringAttr>(kModelAttr);
   if (!model && !needsModel)
-    return ProgramInfo{"", "", *defaults};
+    return ProgramInfo{"", "", *defaults, Device::Cpu};
   if (!model)
     return createStringError(inconvertibleErrorCode(),
                              "the module names no ONNX model (" + kModelAttr +
@@ -296,7 +336,7 @@ Expected<ProgramInfo> programInfo(mlir::ModuleOp module, const TrainConfig &conf
     return createStringError(bytes.getError(),
                              model.getValue() + ": " + bytes.getError().message());
   return ProgramInfo{(*bytes)->getBuffer().str(), sys::path::filename(model.getValue()).str(),
-                     *defaults};
+                     *defaults, Device::Cpu};
 }
 
 } // namespace
@@ -305,6 +345,7 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   registerAllMarthePasses();
   registerCpuTargetPasses();
+  registerCudaTargetPasses();
   mlir::registerPassManagerCLOptions();
   mlir::registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "marthe-compile: ONNX model -> MARTHE trainer\n");
@@ -317,8 +358,9 @@ int main(int argc, char **argv) {
     errs() << toString(config.takeError()) << "\n";
     return 1;
   }
-  if (Error error = checkSupported(*config))
-    return fail(toString(std::move(error)));
+  Expected<Device> requestedDevice = targetDevice(*config);
+  if (!requestedDevice)
+    return fail(toString(requestedDevice.takeError()));
   std::string input = inputPath.empty() ? config->onnx : inputPath.getValue();
   if (input.empty())
     return fail("no model: give model.onnx (or a .mlir stage) or [model] onnx in the config");
@@ -329,6 +371,7 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   mlir::DialectRegistry registry;
   registerMartheDialects(registry);
+  registerCudaTargetInterfaces(registry);
   context.appendDialectRegistry(registry);
   Stage stage = Stage::Import;
   mlir::OwningOpRef<mlir::ModuleOp> module = loadModule(context, sourceMgr, input, *config, stage);
@@ -337,7 +380,10 @@ int main(int argc, char **argv) {
   if (emitStage < stage)
     return fail("the input is already past the --emit stage (it is at stage \"" + stageName(stage) +
                 "\")");
-  if (emitStage > stage && failed(lower(*module, stage, emitStage, *config)))
+  FailureOr<Device> device = moduleDevice(*module, *requestedDevice);
+  if (failed(device))
+    return 1;
+  if (emitStage > stage && failed(lower(*module, stage, emitStage, *config, *device)))
     return 1;
   if (emitStage <= Stage::LLVMDialect)
     return writeOutput(outputPath, false, [&](raw_pwrite_stream &os) {
@@ -348,19 +394,20 @@ int main(int argc, char **argv) {
   Expected<ProgramInfo> info = programInfo(*module, *config, emitStage == Stage::Exe);
   if (!info)
     return fail(toString(info.takeError()));
+  info->device = *device;
   if (emitStage != Stage::Exe)
     return writeOutput(outputPath, emitStage == Stage::Object, [&](raw_pwrite_stream &os) {
-      return writeCpuObject(*module, *info, targetCpu, os, emitStage == Stage::LLVMIR);
+      return writeHostObject(*module, *info, targetCpu, os, emitStage == Stage::LLVMIR);
     });
 
   std::string exe =
       outputPath.empty() ? (sys::path::stem(input) + "-train").str() : outputPath.getValue();
   std::string object = exe + ".o.partial";
   if (int status = writeOutput(object, true, [&](raw_pwrite_stream &os) {
-        return writeCpuObject(*module, *info, targetCpu, os, false);
+        return writeHostObject(*module, *info, targetCpu, os, false);
       }))
     return status;
-  int status = linkTrainer(argv[0], object, exe);
+  int status = linkTrainer(argv[0], object, exe, *device == Device::Cuda);
   sys::fs::remove(object);
   return status;
 }

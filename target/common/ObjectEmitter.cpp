@@ -1,13 +1,19 @@
 // LLVM dialect -> object file for the host CPU. Besides the compiled
-// functions the object defines what the runtime reads (runtime/Abi.h): one
-// entry point per public function and the `marthe_program` table.
+// functions (and, for CUDA, their kernels as an embedded fatbin that
+// MLIR's offloading translation loads through the runtime's mgpu* functions)
+// the object defines what the runtime reads (runtime/Abi.h): one entry point
+// per public function and the `marthe_program` table.
 
-#include "target/cpu/CpuTarget.h"
+#include "target/common/Target.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -38,7 +44,7 @@ struct AbiTypes {
         functionSpec(
             llvm::StructType::create({ptr, ptr, ptr, i32, ptr, i32, i64}, "marthe.FunctionSpec")),
         programSpec(
-            llvm::StructType::create({ptr, i32, ptr, ptr, ptr, ptr}, "marthe.ProgramSpec")) {}
+            llvm::StructType::create({ptr, i32, ptr, ptr, ptr, ptr, i32}, "marthe.ProgramSpec")) {}
   llvm::PointerType *ptr;
   llvm::IntegerType *i32, *i64;
   llvm::StructType *tensorSpec, *functionSpec, *programSpec;
@@ -145,7 +151,7 @@ public:
         module, types.programSpec, /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
         llvm::ConstantStruct::get(types.programSpec,
                                   {table, int32(specs.size()), string(info.configJson), modelGlobal,
-                                   modelEnd, string(info.modelName)}),
+                                   modelEnd, string(info.modelName), int32(int32_t(info.device))}),
         "marthe_program");
     program->setAlignment(llvm::Align(8));
   }
@@ -210,7 +216,7 @@ FailureOr<std::unique_ptr<llvm::TargetMachine>> targetMachine(Location loc, Stri
 
 } // namespace
 
-LogicalResult writeCpuObject(ModuleOp module, const ProgramInfo &info, StringRef cpu,
+LogicalResult writeHostObject(ModuleOp module, const ProgramInfo &info, StringRef cpu,
                              llvm::raw_pwrite_stream &os, bool textual) {
   SmallVector<FunctionAbi> functions;
   for (auto fn : module.getOps<LLVM::LLVMFuncOp>()) {
@@ -230,6 +236,9 @@ LogicalResult writeCpuObject(ModuleOp module, const ProgramInfo &info, StringRef
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
   module.getContext()->appendDialectRegistry(registry);
 
   llvm::LLVMContext context;

@@ -1,4 +1,4 @@
-// RUN: marthe-opt %s --marthe-cpu-lower-library-calls | FileCheck %s
+// RUN: marthe-opt %s --marthe-lower-library-calls-to-runtime | FileCheck %s
 
 // Library calls become calls of the runtime's C kernels, declared once per
 // name and element type: buffers as pointers, then sizes (i64), then flags (i32).

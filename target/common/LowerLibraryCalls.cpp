@@ -1,7 +1,7 @@
-// marthe-cpu-lower-library-calls: library-call ops -> calls of the runtime's
-// C kernels (BLAS for GEMMs).
+// marthe-lower-library-calls-to-runtime: library-call ops -> calls of a
+// target runtime's C kernels (BLAS or cuBLAS for GEMMs).
 
-#include "target/cpu/CpuTarget.h"
+#include "target/common/Target.h"
 
 #include "dialect/MartheOps.h"
 
@@ -14,8 +14,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace marthe {
-#define GEN_PASS_DEF_CPULOWERLIBRARYCALLS
-#include "target/cpu/Passes.h.inc"
+#define GEN_PASS_DEF_LOWERLIBRARYCALLSTORUNTIME
+#include "target/common/Passes.h.inc"
 } // namespace marthe
 
 using namespace mlir;
@@ -29,7 +29,7 @@ public:
 
   /// Calls `<name>_<f32|f64>` with `buffers` as pointers, then `sizes` (i64)
   /// and `flags` (i32).
-  LogicalResult call(Operation *op, StringRef name, ValueRange buffers, ArrayRef<int64_t> sizes,
+  LogicalResult call(Operation *op, const Twine &name, ValueRange buffers, ArrayRef<int64_t> sizes,
                      ArrayRef<bool> flags) {
     builder.setInsertionPoint(op);
     Location loc = op->getLoc();
@@ -76,8 +76,16 @@ ArrayRef<int64_t> shapeOf(Value value) {
   return llvm::cast<MemRefType>(value.getType()).getShape();
 }
 
-struct CpuLowerLibraryCalls : marthe::impl::CpuLowerLibraryCallsBase<CpuLowerLibraryCalls> {
+struct LowerLibraryCallsToRuntime
+    : marthe::impl::LowerLibraryCallsToRuntimeBase<LowerLibraryCallsToRuntime> {
+  using Base::Base;
+
   void runOnOperation() override {
+    if (runtime != "cpu" && runtime != "cuda") {
+      getOperation().emitError("unknown runtime '") << runtime << "' (expected cpu or cuda)";
+      return signalPassFailure();
+    }
+    std::string prefix = runtime == "cpu" ? "marthe_rt_" : "marthe_cuda_";
     RuntimeCallBuilder calls(getOperation());
     SmallVector<Operation *> libraryOps;
     getOperation().walk([&](Operation *op) {
@@ -91,22 +99,22 @@ struct CpuLowerLibraryCalls : marthe::impl::CpuLowerLibraryCallsBase<CpuLowerLib
               .Case<LibraryGemmOp>([&](LibraryGemmOp gemm) {
                 ArrayRef<int64_t> out = shapeOf(gemm.getInit()), lhs = shapeOf(gemm.getLhs());
                 int64_t k = gemm.getTransposeLhs() ? lhs[0] : lhs[1];
-                return calls.call(op, "marthe_rt_gemm", op->getOperands(), {out[0], out[1], k},
+                return calls.call(op, prefix + "gemm", op->getOperands(), {out[0], out[1], k},
                                   {gemm.getTransposeLhs(), gemm.getTransposeRhs()});
               })
               .Case<LibrarySoftmaxXentOp>([&](auto xent) {
-                return calls.call(op, "marthe_rt_softmax_xent", op->getOperands(),
+                return calls.call(op, prefix + "softmax_xent", op->getOperands(),
                                   shapeOf(xent.getLhs()), {});
               })
               .Case<LibrarySoftmaxXentGradOp>([&](auto grad) {
-                return calls.call(op, "marthe_rt_softmax_xent_grad", op->getOperands(),
+                return calls.call(op, prefix + "softmax_xent_grad", op->getOperands(),
                                   shapeOf(grad.getLhs()), {});
               })
               .Case<LibrarySoftmaxXentHvpOp>([&](auto hvp) {
-                return calls.call(op, "marthe_rt_softmax_xent_hvp", op->getOperands(),
+                return calls.call(op, prefix + "softmax_xent_hvp", op->getOperands(),
                                   shapeOf(hvp.getLhs()), {});
               })
-              .Default([](Operation *other) { return other->emitOpError("has no CPU lowering"); });
+              .Default([](Operation *other) { return other->emitOpError("has no runtime kernel"); });
       if (failed(lowered))
         return signalPassFailure();
     }

@@ -1,0 +1,276 @@
+// The CUDA runtime: device memory for runtime/Program.h, and the functions
+// that MLIR's GPU lowering calls from compiled code (mgpuModuleLoad,
+// mgpuModuleGetFunction, mgpuLaunchKernel, mgpuStreamCreate, ...), which
+// put every launch on the runtime's stream. The driver API is reached
+// through the CUDA runtime's entry-point query, so that a trainer starts
+// (and says there is no GPU) on a machine without the driver.
+
+#include "runtime/cuda/CudaRuntime.h"
+
+#include "runtime/Device.h"
+#include "runtime/Error.h"
+
+#include <cuda.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace marthe::rt::cuda {
+namespace {
+
+std::string errorMessage;
+
+void throwIfFailed(cudaError_t status, const char *call) {
+  std::string error = describe(status, call);
+  if (!error.empty())
+    throw Error(error);
+}
+
+/// The driver functions the launches need.
+struct Driver {
+  decltype(&cuModuleLoadData) moduleLoadData = nullptr;
+  decltype(&cuModuleGetFunction) moduleGetFunction = nullptr;
+  decltype(&cuLaunchKernel) launchKernel = nullptr;
+  decltype(&cuGetErrorString) getErrorString = nullptr;
+
+  template <typename F> void load(F &function, const char *symbol) {
+    void *address = nullptr;
+    cudaDriverEntryPointQueryResult found;
+    throwIfFailed(cudaGetDriverEntryPointByVersion(symbol, &address, 12000, cudaEnableDefault,
+                                                   &found),
+                  symbol);
+    if (found != cudaDriverEntryPointSuccess || !address)
+      throw Error(std::string("the CUDA driver has no ") + symbol);
+    function = reinterpret_cast<F>(address);
+  }
+
+  std::string describe(CUresult result, const std::string &call) {
+    const char *text = nullptr;
+    getErrorString(result, &text);
+    return call + ": CUDA driver error " + std::to_string(int(result)) + " (" +
+           (text ? text : "unknown") + ")";
+  }
+};
+
+class CudaMemory final : public DeviceMemory {
+public:
+  CudaMemory() {
+    int count = 0;
+    cudaError_t status = cudaGetDeviceCount(&count);
+    if (status != cudaSuccess)
+      throw Error("no usable CUDA device: " + marthe::rt::cuda::describe(status, "cudaGetDeviceCount"));
+    if (count == 0)
+      throw Error("no CUDA device: cudaGetDeviceCount found none");
+    throwIfFailed(cudaSetDevice(0), "cudaSetDevice");
+    throwIfFailed(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
+                  "cudaStreamCreateWithFlags");
+    std::string error = marthe::rt::cuda::describe(cublasCreate(&blas_), "cublasCreate");
+    if (error.empty())
+      error = marthe::rt::cuda::describe(cublasSetStream(blas_, stream_), "cublasSetStream");
+    const char *tf32 = std::getenv("MARTHE_CUDA_TF32");
+    if (error.empty() && tf32 && std::strcmp(tf32, "1") == 0)
+      error = marthe::rt::cuda::describe(cublasSetMathMode(blas_, CUBLAS_TF32_TENSOR_OP_MATH),
+                                         "cublasSetMathMode");
+    if (!error.empty())
+      throw Error(error);
+    driver_.load(driver_.moduleLoadData, "cuModuleLoadData");
+    driver_.load(driver_.moduleGetFunction, "cuModuleGetFunction");
+    driver_.load(driver_.launchKernel, "cuLaunchKernel");
+    driver_.load(driver_.getErrorString, "cuGetErrorString");
+  }
+
+  void *allocate(size_t bytes) override {
+    void *pointer = nullptr;
+    throwIfFailed(cudaMalloc(&pointer, bytes), "cudaMalloc");
+    return pointer;
+  }
+
+  void release(void *pointer) override { cudaFree(pointer); }
+
+  void upload(void *device, const void *host, size_t bytes) override {
+    throwIfFailed(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, stream_),
+                  "cudaMemcpyAsync (to the device)");
+  }
+
+  /// Copies into pinned staging memory; wait() moves the bytes to `host`.
+  void startDownload(void *host, const void *device, size_t bytes) override {
+    size_t offset = (stagingUsed_ + 63) / 64 * 64;
+    if (offset + bytes > stagingBytes_) {
+      wait();
+      growStaging(bytes);
+      offset = 0;
+    }
+    throwIfFailed(cudaMemcpyAsync(staging_.get() + offset, device, bytes,
+                                  cudaMemcpyDeviceToHost, stream_),
+                  "cudaMemcpyAsync (to the host)");
+    pending_.push_back({host, offset, bytes});
+    stagingUsed_ = offset + bytes;
+  }
+
+  void wait() override {
+    cudaError_t status = cudaStreamSynchronize(stream_);
+    if (hasError()) {
+      std::string message = errorMessage;
+      errorMessage.clear();
+      throw Error(message);
+    }
+    throwIfFailed(status, "cudaStreamSynchronize (a kernel or copy failed)");
+    for (const Pending &copy : pending_)
+      std::memcpy(copy.host, staging_.get() + copy.offset, copy.bytes);
+    pending_.clear();
+    stagingUsed_ = 0;
+  }
+
+  void copy(void *to, const void *from, size_t bytes) override {
+    throwIfFailed(cudaMemcpyAsync(to, from, bytes, cudaMemcpyDeviceToDevice, stream_),
+                  "cudaMemcpyAsync (on the device)");
+  }
+
+  cudaStream_t stream() const { return stream_; }
+  cublasHandle_t blas() const { return blas_; }
+  Driver &driver() { return driver_; }
+
+private:
+  struct Pending {
+    void *host;
+    size_t offset, bytes;
+  };
+  struct PinnedDeleter {
+    void operator()(unsigned char *pointer) const { cudaFreeHost(pointer); }
+  };
+
+  void growStaging(size_t bytes) {
+    size_t size = std::max<size_t>(bytes, 2 * stagingBytes_);
+    void *pointer = nullptr;
+    throwIfFailed(cudaMallocHost(&pointer, std::max<size_t>(size, 4096)), "cudaMallocHost");
+    staging_.reset(static_cast<unsigned char *>(pointer));
+    stagingBytes_ = std::max<size_t>(size, 4096);
+  }
+
+  cudaStream_t stream_ = nullptr;
+  cublasHandle_t blas_ = nullptr;
+  Driver driver_;
+  std::unique_ptr<unsigned char, PinnedDeleter> staging_;
+  size_t stagingBytes_ = 0, stagingUsed_ = 0;
+  std::vector<Pending> pending_;
+};
+
+CudaMemory &memory() {
+  // Created on first use and never destroyed: the CUDA runtime may already
+  // be shut down when static destructors run.
+  static CudaMemory *instance = new CudaMemory();
+  return *instance;
+}
+
+DeviceMemory *openMemory() { return &memory(); }
+
+const bool registered = (registerCudaMemory(&openMemory), true);
+
+/// A kernel binary embedded by MLIR's offloading translation; loaded on the
+/// first launch, after the runtime has initialized the device.
+struct KernelModule {
+  const void *image;
+  CUmodule module = nullptr;
+  std::map<const char *, struct Kernel *> kernels;
+};
+
+struct Kernel {
+  CUfunction function;
+  std::string name;
+};
+
+std::mutex moduleMutex;
+
+} // namespace
+
+cudaStream_t stream() { return memory().stream(); }
+cublasHandle_t blas() { return memory().blas(); }
+
+void recordError(const std::string &message) {
+  if (errorMessage.empty())
+    errorMessage = message;
+}
+
+bool hasError() { return !errorMessage.empty(); }
+
+std::string describe(cudaError_t status, const char *call) {
+  if (status == cudaSuccess)
+    return "";
+  return std::string(call) + ": " + cudaGetErrorName(status) + " (" + cudaGetErrorString(status) +
+         ")";
+}
+
+std::string describe(cublasStatus_t status, const char *call) {
+  if (status == CUBLAS_STATUS_SUCCESS)
+    return "";
+  return std::string(call) + ": " + cublasGetStatusName(status) + " (" +
+         cublasGetStatusString(status) + ")";
+}
+
+} // namespace marthe::rt::cuda
+
+using namespace marthe::rt::cuda;
+
+extern "C" {
+
+void *mgpuModuleLoad(void *data, size_t /*size*/) { return new KernelModule{data}; }
+
+// Modules stay loaded until the process exits (see memory()).
+void mgpuModuleUnload(void *) {}
+
+void *mgpuModuleGetFunction(void *handle, const char *name) {
+  auto *module = static_cast<KernelModule *>(handle);
+  std::lock_guard<std::mutex> lock(moduleMutex);
+  auto found = module->kernels.find(name);
+  if (found != module->kernels.end())
+    return found->second;
+  if (hasError())
+    return nullptr;
+  Driver &driver = memory().driver();
+  if (!module->module) {
+    CUresult result = driver.moduleLoadData(&module->module, module->image);
+    if (result != CUDA_SUCCESS) {
+      recordError(driver.describe(result, "cuModuleLoadData (the compiled kernels)"));
+      return nullptr;
+    }
+  }
+  auto *kernel = new Kernel{nullptr, name};
+  CUresult result = driver.moduleGetFunction(&kernel->function, module->module, name);
+  if (result != CUDA_SUCCESS) {
+    recordError(driver.describe(result, std::string("cuModuleGetFunction ") + name));
+    delete kernel;
+    return nullptr;
+  }
+  module->kernels[name] = kernel;
+  return kernel;
+}
+
+void *mgpuStreamCreate() { return stream(); }
+
+void mgpuStreamDestroy(void *) {}
+
+void mgpuStreamSynchronize(void *stream) {
+  std::string error = describe(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)),
+                               "cudaStreamSynchronize");
+  if (!error.empty())
+    recordError(error);
+}
+
+void mgpuLaunchKernel(void *handle, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                      intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t sharedBytes,
+                      void *stream, void **params, void **extra, size_t /*paramsCount*/) {
+  auto *kernel = static_cast<Kernel *>(handle);
+  if (!kernel || hasError())
+    return;
+  Driver &driver = memory().driver();
+  CUresult result = driver.launchKernel(kernel->function, gridX, gridY, gridZ, blockX, blockY,
+                                        blockZ, sharedBytes, static_cast<CUstream>(stream),
+                                        params, extra);
+  if (result != CUDA_SUCCESS)
+    recordError(driver.describe(result, "cuLaunchKernel " + kernel->name));
+}
+}

@@ -1,0 +1,29 @@
+#pragma once
+
+// The CUDA runtime of compiled programs: one device, one stream on which
+// every kernel, cuBLAS call and copy runs in order, and the first error of
+// calls made from compiled code (which cannot unwind) kept until the
+// runtime next synchronizes, where it is thrown with the call, the kernel
+// and CUDA's error string.
+
+#include <cuda_runtime_api.h>
+#include <cublas_v2.h>
+
+#include <string>
+
+namespace marthe::rt::cuda {
+
+/// The runtime's stream and cuBLAS handle; the device is initialized on the
+/// first call.
+cudaStream_t stream();
+cublasHandle_t blas();
+
+/// Records the first failure of a call made from compiled code; later
+/// launches are skipped until it is thrown.
+void recordError(const std::string &message);
+bool hasError();
+/// "call: cudaErrorX (text)" if `status` is an error, else empty.
+std::string describe(cudaError_t status, const char *call);
+std::string describe(cublasStatus_t status, const char *call);
+
+} // namespace marthe::rt::cuda

@@ -1,0 +1,44 @@
+#ifndef MARTHE_TARGET_COMMON_TARGET_H
+#define MARTHE_TARGET_COMMON_TARGET_H
+
+// What the CPU and CUDA targets share: the library-call lowering to a
+// runtime's C functions and the host object with the program table.
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace marthe {
+
+#define GEN_PASS_DECL
+#include "target/common/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "target/common/Passes.h.inc"
+
+/// Where a program's buffers live: the runtime/Abi.h Device.
+enum class Device : int32_t { Cpu, Cuda };
+
+/// What the program table says besides the functions.
+struct ProgramInfo {
+  std::string modelBytes; // the source ONNX model, embedded
+  std::string modelName;  // file name, for messages
+  std::string configJson; // training defaults
+  Device device = Device::Cpu;
+};
+
+/// Translates `module` (LLVM dialect, with `gpu.binary` kernels for CUDA) to
+/// LLVM IR with the program table and one entry point
+/// `void <fn>_entry(void *const *buffers, void *arena)` per public function,
+/// optimizes it for `cpu` ("native": this machine's CPU; or an LLVM CPU name
+/// such as x86-64-v3, for executables that run elsewhere) and writes an
+/// object file (or, with `textual`, the optimized LLVM IR).
+mlir::LogicalResult writeHostObject(mlir::ModuleOp module, const ProgramInfo &info,
+                                    llvm::StringRef cpu, llvm::raw_pwrite_stream &os,
+                                    bool textual);
+
+} // namespace marthe
+
+#endif // MARTHE_TARGET_COMMON_TARGET_H

@@ -1,0 +1,243 @@
+// marthe-gpu-split-reductions: full reductions -> two-stage device reductions
+// (block partial sums, then one block adding them up).
+
+#include "target/cuda/CudaTarget.h"
+#include "target/cuda/Launch.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace marthe {
+#define GEN_PASS_DEF_GPUSPLITREDUCTIONS
+#include "target/cuda/Passes.h.inc"
+} // namespace marthe
+
+using namespace mlir;
+using namespace marthe;
+
+namespace {
+
+constexpr int64_t kAlignment = 64;
+constexpr StringLiteral kRoleAttr = "marthe.role";
+
+int64_t alignUp(int64_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
+
+/// A generic whose loops all reduce into rank-0 float outputs, each output
+/// `out` updated as `addf(x, out)` (or `addf(out, x)`) and used nowhere else.
+bool isSplittable(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
+      op.getNumReductionLoops() != op.getNumLoops() || op.hasIndexSemantics())
+    return false;
+  if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    return false;
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    auto type = llvm::cast<MemRefType>(init.get().getType());
+    BlockArgument out = op.getMatchingBlockArgument(&init);
+    Value yielded = op.getMatchingYieldValue(&init)->get();
+    auto add = yielded.getDefiningOp<arith::AddFOp>();
+    if (type.getRank() != 0 || !llvm::isa<FloatType>(type.getElementType()) || !add ||
+        !out.hasOneUse() || (add.getLhs() != out && add.getRhs() != out))
+      return false;
+  }
+  return true;
+}
+
+/// The block-argument values of `op`'s body at the iteration `indices`:
+/// loads of the inputs, then `accumulators` for the outputs.
+SmallVector<Value> bodyArguments(OpBuilder &b, Location loc, linalg::GenericOp op,
+                                 ValueRange indices, ValueRange accumulators) {
+  SmallVector<Value> values;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    SmallVector<Value> at;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      at.push_back(affine::AffineApplyOp::create(b, loc, map.getSubMap({r}), indices));
+    values.push_back(memref::LoadOp::create(b, loc, input->get(), at));
+  }
+  llvm::append_range(values, accumulators);
+  return values;
+}
+
+/// Clones `op`'s body with `arguments` for its block arguments; returns the
+/// yielded values.
+SmallVector<Value> cloneBody(OpBuilder &b, linalg::GenericOp op, ValueRange arguments) {
+  IRMapping mapping;
+  mapping.map(op.getBody()->getArguments(), arguments);
+  for (Operation &inner : op.getBody()->without_terminator())
+    b.clone(inner, mapping);
+  SmallVector<Value> yielded;
+  for (Value value : op.getBody()->getTerminator()->getOperands())
+    yielded.push_back(mapping.lookupOrDefault(value));
+  return yielded;
+}
+
+SmallVector<Value> zerosOf(OpBuilder &b, Location loc, TypeRange types) {
+  SmallVector<Value> zeros;
+  for (Type type : types)
+    zeros.push_back(arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 0.0)));
+  return zeros;
+}
+
+/// `if (threadIdx.x == 0) body()` inside `launch`.
+void inFirstThread(OpBuilder &b, gpu::LaunchOp launch, function_ref<void()> body) {
+  Location loc = launch.getLoc();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value first =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, launch.getThreadIds().x, zero);
+  auto ifOp = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  body();
+}
+
+struct GpuSplitReductions : marthe::impl::GpuSplitReductionsBase<GpuSplitReductions> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    for (auto fn : getOperation().getOps<func::FuncOp>()) {
+      SmallVector<linalg::GenericOp> reductions;
+      for (auto op : fn.getOps<linalg::GenericOp>())
+        if (isSplittable(op))
+          reductions.push_back(op);
+      if (reductions.empty())
+        continue;
+      if (failed(splitAll(fn, reductions)))
+        return signalPassFailure();
+    }
+  }
+
+  int64_t blocksFor(int64_t elements) {
+    int64_t perBlock = threadsPerBlock * 8; // a few elements per thread
+    return std::clamp<int64_t>((elements + perBlock - 1) / perBlock, 1, maxBlocks);
+  }
+
+  /// Splits `reductions`, with their partial sums in scratch appended to the
+  /// arena of `fn`.
+  LogicalResult splitAll(func::FuncOp fn, ArrayRef<linalg::GenericOp> reductions) {
+    std::optional<unsigned> arenaIndex;
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      if (auto role = fn.getArgAttrOfType<StringAttr>(i, kRoleAttr); role && role == "arena")
+        arenaIndex = i;
+    if (!arenaIndex)
+      return fn.emitOpError("has no arena argument (run marthe-plan-memory first)");
+    BlockArgument arena = fn.getArgument(*arenaIndex);
+    int64_t arenaBytes = llvm::cast<MemRefType>(arena.getType()).getNumElements();
+    int64_t scratchBytes = 0;
+    for (linalg::GenericOp op : reductions)
+      scratchBytes = std::max(scratchBytes, split(op, arena, arenaBytes));
+    growArena(fn, *arenaIndex, arenaBytes + scratchBytes);
+    return success();
+  }
+
+  /// Replaces `op`; returns the scratch bytes its partial sums take.
+  int64_t split(linalg::GenericOp op, Value arena, int64_t scratchStart) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t elements = 1;
+    for (int64_t range : ranges)
+      elements *= range;
+    int64_t threads = threadsPerBlock, blocks = blocksFor(elements);
+    SmallVector<Type> types;
+    SmallVector<Value> partials;
+    int64_t offset = scratchStart;
+    for (Value init : op.getDpsInits()) {
+      Type type = llvm::cast<MemRefType>(init.getType()).getElementType();
+      types.push_back(type);
+      Value at = arith::ConstantIndexOp::create(b, loc, offset);
+      partials.push_back(memref::ViewOp::create(b, loc, MemRefType::get({blocks}, type), arena,
+                                                at, ValueRange()));
+      offset += alignUp(blocks * type.getIntOrFloatBitWidth() / 8);
+    }
+    blockPartials(b, op, ranges, elements, blocks, threads, types, partials);
+    b.setInsertionPoint(op);
+    addPartials(b, op, blocks, threads, types, partials);
+    op.erase();
+    return offset - scratchStart;
+  }
+
+  /// Each thread accumulates elements gid, gid + blocks*threads, ...; each
+  /// block's sum goes to partials[block].
+  void blockPartials(OpBuilder &b, linalg::GenericOp op, ArrayRef<int64_t> ranges,
+                     int64_t elements, int64_t blocks, int64_t threads, TypeRange types,
+                     ValueRange partials) {
+    Location loc = op.getLoc();
+    gpu::LaunchOp launch = createLaunch(b, loc, blocks, threads);
+    Value begin = globalThreadId(b, launch, threads);
+    Value end = arith::ConstantIndexOp::create(b, loc, elements);
+    Value stride = arith::ConstantIndexOp::create(b, loc, blocks * threads);
+    auto loop = scf::ForOp::create(
+        b, loc, begin, end, stride, zerosOf(b, loc, types),
+        [&](OpBuilder &nested, Location nestedLoc, Value i, ValueRange accumulators) {
+          SmallVector<Value> indices = delinearize(nested, nestedLoc, i, ranges);
+          SmallVector<Value> updated = cloneBody(
+              nested, op, bodyArguments(nested, nestedLoc, op, indices, accumulators));
+          scf::YieldOp::create(nested, nestedLoc, updated);
+        });
+    SmallVector<Value> sums = blockSums(b, loc, loop.getResults());
+    inFirstThread(b, launch, [&] {
+      for (auto [sum, partial] : llvm::zip(sums, partials))
+        memref::StoreOp::create(b, loc, sum, partial, launch.getBlockIds().x);
+    });
+  }
+
+  /// One block adds the partial sums into the outputs.
+  void addPartials(OpBuilder &b, linalg::GenericOp op, int64_t blocks, int64_t threads,
+                   TypeRange types, ValueRange partials) {
+    Location loc = op.getLoc();
+    gpu::LaunchOp launch = createLaunch(b, loc, 1, threads);
+    Value end = arith::ConstantIndexOp::create(b, loc, blocks);
+    Value stride = arith::ConstantIndexOp::create(b, loc, threads);
+    auto loop = scf::ForOp::create(
+        b, loc, launch.getThreadIds().x, end, stride, zerosOf(b, loc, types),
+        [&](OpBuilder &nested, Location nestedLoc, Value i, ValueRange accumulators) {
+          SmallVector<Value> updated;
+          for (auto [accumulator, partial] : llvm::zip(accumulators, partials)) {
+            Value value = memref::LoadOp::create(nested, nestedLoc, partial, i);
+            updated.push_back(arith::AddFOp::create(nested, nestedLoc, accumulator, value));
+          }
+          scf::YieldOp::create(nested, nestedLoc, updated);
+        });
+    SmallVector<Value> sums = blockSums(b, loc, loop.getResults());
+    inFirstThread(b, launch, [&] {
+      for (auto [sum, init] : llvm::zip(sums, op.getDpsInits())) {
+        Value old = memref::LoadOp::create(b, loc, init, ValueRange());
+        Value total = arith::AddFOp::create(b, loc, old, sum);
+        memref::StoreOp::create(b, loc, total, init, ValueRange());
+      }
+    });
+  }
+
+  SmallVector<Value> blockSums(OpBuilder &b, Location loc, ValueRange values) {
+    SmallVector<Value> sums;
+    for (Value value : values)
+      sums.push_back(gpu::AllReduceOp::create(
+          b, loc, value, gpu::AllReduceOperationAttr::get(b.getContext(), gpu::AllReduceOperation::ADD),
+          /*uniform=*/true));
+    return sums;
+  }
+
+  /// Gives the arena argument `bytes` bytes, in the signature and in the
+  /// plan's attributes.
+  void growArena(func::FuncOp fn, unsigned index, int64_t bytes) {
+    auto type = MemRefType::get({bytes}, IntegerType::get(fn.getContext(), 8));
+    fn.getArgument(index).setType(type);
+    SmallVector<Type> inputs(fn.getBody().front().getArgumentTypes());
+    fn.setType(FunctionType::get(fn.getContext(), inputs, fn.getResultTypes()));
+    Builder b(fn.getContext());
+    fn->setAttr("marthe.arena_bytes", b.getI64IntegerAttr(bytes));
+    if (auto types = fn->getAttrOfType<ArrayAttr>("marthe.buffer_types")) {
+      SmallVector<Attribute> updated(types.begin(), types.end());
+      if (index < updated.size())
+        updated[index] = TypeAttr::get(type);
+      fn->setAttr("marthe.buffer_types", b.getArrayAttr(updated));
+    }
+  }
+};
+
+} // namespace
