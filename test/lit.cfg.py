@@ -18,3 +18,11 @@ llvm_config.add_tool_substitutions(["marthe-opt", "marthe-compile"], [config.mar
 config.substitutions.append(("%fixtures", config.marthe_fixtures_dir))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%src", config.marthe_src_root))
+
+# cuda-target: this build has the CUDA target; gpu: this machine has an
+# NVIDIA GPU (tests that check the no-GPU behaviour are unsupported there).
+if config.marthe_have_cuda:
+    config.available_features.add("cuda-target")
+    config.substitutions.append(("%cuda_toolkit", config.cuda_toolkit_dir))
+if any(os.path.exists("/dev/nvidia%d" % i) for i in range(16)):
+    config.available_features.add("gpu")

@@ -1,4 +1,15 @@
 // RUN: marthe-opt %s --marthe-lower-library-calls-to-runtime | FileCheck %s
+// RUN: marthe-opt %s --marthe-lower-library-calls-to-runtime=runtime=cuda | FileCheck %s --check-prefix=CUDA
+// RUN: not marthe-opt %s --marthe-lower-library-calls-to-runtime=runtime=tpu 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+
+// The CUDA runtime's kernels (cuBLAS GEMMs, our cross-entropy kernels) take
+// the same arguments, on device pointers.
+// CUDA-DAG: func.func private @marthe_cuda_gemm_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, i32, i32)
+// CUDA-DAG: func.func private @marthe_cuda_softmax_xent_f64(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64)
+// CUDA-DAG: func.func private @marthe_cuda_softmax_xent_grad_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64)
+// CUDA-DAG: func.func private @marthe_cuda_softmax_xent_hvp_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64)
+// CUDA-NOT: marthe_rt_
+// UNKNOWN: error: unknown runtime 'tpu' (expected cpu or cuda)
 
 // Library calls become calls of the runtime's C kernels, declared once per
 // name and element type: buffers as pointers, then sizes (i64), then flags (i32).

@@ -1,0 +1,80 @@
+// RUN: marthe-opt %s --marthe-gpu-map-loop-nests -split-input-file | FileCheck %s
+
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+#cols = affine_map<(d0, d1) -> (d1)>
+
+// A bias gradient sums over the batch (loop 0 reduces, loop 1 is parallel):
+// the parallel loop moves outermost, so 500 columns make 2 blocks of 256
+// threads (the last 12 idle), each thread summing its column's 100 rows.
+// CHECK-LABEL: func.func @sum_to(
+// CHECK: %[[BLOCKS:.+]] = arith.constant 2 : index
+// CHECK: %[[THREADS:.+]] = arith.constant 256 : index
+// CHECK: gpu.launch blocks(%[[BX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[BLOCKS]], %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) threads(%[[TX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[THREADS]],
+// CHECK: %[[START:.+]] = arith.muli %[[BX]], %{{.+}} : index
+// CHECK: %[[G:.+]] = arith.addi %[[START]], %[[TX]] : index
+// CHECK: %[[IN:.+]] = arith.cmpi ult, %[[G]], %{{.+}} : index
+// CHECK: scf.if %[[IN]] {
+// CHECK: scf.for
+// CHECK: memref.load %arg0
+// CHECK: arith.addf
+// CHECK: memref.store
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.generic
+func.func @sum_to(%g: memref<100x500xf32>, %b: memref<500xf32>) {
+  linalg.generic {indexing_maps = [#rows, #cols], iterator_types = ["reduction", "parallel"]}
+      ins(%g : memref<100x500xf32>) outs(%b : memref<500xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %x, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// An element-wise group over 4x64 elements fills exactly one block: no guard.
+// The row and column come from the thread's linear index.
+// CHECK-LABEL: func.func @elementwise(
+// CHECK: gpu.launch
+// CHECK-NOT: scf.if
+// CHECK: arith.remui %{{.+}}, %{{.+}} : index
+// CHECK: arith.divui
+// CHECK: math.exp
+// CHECK: gpu.terminator
+func.func @elementwise(%x: memref<4x64xf32>, %y: memref<4x64xf32>) {
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<4x64xf32>) outs(%y : memref<4x64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %e = math.exp %a : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+
+// -----
+
+// A scalar update (the schedule), a scalar fill and a copy: the first two
+// run in one thread of one block, the copy in one thread per element.
+// CHECK-LABEL: func.func @scalars(
+// CHECK: gpu.launch blocks(%{{.+}}, %{{.+}}, %{{.+}}) in (%{{.+}} = %[[ONE:[^,]+]], {{.+}} threads(%{{.+}}, %{{.+}}, %{{.+}}) in (%{{.+}} = %[[ONE]],
+// CHECK: arith.mulf
+// CHECK: gpu.launch
+// CHECK: memref.store %{{.+}}, %arg2[] : memref<f32>
+// CHECK: gpu.launch
+// CHECK: memref.load %arg3
+// CHECK: memref.store %{{.+}}, %arg4
+// CHECK-NOT: memref.copy
+func.func @scalars(%eta: memref<f32>, %out: memref<f32>, %z: memref<f32>, %a: memref<8xf32>, %b: memref<8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []}
+      ins(%eta : memref<f32>) outs(%out : memref<f32>) {
+  ^bb0(%e: f32, %o: f32):
+    %d = arith.mulf %e, %e : f32
+    linalg.yield %d : f32
+  }
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%z : memref<f32>)
+  memref.copy %a, %b : memref<8xf32> to memref<8xf32>
+  return
+}
