@@ -4,16 +4,16 @@
 
 namespace marthe::rt {
 
-static DeviceMemory *(*openCudaMemory)() = nullptr;
+static DeviceRuntime *(*openCudaRuntime)() = nullptr;
 
-void registerCudaMemory(DeviceMemory *(*open)()) { openCudaMemory = open; }
+void registerCudaRuntime(DeviceRuntime *(*open)()) { openCudaRuntime = open; }
 
-DeviceMemory *deviceMemory(Device device) {
+DeviceRuntime *deviceRuntime(Device device) {
   if (device == Device::Cpu)
     return nullptr;
-  if (!openCudaMemory)
+  if (!openCudaRuntime)
     throw Error("the program was compiled for CUDA but the CUDA runtime is not linked in");
-  return openCudaMemory();
+  return openCudaRuntime();
 }
 
 } // namespace marthe::rt

@@ -1,18 +1,20 @@
 #pragma once
 
-// Where the buffers of a program live. The CPU's are plain host memory; the
-// CUDA runtime library (runtime/cuda) registers the device's memory when it
-// is linked in, so that CPU trainers carry no CUDA dependency.
+// Where the buffers of a program live and its functions run. The CPU's are
+// host memory and direct calls; the CUDA runtime library (runtime/cuda)
+// registers the device's when it is linked in, so that CPU trainers carry no
+// CUDA dependency.
 
 #include "runtime/Abi.h"
 
 #include <cstddef>
+#include <cstdint>
 
 namespace marthe::rt {
 
-class DeviceMemory {
+class DeviceRuntime {
 public:
-  virtual ~DeviceMemory() = default;
+  virtual ~DeviceRuntime() = default;
   virtual void *allocate(size_t bytes) = 0;
   virtual void release(void *pointer) = 0;
   /// Copies to the device, ordered after all earlier work of the runtime.
@@ -21,14 +23,21 @@ public:
   virtual void startDownload(void *host, const void *device, size_t bytes) = 0;
   virtual void wait() = 0;
   virtual void copy(void *to, const void *from, size_t bytes) = 0;
+  /// Row i of `to` = row indices[i] of `from` (device memory, rows of
+  /// `rowBytes`, a multiple of 4); `indices` is host memory.
+  virtual void gatherRows(void *to, const void *from, const int32_t *indices, int64_t count,
+                          size_t rowBytes) = 0;
+  /// Calls `entry` on device buffers, possibly by replaying a CUDA graph of
+  /// an earlier call with the same buffers.
+  virtual void run(CompiledFunction entry, void *const *buffers, size_t count, void *arena) = 0;
 };
 
-/// The memory of `device`: nullptr for the CPU (host memory); for CUDA the
-/// registered device memory, initializing the device on first use. Throws
+/// The runtime of `device`: nullptr for the CPU (host memory, direct calls);
+/// for CUDA the registered one, initializing the device on first use. Throws
 /// Error when no CUDA device is usable or the CUDA runtime is not linked.
-DeviceMemory *deviceMemory(Device device);
+DeviceRuntime *deviceRuntime(Device device);
 
 /// Called by the CUDA runtime library when it is linked into a program.
-void registerCudaMemory(DeviceMemory *(*open)());
+void registerCudaRuntime(DeviceRuntime *(*open)());
 
 } // namespace marthe::rt

@@ -18,7 +18,7 @@ int64_t elementCount(const TensorSpec &spec) {
 
 size_t elementSize(DType dtype) { return dtype == DType::F64 ? 8 : 4; }
 
-Tensor::Tensor(const TensorSpec &spec, DeviceMemory *device)
+Tensor::Tensor(const TensorSpec &spec, DeviceRuntime *device)
     : spec(&spec), device_(device), host_(elementCount(spec) * elementSize(spec.dtype)) {
   if (device_)
     deviceBuffer_ = device_->allocate(host_.size());
@@ -115,7 +115,11 @@ void *Tensor::inputBuffer() {
   return deviceBuffer_;
 }
 
-void *Tensor::outputBuffer() { return device_ ? deviceBuffer_ : host_.data(); }
+void *Tensor::outputBuffer() {
+  if (device_)
+    fresh_ = Fresh::Device; // no download of what is about to be overwritten
+  return device_ ? deviceBuffer_ : host_.data();
+}
 
 void Tensor::written() {
   if (device_)
@@ -136,13 +140,13 @@ void Function::ArenaDeleter::operator()(void *arena) const {
     std::free(arena);
 }
 
-static void *allocateArena(DeviceMemory *device, int64_t bytes) {
+static void *allocateArena(DeviceRuntime *device, int64_t bytes) {
   size_t rounded = std::max<size_t>(64, (size_t(bytes) + 63) / 64 * 64);
   return device ? device->allocate(rounded) : std::aligned_alloc(64, rounded);
 }
 
 Function::Function(const FunctionSpec &spec, Device device)
-    : spec_(&spec), device_(deviceMemory(device)),
+    : spec_(&spec), device_(deviceRuntime(device)),
       arena_(allocateArena(device_, spec.arenaBytes), ArenaDeleter{device_}) {
   if (!arena_)
     throw Error(std::string("cannot allocate the ") + std::to_string(spec.arenaBytes) +
@@ -179,14 +183,16 @@ void Function::call() {
     pointers_.push_back(t.inputBuffer());
   for (Tensor &t : results_)
     pointers_.push_back(t.outputBuffer());
-  spec_->entry(pointers_.data(), arena_.get());
-  for (Tensor &t : results_)
-    t.written();
-  if (!device_)
+  if (!device_) {
+    spec_->entry(pointers_.data(), arena_.get());
     return;
-  for (Tensor &t : results_)
+  }
+  device_->run(spec_->entry, pointers_.data(), pointers_.size(), arena_.get());
+  for (Tensor &t : results_) {
+    t.written();
     if (t.spec->rank == 0)
       t.startDownload();
+  }
   device_->wait();
 }
 

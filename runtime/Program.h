@@ -21,7 +21,7 @@ size_t elementSize(DType dtype);
 /// used, so the host copy of state that stays on the device is never moved.
 class Tensor {
 public:
-  Tensor(const TensorSpec &spec, DeviceMemory *device = nullptr);
+  Tensor(const TensorSpec &spec, DeviceRuntime *device = nullptr);
   Tensor(Tensor &&other) noexcept;
   Tensor &operator=(Tensor &&other) noexcept;
   Tensor(const Tensor &) = delete;
@@ -43,10 +43,13 @@ public:
 
   /// The buffer a compiled function reads: the device copy, brought up to date.
   void *inputBuffer();
-  /// The buffer a compiled function writes in full; afterwards call written().
+  /// The buffer a compiled function (or a device copy) writes in full;
+  /// afterwards call written().
   void *outputBuffer();
   void written();
-  /// Starts bringing the host copy up to date; DeviceMemory::wait ends it.
+  /// The device runtime the tensor lives on; nullptr on the host.
+  DeviceRuntime *device() const { return device_; }
+  /// Starts bringing the host copy up to date; DeviceRuntime::wait ends it.
   void startDownload();
 
   const TensorSpec *spec;
@@ -55,7 +58,7 @@ private:
   enum class Fresh { Both, Host, Device };
   void download() const;
 
-  DeviceMemory *device_;
+  DeviceRuntime *device_;
   mutable std::vector<unsigned char> host_;
   void *deviceBuffer_ = nullptr;
   mutable Fresh fresh_ = Fresh::Both;
@@ -82,7 +85,7 @@ public:
 
 private:
   const FunctionSpec *spec_;
-  DeviceMemory *device_;
+  DeviceRuntime *device_;
   std::vector<Tensor> args_, results_;
   std::map<std::string, size_t> argIndex_, resultIndex_;
   std::vector<void *> pointers_;
@@ -92,7 +95,7 @@ private:
   /// The intermediates of one call; each Function has its own, so calls of
   /// different Functions may run concurrently (on the CPU).
   struct ArenaDeleter {
-    DeviceMemory *device;
+    DeviceRuntime *device;
     void operator()(void *arena) const;
   };
   std::unique_ptr<void, ArenaDeleter> arena_;

@@ -1,5 +1,6 @@
 #include "runtime/Trainer.h"
 
+#include "runtime/Batcher.h"
 #include "runtime/Checkpoint.h"
 #include "runtime/Dataset.h"
 #include "runtime/Error.h"
@@ -41,73 +42,6 @@ std::string checkpointPath(const RunConfig &config) { return config.out + "/chec
 volatile std::sig_atomic_t stopRequested = 0;
 
 void requestStop(int) { stopRequested = 1; }
-
-/// Fills input/label tensors with mini-batches of a split, in order or in a
-/// fresh permutation per epoch: one row copy per sample from the split,
-/// stored once in the model's element type.
-class Batcher {
-public:
-  Batcher(const ImageSet &set, bool shuffle, uint64_t seed)
-      : set_(set), shuffle_(shuffle), seed_(seed) {}
-
-  void fill(int64_t batchIndex, Tensor &input, Tensor &labels) {
-    int64_t batch = labels.size();
-    checkSampleSize(input, batch);
-    unsigned char *inputs = input.mutableData(), *labelBytes = labels.mutableData();
-    for (int64_t i = 0; i < batch; ++i)
-      copySample(sampleAt(batchIndex * batch + i), i, input.spec->dtype, inputs, labelBytes);
-  }
-
-  void fillRange(int64_t begin, Tensor &input, Tensor &labels) {
-    checkSampleSize(input, labels.size());
-    unsigned char *inputs = input.mutableData(), *labelBytes = labels.mutableData();
-    for (int64_t i = 0, batch = labels.size(); i < batch; ++i)
-      copySample((begin + i) % set_.count, i, input.spec->dtype, inputs, labelBytes);
-  }
-
-private:
-  void checkSampleSize(const Tensor &input, int64_t batch) {
-    int64_t sampleSize = set_.sampleSize();
-    if (input.size() != batch * sampleSize)
-      throw Error("the compiled model takes " + std::to_string(input.size() / batch) +
-                  " values per sample but the data has " + std::to_string(sampleSize));
-    if (input.spec->dtype == DType::F64 && doubles_.empty())
-      doubles_.assign(set_.pixels.begin(), set_.pixels.end());
-  }
-
-  int64_t sampleAt(int64_t position) {
-    int64_t epoch = position / set_.count, offset = position % set_.count;
-    if (!shuffle_)
-      return offset;
-    if (epoch != epoch_) {
-      permutation_.resize(set_.count);
-      std::iota(permutation_.begin(), permutation_.end(), 0);
-      std::mt19937_64 rng(seed_ * 1000003 + epoch);
-      std::shuffle(permutation_.begin(), permutation_.end(), rng);
-      epoch_ = epoch;
-    }
-    return permutation_[offset];
-  }
-
-  void copySample(int64_t sample, int64_t row, DType dtype, unsigned char *inputs,
-                  unsigned char *labels) {
-    int64_t size = set_.sampleSize();
-    if (dtype == DType::F64)
-      std::memcpy(inputs + row * size * sizeof(double), doubles_.data() + sample * size,
-                  size * sizeof(double));
-    else
-      std::memcpy(inputs + row * size * sizeof(float), set_.pixels.data() + sample * size,
-                  size * sizeof(float));
-    std::memcpy(labels + row * sizeof(int32_t), &set_.labels[sample], sizeof(int32_t));
-  }
-
-  const ImageSet &set_;
-  bool shuffle_;
-  uint64_t seed_;
-  int64_t epoch_ = -1;
-  std::vector<int64_t> permutation_;
-  std::vector<double> doubles_; // the pixels, for float64 models
-};
 
 struct Evaluation {
   double loss = 0, accuracy = 0;
@@ -199,14 +133,16 @@ public:
 
   Evaluation evaluate(const ImageSet &set) {
     syncForward();
-    Batcher batcher(set, false, 0);
+    std::unique_ptr<Batcher> &batcher = evaluationBatchers_[&set];
+    if (!batcher) // kept: on a device the split stays there between evaluations
+      batcher = std::make_unique<Batcher>(set, false, 0);
     Tensor &input = forward_.arg("input");
     int64_t batch = input.spec->dims[0];
     Tensor &labels = forwardLabels_;
     double loss = 0;
     int64_t correct = 0;
     for (int64_t begin = 0; begin < set.count; begin += batch) {
-      batcher.fillRange(begin, input, labels);
+      batcher->fillRange(begin, input, labels);
       forward_.call();
       scoreLogits(forward_.results()[0], labels, std::min(batch, set.count - begin), loss,
                   correct);
@@ -393,6 +329,7 @@ private:
   Function forward_;
   std::optional<Function> step_;
   Batcher trainBatches_, valBatches_;
+  std::map<const ImageSet *, std::unique_ptr<Batcher>> evaluationBatchers_;
   const ImageSet &validation_;
   TensorSpec labelSpec_{};
   /// Labels of the forward function's batches (evaluation, validation loss).
@@ -485,7 +422,7 @@ static ImageSet loadSplit(const ProgramSpec &program, const RunConfig &config,
 
 void train(const ProgramSpec &program, const RunConfig &config) {
   validateRunConfig(program, config);
-  deviceMemory(program.device); // a missing GPU is reported before any work
+  deviceRuntime(program.device); // a missing GPU is reported before any work
   std::signal(SIGINT, requestStop);
   std::signal(SIGTERM, requestStop);
   ensureDirectory(config.out);

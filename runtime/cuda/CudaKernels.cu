@@ -80,6 +80,15 @@ __global__ void softmaxXentHvp(const T *logits, const T *tangent, T *out, int64_
     p[j] = p[j] * (t[j] - weighted) * scale;
 }
 
+__global__ void gatherRowsKernel(uint32_t *to, const uint32_t *from, const int32_t *indices,
+                                 int64_t count, int64_t rowWords) {
+  int64_t word = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (word >= count * rowWords)
+    return;
+  int64_t row = word / rowWords, column = word % rowWords;
+  to[word] = from[int64_t(indices[row]) * rowWords + column];
+}
+
 unsigned rowBlocks(int64_t rows) { return unsigned((rows + kRowThreads - 1) / kRowThreads); }
 
 /// Records a failed launch of `kernel`.
@@ -107,6 +116,18 @@ void gemm(Gemm call, const char *name, const T *a, const T *b, T *c, int64_t m, 
 }
 
 } // namespace
+
+cudaError_t gatherRows(cudaStream_t stream, void *to, const void *from, const int32_t *indices,
+                       int64_t count, int64_t rowWords) {
+  int64_t words = count * rowWords;
+  if (words == 0)
+    return cudaSuccess;
+  gatherRowsKernel<<<unsigned((words + 255) / 256), 256, 0, stream>>>(
+      static_cast<uint32_t *>(to), static_cast<const uint32_t *>(from), indices, count,
+      rowWords);
+  return cudaGetLastError();
+}
+
 } // namespace marthe::rt::cuda
 
 using namespace marthe::rt::cuda;

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
 #include <vector>
 
 namespace marthe::rt::cuda {
@@ -56,9 +57,21 @@ struct Driver {
   }
 };
 
-class CudaMemory final : public DeviceMemory {
+/// cuBLAS gets a workspace of its own, so that it allocates nothing while a
+/// step is captured into a CUDA graph.
+constexpr size_t kBlasWorkspaceBytes = size_t(32) << 20;
+/// Distinct buffer sets with a captured graph, at most (a step alternates
+/// between two as results become the next step's arguments).
+constexpr size_t kMaxGraphs = 8;
+
+bool environmentSays(const char *name, const char *value) {
+  const char *set = std::getenv(name);
+  return set && std::strcmp(set, value) == 0;
+}
+
+class CudaRuntime final : public DeviceRuntime {
 public:
-  CudaMemory() {
+  CudaRuntime() {
     int count = 0;
     cudaError_t status = cudaGetDeviceCount(&count);
     if (status != cudaSuccess)
@@ -71,12 +84,16 @@ public:
     std::string error = marthe::rt::cuda::describe(cublasCreate(&blas_), "cublasCreate");
     if (error.empty())
       error = marthe::rt::cuda::describe(cublasSetStream(blas_, stream_), "cublasSetStream");
-    const char *tf32 = std::getenv("MARTHE_CUDA_TF32");
-    if (error.empty() && tf32 && std::strcmp(tf32, "1") == 0)
+    if (error.empty() && environmentSays("MARTHE_CUDA_TF32", "1"))
       error = marthe::rt::cuda::describe(cublasSetMathMode(blas_, CUBLAS_TF32_TENSOR_OP_MATH),
                                          "cublasSetMathMode");
+    blasWorkspace_ = allocate(kBlasWorkspaceBytes);
+    if (error.empty())
+      error = marthe::rt::cuda::describe(
+          cublasSetWorkspace(blas_, blasWorkspace_, kBlasWorkspaceBytes), "cublasSetWorkspace");
     if (!error.empty())
       throw Error(error);
+    graphs_ = !environmentSays("MARTHE_CUDA_GRAPHS", "0");
     driver_.load(driver_.moduleLoadData, "cuModuleLoadData");
     driver_.load(driver_.moduleGetFunction, "cuModuleGetFunction");
     driver_.load(driver_.launchKernel, "cuLaunchKernel");
@@ -130,11 +147,88 @@ public:
                   "cudaMemcpyAsync (on the device)");
   }
 
+  void gatherRows(void *to, const void *from, const int32_t *indices, int64_t count,
+                  size_t rowBytes) override {
+    size_t indexBytes = size_t(count) * sizeof(int32_t);
+    if (indexBytes > indicesBytes_) {
+      wait(); // the old index buffer may still be read
+      if (indices_)
+        release(indices_);
+      indices_ = allocate(indexBytes);
+      indicesBytes_ = indexBytes;
+    }
+    upload(indices_, indices, indexBytes);
+    throwIfFailed(marthe::rt::cuda::gatherRows(stream_, to, from,
+                                               static_cast<const int32_t *>(indices_), count,
+                                               int64_t(rowBytes / 4)),
+                  "gatherRows (a mini-batch from the resident data)");
+  }
+
+  /// The first call with a set of buffers runs directly (it loads the
+  /// kernels and lets cuBLAS choose its algorithms); the second is captured
+  /// into a graph, which that call and later ones launch. A call that cannot
+  /// be captured runs directly from then on.
+  void run(CompiledFunction entry, void *const *buffers, size_t count, void *arena) override {
+    if (!graphs_)
+      return entry(buffers, arena);
+    GraphKey key{entry, arena, std::vector<void *>(buffers, buffers + count)};
+    auto found = graphCache_.find(key);
+    if (found == graphCache_.end()) {
+      if (graphCache_.size() < kMaxGraphs)
+        graphCache_.emplace(std::move(key), Graph{});
+      return entry(buffers, arena);
+    }
+    Graph &graph = found->second;
+    if (!graph.exec && !graph.uncapturable)
+      capture(graph, entry, buffers, arena);
+    if (!graph.exec)
+      return entry(buffers, arena);
+    std::string error = marthe::rt::cuda::describe(cudaGraphLaunch(graph.exec, stream_),
+                                                   "cudaGraphLaunch (a captured step)");
+    if (!error.empty())
+      recordError(error);
+  }
+
   cudaStream_t stream() const { return stream_; }
   cublasHandle_t blas() const { return blas_; }
   Driver &driver() { return driver_; }
 
 private:
+  struct GraphKey {
+    CompiledFunction entry;
+    void *arena;
+    std::vector<void *> buffers;
+    bool operator<(const GraphKey &other) const {
+      return std::tie(entry, arena, buffers) < std::tie(other.entry, other.arena, other.buffers);
+    }
+  };
+  struct Graph {
+    cudaGraphExec_t exec = nullptr;
+    bool uncapturable = false;
+  };
+
+  void capture(Graph &graph, CompiledFunction entry, void *const *buffers, void *arena) {
+    if (hasError() ||
+        cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal) != cudaSuccess) {
+      graph.uncapturable = true;
+      return;
+    }
+    entry(buffers, arena);
+    cudaGraph_t captured = nullptr;
+    cudaError_t ended = cudaStreamEndCapture(stream_, &captured);
+    // What failed while capturing did not run; the call runs directly.
+    bool failed = ended != cudaSuccess || hasError() || !captured ||
+                  cudaGraphInstantiate(&graph.exec, captured, 0) != cudaSuccess;
+    if (captured)
+      cudaGraphDestroy(captured);
+    if (failed) {
+      cudaGetLastError();
+      clearError();
+      graph.exec = nullptr;
+      graph.uncapturable = true;
+    }
+  }
+
   struct Pending {
     void *host;
     size_t offset, bytes;
@@ -153,22 +247,27 @@ private:
 
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
+  void *blasWorkspace_ = nullptr;
+  void *indices_ = nullptr;
+  size_t indicesBytes_ = 0;
+  bool graphs_ = true;
+  std::map<GraphKey, Graph> graphCache_;
   Driver driver_;
   std::unique_ptr<unsigned char, PinnedDeleter> staging_;
   size_t stagingBytes_ = 0, stagingUsed_ = 0;
   std::vector<Pending> pending_;
 };
 
-CudaMemory &memory() {
+CudaRuntime &runtime() {
   // Created on first use and never destroyed: the CUDA runtime may already
   // be shut down when static destructors run.
-  static CudaMemory *instance = new CudaMemory();
+  static CudaRuntime *instance = new CudaRuntime();
   return *instance;
 }
 
-DeviceMemory *openMemory() { return &memory(); }
+DeviceRuntime *openRuntime() { return &runtime(); }
 
-const bool registered = (registerCudaMemory(&openMemory), true);
+const bool registered = (registerCudaRuntime(&openRuntime), true);
 
 /// A kernel binary embedded by MLIR's offloading translation; loaded on the
 /// first launch, after the runtime has initialized the device.
@@ -187,8 +286,8 @@ std::mutex moduleMutex;
 
 } // namespace
 
-cudaStream_t stream() { return memory().stream(); }
-cublasHandle_t blas() { return memory().blas(); }
+cudaStream_t stream() { return runtime().stream(); }
+cublasHandle_t blas() { return runtime().blas(); }
 
 void recordError(const std::string &message) {
   if (errorMessage.empty())
@@ -196,6 +295,8 @@ void recordError(const std::string &message) {
 }
 
 bool hasError() { return !errorMessage.empty(); }
+
+void clearError() { errorMessage.clear(); }
 
 std::string describe(cudaError_t status, const char *call) {
   if (status == cudaSuccess)
@@ -219,7 +320,7 @@ extern "C" {
 
 void *mgpuModuleLoad(void *data, size_t /*size*/) { return new KernelModule{data}; }
 
-// Modules stay loaded until the process exits (see memory()).
+// Modules stay loaded until the process exits (see runtime()).
 void mgpuModuleUnload(void *) {}
 
 void *mgpuModuleGetFunction(void *handle, const char *name) {
@@ -230,7 +331,7 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
     return found->second;
   if (hasError())
     return nullptr;
-  Driver &driver = memory().driver();
+  Driver &driver = runtime().driver();
   if (!module->module) {
     CUresult result = driver.moduleLoadData(&module->module, module->image);
     if (result != CUDA_SUCCESS) {
@@ -266,7 +367,7 @@ void mgpuLaunchKernel(void *handle, intptr_t gridX, intptr_t gridY, intptr_t gri
   auto *kernel = static_cast<Kernel *>(handle);
   if (!kernel || hasError())
     return;
-  Driver &driver = memory().driver();
+  Driver &driver = runtime().driver();
   CUresult result = driver.launchKernel(kernel->function, gridX, gridY, gridZ, blockX, blockY,
                                         blockZ, sharedBytes, static_cast<CUstream>(stream),
                                         params, extra);

@@ -22,8 +22,14 @@ cublasHandle_t blas();
 /// launches are skipped until it is thrown.
 void recordError(const std::string &message);
 bool hasError();
+void clearError();
 /// "call: cudaErrorX (text)" if `status` is an error, else empty.
 std::string describe(cudaError_t status, const char *call);
 std::string describe(cublasStatus_t status, const char *call);
+
+/// Row i of `to` = row indices[i] of `from`, rows of `rowWords` 4-byte words;
+/// `indices` in device memory. Launched on `stream`.
+cudaError_t gatherRows(cudaStream_t stream, void *to, const void *from, const int32_t *indices,
+                       int64_t count, int64_t rowWords);
 
 } // namespace marthe::rt::cuda
