@@ -1,7 +1,8 @@
 """PyTorch reference timings for the paper's model: an SGD step and a MARTHE
 step written the usual way (double backward for H.Z), float32, same batch size.
 
-usage: torch_step.py [ROUNDS]
+usage: torch_step.py [ROUNDS]          CPU, 1 and 2 threads
+       torch_step.py --cuda [ROUNDS]   the GPU: eager, and torch.compile where it works
 """
 import statistics
 import sys
@@ -22,8 +23,9 @@ def model():
     return torch.nn.Sequential(*layers)
 
 
-def batch():
-    return torch.rand(BATCH, 784), torch.randint(0, 10, (BATCH,))
+def batch(device="cpu"):
+    return (torch.rand(BATCH, 784, device=device),
+            torch.randint(0, 10, (BATCH,), device=device))
 
 
 def sgd_step(net, params, eta, data):
@@ -86,5 +88,50 @@ def main(rounds=9):
     return best
 
 
+def cuda_milliseconds(fn, calls=50):
+    fn()
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    torch.cuda.synchronize()
+    return (time.perf_counter() - start) * 1e3 / calls
+
+
+def cuda_times(compile_steps, rounds):
+    """Median ms per SGD and MARTHE step on the GPU; None for a step that fails."""
+    torch.manual_seed(0)
+    net = model().cuda()
+    params = list(net.parameters())
+    state = {"eta": 0.01, "mu": 0.9, "z": [torch.zeros_like(p) for p in params]}
+    data, validation = batch("cuda"), batch("cuda")
+    sgd_fn, marthe_fn = sgd_step, marthe_step
+    if compile_steps:
+        sgd_fn, marthe_fn = torch.compile(sgd_step), torch.compile(marthe_step)
+    results = []
+    for step in (lambda: sgd_fn(net, params, 0.01, data),
+                 lambda: marthe_fn(net, params, state, data, validation)):
+        try:
+            results.append(statistics.median(cuda_milliseconds(step) for _ in range(rounds)))
+        except Exception as error:  # torch.compile of double backward may not work
+            print(f"  torch.compile failed: {type(error).__name__}: {str(error).splitlines()[0][:120]}")
+            results.append(None)
+    return results
+
+
+def cuda_main(rounds=9):
+    best = {}
+    for mode, compile_steps in (("eager", False), ("torch.compile", True)):
+        s, m = cuda_times(compile_steps, rounds)
+        show = lambda v: "failed" if v is None else f"{v:.3f} ms"
+        print(f"PyTorch {torch.__version__} on {torch.cuda.get_device_name()}, {mode}: "
+              f"SGD step {show(s)}, MARTHE step {show(m)}")
+        best[mode] = (s, m)
+    return best
+
+
 if __name__ == "__main__":
-    main(*map(int, sys.argv[1:]))
+    if sys.argv[1:2] == ["--cuda"]:
+        cuda_main(*map(int, sys.argv[2:]))
+    else:
+        main(*map(int, sys.argv[1:]))

@@ -1,0 +1,77 @@
+// Times the compiled SGD and MARTHE steps and the forward pass of the
+// program it is linked with, on the program's device (built for the CUDA
+// target by bench/CMakeLists.txt, run by scripts/gpu-check.sh): each call as
+// the trainer makes it, scalar results copied back, one synchronization.
+
+#include "runtime/Abi.h"
+#include "runtime/Program.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace marthe::rt;
+
+namespace {
+
+void randomize(Function &fn, std::mt19937 &rng) {
+  std::normal_distribution<double> normal(0.0, 0.05);
+  for (Tensor &t : fn.args()) {
+    std::string role = t.spec->role;
+    bool labels = t.spec->dtype == DType::I32;
+    for (int64_t i = 0; i < t.size(); ++i)
+      t.set(i, labels ? double(rng() % 10) : role == "eta" ? 0.01 : normal(rng));
+  }
+  if (fn.hasArg("alpha"))
+    fn.arg("alpha").set(0, 0.0);
+}
+
+double millisecondsPerCall(Function &fn, int calls) {
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < calls; ++i) {
+    fn.call();
+    fn.feedBack({"hg", "hg_prev"});
+  }
+  std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+  return elapsed.count() / calls;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+} // namespace
+
+int main() {
+  try {
+    Function sgd(*findFunction(marthe_program, "train_step"), marthe_program.device);
+    Function marthe(*findFunction(marthe_program, "marthe_step"), marthe_program.device);
+    Function forward(*findFunction(marthe_program, "forward"), marthe_program.device);
+    std::mt19937 rng(0);
+    randomize(sgd, rng);
+    randomize(marthe, rng);
+    randomize(forward, rng);
+    const int rounds = 9, calls = 100;
+    std::vector<double> sgdTimes, martheTimes, forwardTimes;
+    for (Function *fn : {&sgd, &marthe, &forward})
+      millisecondsPerCall(*fn, 10); // kernels loaded, graphs captured
+    for (int r = 0; r < rounds; ++r) {
+      forwardTimes.push_back(millisecondsPerCall(forward, calls));
+      sgdTimes.push_back(millisecondsPerCall(sgd, calls));
+      martheTimes.push_back(millisecondsPerCall(marthe, calls));
+    }
+    std::printf("compiled, median of %d rounds x %d calls:\n", rounds, calls);
+    std::printf("forward     %.4f ms\n", median(forwardTimes));
+    std::printf("SGD step    %.4f ms\n", median(sgdTimes));
+    std::printf("MARTHE step %.4f ms (%.2fx the SGD step)\n", median(martheTimes),
+                median(martheTimes) / median(sgdTimes));
+    return 0;
+  } catch (const std::exception &error) {
+    std::fprintf(stderr, "device-step-benchmark: error: %s\n", error.what());
+    return 1;
+  }
+}
