@@ -2,7 +2,7 @@
 // gpu.launch, one thread per iteration of its parallel loops.
 
 #include "target/cuda/CudaTarget.h"
-#include "target/cuda/Launch.h"
+#include "target/cuda/KernelBuilder.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -12,7 +12,6 @@
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -26,14 +25,11 @@ using namespace marthe;
 
 namespace {
 
-/// Moves the parallel loops of a generic outermost, so that they become
-/// one scf.parallel around the reduction loops.
-linalg::LinalgOp parallelLoopsFirst(RewriterBase &rewriter, linalg::LinalgOp op) {
-  auto generic = llvm::dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic)
-    return op;
+/// Moves the parallel loops of `op` outermost, so that they map to threads
+/// and each thread runs the reduction loops.
+linalg::GenericOp parallelLoopsFirst(RewriterBase &rewriter, linalg::GenericOp op) {
   SmallVector<unsigned> order;
-  SmallVector<utils::IteratorType> iterators = generic.getIteratorTypesArray();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   for (auto [i, iterator] : llvm::enumerate(iterators))
     if (iterator == utils::IteratorType::parallel)
       order.push_back(i);
@@ -42,27 +38,27 @@ linalg::LinalgOp parallelLoopsFirst(RewriterBase &rewriter, linalg::LinalgOp op)
       order.push_back(i);
   if (llvm::equal(order, llvm::seq<unsigned>(0, order.size())))
     return op;
-  rewriter.setInsertionPoint(generic);
-  return *linalg::interchangeGenericOp(rewriter, generic, order);
+  rewriter.setInsertionPoint(op);
+  return *linalg::interchangeGenericOp(rewriter, op, order);
 }
 
-/// An op without parallel loops runs in one thread: it is wrapped in a
-/// parallel loop of one iteration.
-void wrapInSingleIteration(OpBuilder &b, Operation *op) {
-  b.setInsertionPoint(op);
-  Location loc = op->getLoc();
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero}, ValueRange{one}, ValueRange{one});
-  op->moveBefore(loop.getBody()->getTerminator());
-}
-
-std::optional<int64_t> tripCount(Value lower, Value upper, Value step) {
-  std::optional<int64_t> lb = getConstantIntValue(lower), ub = getConstantIntValue(upper),
-                         st = getConstantIntValue(step);
-  if (!lb || !ub || !st || *st <= 0)
-    return std::nullopt;
-  return std::max<int64_t>(0, (*ub - *lb + *st - 1) / *st);
+/// Loop nests a thread per iteration of its parallel loops can run: static
+/// ranges, and outputs indexed by parallel loops only.
+LogicalResult checkMappable(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics())
+    return op.emitOpError("must work on buffers to be mapped to the GPU");
+  if (op.hasIndexSemantics())
+    return op.emitOpError("uses linalg.index, which the GPU mapping does not support");
+  if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    return op.emitOpError("needs static loop ranges to be mapped to a GPU grid");
+  unsigned parallel = op.getNumParallelLoops();
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    AffineMap map = op.getMatchingIndexingMap(&init);
+    for (unsigned d = parallel; d < op.getNumLoops(); ++d)
+      if (map.isFunctionOfDim(d) || !map.isProjectedPermutation())
+        return op.emitOpError("writes its output along a reduction loop");
+  }
+  return success();
 }
 
 struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
@@ -72,12 +68,12 @@ struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
     for (auto fn : getOperation().getOps<func::FuncOp>()) {
       if (fn.isExternal())
         continue;
-      if (failed(toParallelLoops(fn)) || failed(toLaunches(fn)) || failed(checkHostCode(fn)))
+      if (failed(mapFunction(fn)) || failed(checkHostCode(fn)))
         return signalPassFailure();
     }
   }
 
-  LogicalResult toParallelLoops(func::FuncOp fn) {
+  LogicalResult mapFunction(func::FuncOp fn) {
     IRRewriter rewriter(fn.getContext());
     Block &block = fn.getBody().front();
     for (auto copy : llvm::make_early_inc_range(block.getOps<memref::CopyOp>())) {
@@ -85,45 +81,49 @@ struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
       linalg::makeMemRefCopyOp(rewriter, copy.getLoc(), copy.getSource(), copy.getTarget());
       rewriter.eraseOp(copy);
     }
-    SmallVector<linalg::LinalgOp> nests(block.getOps<linalg::LinalgOp>());
-    for (linalg::LinalgOp nest : nests) {
-      linalg::LinalgOp op = parallelLoopsFirst(rewriter, nest);
-      if (op.getNumParallelLoops() == 0)
-        wrapInSingleIteration(rewriter, op);
-      rewriter.setInsertionPoint(op);
-      if (failed(linalg::linalgOpToParallelLoops(rewriter, op)))
-        return op->emitOpError("could not be lowered to parallel loops");
-      rewriter.eraseOp(op);
-    }
-    return success();
-  }
-
-  LogicalResult toLaunches(func::FuncOp fn) {
-    SmallVector<scf::ParallelOp> loops(fn.getBody().front().getOps<scf::ParallelOp>());
-    for (scf::ParallelOp loop : loops)
-      if (failed(toLaunch(loop)))
+    // Generics first: they take the fills of their outputs as initial values.
+    SmallVector<linalg::GenericOp> nests(block.getOps<linalg::GenericOp>());
+    for (linalg::GenericOp nest : nests)
+      if (failed(mapGeneric(rewriter, nest)))
         return failure();
+    SmallVector<linalg::LinalgOp> named(block.getOps<linalg::LinalgOp>());
+    for (linalg::LinalgOp op : named) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, op);
+      if (failed(generic))
+        return op->emitOpError("has no generic form to map to the GPU");
+      if (failed(mapGeneric(rewriter, *generic)))
+        return failure();
+    }
     return success();
   }
 
-  /// The iterations of `loop`, row-major, over a 1-D grid: thread g runs the
-  /// iteration whose linear index is g.
-  LogicalResult toLaunch(scf::ParallelOp loop) {
-    SmallVector<int64_t> trips;
+  LogicalResult mapGeneric(RewriterBase &rewriter, linalg::GenericOp nest) {
+    linalg::GenericOp op = parallelLoopsFirst(rewriter, nest);
+    if (failed(checkMappable(op)))
+      return failure();
+    toLaunch(op);
+    return success();
+  }
+
+  /// One thread per iteration of the parallel loops (linearized, row-major);
+  /// each loads the outputs' initial values (or takes a fill's), runs the
+  /// reduction loops with the outputs in registers, and stores them once.
+  void toLaunch(linalg::GenericOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    unsigned parallel = op.getNumParallelLoops();
+    ArrayRef<int64_t> threadsOver = ArrayRef<int64_t>(ranges).take_front(parallel);
     int64_t total = 1;
-    for (auto [lb, ub, step] :
-         llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-      std::optional<int64_t> trip = tripCount(lb, ub, step);
-      if (!trip)
-        return loop.emitOpError("needs constant bounds to be mapped to a GPU grid");
-      trips.push_back(*trip);
-      total *= *trip;
-    }
+    for (int64_t range : threadsOver)
+      total *= range;
+    SmallVector<std::optional<Value>> fills;
+    for (Value init : op.getDpsInits())
+      fills.push_back(takeFill(op, init));
     if (total == 0)
-      return loop.erase(), success();
+      return op.erase();
     int64_t threads = std::min<int64_t>(total, threadsPerBlock);
-    OpBuilder b(loop);
-    Location loc = loop.getLoc();
+    OpBuilder b(op);
+    Location loc = op.getLoc();
     gpu::LaunchOp launch = createLaunch(b, loc, (total + threads - 1) / threads, threads);
     Value linear = globalThreadId(b, launch, threads);
     if (total % threads != 0) {
@@ -132,17 +132,39 @@ struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
       auto guard = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
       b.setInsertionPoint(guard.thenBlock()->getTerminator());
     }
-    IRMapping mapping;
-    SmallVector<Value> indices = delinearize(b, loc, linear, trips);
-    for (auto [iv, index, lb, step] : llvm::zip(loop.getInductionVars(), indices,
-                                                loop.getLowerBound(), loop.getStep())) {
-      Value scaled = arith::MulIOp::create(b, loc, index, step);
-      mapping.map(iv, arith::AddIOp::create(b, loc, lb, scaled));
+    SmallVector<Value> indices = delinearize(b, loc, linear, threadsOver);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    indices.resize(ranges.size(), zero); // outputs do not depend on reduction loops
+    SmallVector<Value> initial;
+    for (auto [init, fill] : llvm::zip(op.getDpsInitsMutable(), fills)) {
+      BlockArgument out = op.getMatchingBlockArgument(&init);
+      Type type = out.getType();
+      initial.push_back(fill                ? *fill
+                        : !out.use_empty() ? loadOperand(b, loc, op, init, indices)
+                                           : arith::ConstantOp::create(b, loc, b.getZeroAttr(type))
+                                                 .getResult());
     }
-    for (Operation &op : loop.getBody()->without_terminator())
-      b.clone(op, mapping);
-    loop.erase();
-    return success();
+    SmallVector<Value> lbs, ubs, steps;
+    for (int64_t range : ArrayRef<int64_t>(ranges).drop_front(parallel)) {
+      lbs.push_back(zero);
+      ubs.push_back(arith::ConstantIndexOp::create(b, loc, range));
+      steps.push_back(arith::ConstantIndexOp::create(b, loc, 1));
+    }
+    SmallVector<Value> parallelIndices(ArrayRef<Value>(indices).take_front(parallel));
+    scf::LoopNest nest = scf::buildLoopNest(
+        b, loc, lbs, ubs, steps, initial,
+        [&](OpBuilder &nested, Location nestedLoc, ValueRange reductionIndices,
+            ValueRange outputs) -> scf::ValueVector {
+          SmallVector<Value> all(parallelIndices);
+          llvm::append_range(all, reductionIndices);
+          return evaluateBody(nested, nestedLoc, op, all, outputs);
+        });
+    SmallVector<Value> final = nest.results;
+    if (lbs.empty())
+      final = evaluateBody(b, loc, op, indices, initial);
+    for (auto [init, value] : llvm::zip(op.getDpsInitsMutable(), final))
+      storeOperand(b, loc, op, init, value, indices);
+    op.erase();
   }
 
   /// The host code only launches, calls and makes views: any other read or

@@ -2,7 +2,7 @@
 // (block partial sums, then one block adding them up).
 
 #include "target/cuda/CudaTarget.h"
-#include "target/cuda/Launch.h"
+#include "target/cuda/KernelBuilder.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -10,7 +10,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/IRMapping.h"
 
 namespace marthe {
 #define GEN_PASS_DEF_GPUSPLITREDUCTIONS
@@ -45,35 +44,6 @@ bool isSplittable(linalg::GenericOp op) {
       return false;
   }
   return true;
-}
-
-/// The block-argument values of `op`'s body at the iteration `indices`:
-/// loads of the inputs, then `accumulators` for the outputs.
-SmallVector<Value> bodyArguments(OpBuilder &b, Location loc, linalg::GenericOp op,
-                                 ValueRange indices, ValueRange accumulators) {
-  SmallVector<Value> values;
-  for (OpOperand *input : op.getDpsInputOperands()) {
-    AffineMap map = op.getMatchingIndexingMap(input);
-    SmallVector<Value> at;
-    for (unsigned r = 0; r < map.getNumResults(); ++r)
-      at.push_back(affine::AffineApplyOp::create(b, loc, map.getSubMap({r}), indices));
-    values.push_back(memref::LoadOp::create(b, loc, input->get(), at));
-  }
-  llvm::append_range(values, accumulators);
-  return values;
-}
-
-/// Clones `op`'s body with `arguments` for its block arguments; returns the
-/// yielded values.
-SmallVector<Value> cloneBody(OpBuilder &b, linalg::GenericOp op, ValueRange arguments) {
-  IRMapping mapping;
-  mapping.map(op.getBody()->getArguments(), arguments);
-  for (Operation &inner : op.getBody()->without_terminator())
-    b.clone(inner, mapping);
-  SmallVector<Value> yielded;
-  for (Value value : op.getBody()->getTerminator()->getOperands())
-    yielded.push_back(mapping.lookupOrDefault(value));
-  return yielded;
 }
 
 SmallVector<Value> zerosOf(OpBuilder &b, Location loc, TypeRange types) {
@@ -136,6 +106,9 @@ struct GpuSplitReductions : marthe::impl::GpuSplitReductionsBase<GpuSplitReducti
 
   /// Replaces `op`; returns the scratch bytes its partial sums take.
   int64_t split(linalg::GenericOp op, Value arena, int64_t scratchStart) {
+    SmallVector<std::optional<Value>> fills;
+    for (Value init : op.getDpsInits())
+      fills.push_back(takeFill(op, init));
     OpBuilder b(op);
     Location loc = op.getLoc();
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -156,7 +129,7 @@ struct GpuSplitReductions : marthe::impl::GpuSplitReductionsBase<GpuSplitReducti
     }
     blockPartials(b, op, ranges, elements, blocks, threads, types, partials);
     b.setInsertionPoint(op);
-    addPartials(b, op, blocks, threads, types, partials);
+    addPartials(b, op, blocks, threads, types, partials, fills);
     op.erase();
     return offset - scratchStart;
   }
@@ -175,9 +148,8 @@ struct GpuSplitReductions : marthe::impl::GpuSplitReductionsBase<GpuSplitReducti
         b, loc, begin, end, stride, zerosOf(b, loc, types),
         [&](OpBuilder &nested, Location nestedLoc, Value i, ValueRange accumulators) {
           SmallVector<Value> indices = delinearize(nested, nestedLoc, i, ranges);
-          SmallVector<Value> updated = cloneBody(
-              nested, op, bodyArguments(nested, nestedLoc, op, indices, accumulators));
-          scf::YieldOp::create(nested, nestedLoc, updated);
+          scf::YieldOp::create(nested, nestedLoc,
+                               evaluateBody(nested, nestedLoc, op, indices, accumulators));
         });
     SmallVector<Value> sums = blockSums(b, loc, loop.getResults());
     inFirstThread(b, launch, [&] {
@@ -186,9 +158,11 @@ struct GpuSplitReductions : marthe::impl::GpuSplitReductionsBase<GpuSplitReducti
     });
   }
 
-  /// One block adds the partial sums into the outputs.
+  /// One block adds the partial sums to the outputs' initial values: the
+  /// fills' values, or what the outputs hold.
   void addPartials(OpBuilder &b, linalg::GenericOp op, int64_t blocks, int64_t threads,
-                   TypeRange types, ValueRange partials) {
+                   TypeRange types, ValueRange partials,
+                   ArrayRef<std::optional<Value>> fills) {
     Location loc = op.getLoc();
     gpu::LaunchOp launch = createLaunch(b, loc, 1, threads);
     Value end = arith::ConstantIndexOp::create(b, loc, blocks);
@@ -205,8 +179,8 @@ struct GpuSplitReductions : marthe::impl::GpuSplitReductionsBase<GpuSplitReducti
         });
     SmallVector<Value> sums = blockSums(b, loc, loop.getResults());
     inFirstThread(b, launch, [&] {
-      for (auto [sum, init] : llvm::zip(sums, op.getDpsInits())) {
-        Value old = memref::LoadOp::create(b, loc, init, ValueRange());
+      for (auto [sum, init, fill] : llvm::zip(sums, op.getDpsInits(), fills)) {
+        Value old = fill ? *fill : memref::LoadOp::create(b, loc, init, ValueRange());
         Value total = arith::AddFOp::create(b, loc, old, sum);
         memref::StoreOp::create(b, loc, total, init, ValueRange());
       }
