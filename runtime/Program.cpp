@@ -20,8 +20,10 @@ size_t elementSize(DType dtype) { return dtype == DType::F64 ? 8 : 4; }
 
 Tensor::Tensor(const TensorSpec &spec, DeviceRuntime *device)
     : spec(&spec), device_(device), host_(elementCount(spec) * elementSize(spec.dtype)) {
-  if (device_)
+  if (device_) {
     deviceBuffer_ = device_->allocate(host_.size());
+    fresh_ = Fresh::Host; // state the trainer does not set starts at zero, as on the CPU
+  }
 }
 
 Tensor::Tensor(Tensor &&other) noexcept

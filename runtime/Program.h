@@ -93,7 +93,8 @@ private:
   std::vector<std::string> feedBackRenames_;
   std::vector<std::pair<size_t, size_t>> feedBackPairs_;
   /// The intermediates of one call; each Function has its own, so calls of
-  /// different Functions may run concurrently (on the CPU).
+  /// different Functions may run concurrently on the CPU. On CUDA every
+  /// Function shares the runtime's one stream: call them from one thread.
   struct ArenaDeleter {
     DeviceRuntime *device;
     void operator()(void *arena) const;

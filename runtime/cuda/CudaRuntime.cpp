@@ -12,6 +12,7 @@
 
 #include <cuda.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -102,11 +103,18 @@ public:
 
   void *allocate(size_t bytes) override {
     void *pointer = nullptr;
-    throwIfFailed(cudaMalloc(&pointer, bytes), "cudaMalloc");
+    cudaError_t status = cudaMalloc(&pointer, bytes);
+    if (status != cudaSuccess) {
+      cudaGetLastError(); // a caller may fall back; later launches must not see it
+      throwIfFailed(status, ("cudaMalloc of " + std::to_string(bytes) + " bytes").c_str());
+    }
     return pointer;
   }
 
-  void release(void *pointer) override { cudaFree(pointer); }
+  void release(void *pointer) override {
+    if (cudaFree(pointer) != cudaSuccess)
+      cudaGetLastError();
+  }
 
   void upload(void *device, const void *host, size_t bytes) override {
     throwIfFailed(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, stream_),
@@ -130,16 +138,17 @@ public:
 
   void wait() override {
     cudaError_t status = cudaStreamSynchronize(stream_);
+    std::vector<Pending> landed;
+    landed.swap(pending_);
+    stagingUsed_ = 0;
     if (hasError()) {
       std::string message = errorMessage;
       errorMessage.clear();
       throw Error(message);
     }
     throwIfFailed(status, "cudaStreamSynchronize (a kernel or copy failed)");
-    for (const Pending &copy : pending_)
+    for (const Pending &copy : landed)
       std::memcpy(copy.host, staging_.get() + copy.offset, copy.bytes);
-    pending_.clear();
-    stagingUsed_ = 0;
   }
 
   void copy(void *to, const void *from, size_t bytes) override {
@@ -174,11 +183,13 @@ public:
     GraphKey key{entry, arena, std::vector<void *>(buffers, buffers + count)};
     auto found = graphCache_.find(key);
     if (found == graphCache_.end()) {
-      if (graphCache_.size() < kMaxGraphs)
-        graphCache_.emplace(std::move(key), Graph{});
+      if (graphCache_.size() == kMaxGraphs)
+        evictLeastRecentlyUsed();
+      graphCache_.emplace(std::move(key), Graph{nullptr, false, ++graphClock_});
       return entry(buffers, arena);
     }
     Graph &graph = found->second;
+    graph.lastUse = ++graphClock_;
     if (!graph.exec && !graph.uncapturable)
       capture(graph, entry, buffers, arena);
     if (!graph.exec)
@@ -205,11 +216,25 @@ private:
   struct Graph {
     cudaGraphExec_t exec = nullptr;
     bool uncapturable = false;
+    uint64_t lastUse = 0;
   };
+
+  /// Buffers of finished runs (a restart after divergence allocates anew)
+  /// leave graphs that are never used again.
+  void evictLeastRecentlyUsed() {
+    auto oldest = std::min_element(graphCache_.begin(), graphCache_.end(),
+                                   [](const auto &a, const auto &b) {
+                                     return a.second.lastUse < b.second.lastUse;
+                                   });
+    if (oldest->second.exec)
+      cudaGraphExecDestroy(oldest->second.exec);
+    graphCache_.erase(oldest);
+  }
 
   void capture(Graph &graph, CompiledFunction entry, void *const *buffers, void *arena) {
     if (hasError() ||
         cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal) != cudaSuccess) {
+      cudaGetLastError();
       graph.uncapturable = true;
       return;
     }
@@ -252,6 +277,7 @@ private:
   size_t indicesBytes_ = 0;
   bool graphs_ = true;
   std::map<GraphKey, Graph> graphCache_;
+  uint64_t graphClock_ = 0;
   Driver driver_;
   std::unique_ptr<unsigned char, PinnedDeleter> staging_;
   size_t stagingBytes_ = 0, stagingUsed_ = 0;

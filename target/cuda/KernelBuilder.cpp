@@ -84,13 +84,15 @@ SmallVector<Value> evaluateBody(OpBuilder &builder, Location loc, linalg::Generi
 }
 
 std::optional<Value> takeFill(linalg::GenericOp op, Value init) {
+  if (llvm::is_contained(op.getDpsInputs(), init))
+    return std::nullopt; // the op reads the filled values as an input too
   for (Operation *before = op->getPrevNode(); before; before = before->getPrevNode()) {
     if (auto fill = llvm::dyn_cast<linalg::FillOp>(before)) {
       if (fill.getOutputs()[0] != init)
         continue;
       Value value = fill.getInputs()[0];
       if (value.getParentBlock() == op->getBlock() && !value.getDefiningOp<arith::ConstantOp>())
-        return std::nullopt; // keep it simple: constants (and arguments) only
+        return std::nullopt; // constants only (or values from outside the block)
       fill.erase();
       return value;
     }

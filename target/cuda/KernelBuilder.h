@@ -43,8 +43,9 @@ llvm::SmallVector<mlir::Value> evaluateBody(mlir::OpBuilder &builder, mlir::Loca
 
 /// The value of a `linalg.fill` of `init` that only `op` reads: a fill among
 /// the ops just before `op` (with only other fills and ops that touch no
-/// memory between). The fill is erased; `op`, which overwrites all of
-/// `init`, takes the fill value as its initial value instead of a load.
+/// memory between) of a constant, where `op` does not also read `init` as an
+/// input. The fill is erased; `op`, which overwrites all of `init`, takes
+/// the fill value as its initial value instead of a load.
 std::optional<mlir::Value> takeFill(mlir::linalg::GenericOp op, mlir::Value init);
 
 } // namespace marthe

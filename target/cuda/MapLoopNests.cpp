@@ -54,9 +54,13 @@ LogicalResult checkMappable(linalg::GenericOp op) {
   unsigned parallel = op.getNumParallelLoops();
   for (OpOperand &init : op.getDpsInitsMutable()) {
     AffineMap map = op.getMatchingIndexingMap(&init);
-    for (unsigned d = parallel; d < op.getNumLoops(); ++d)
-      if (map.isFunctionOfDim(d) || !map.isProjectedPermutation())
-        return op.emitOpError("writes its output along a reduction loop");
+    if (!map.isProjectedPermutation())
+      return op.emitOpError("indexes an output with a map that is not a projected permutation");
+    for (unsigned d = 0; d < op.getNumLoops(); ++d)
+      if (map.isFunctionOfDim(d) != (d < parallel))
+        return op.emitOpError(d < parallel
+                                  ? "leaves a parallel loop out of an output: threads would race"
+                                  : "writes its output along a reduction loop");
   }
   return success();
 }
@@ -159,10 +163,8 @@ struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
           llvm::append_range(all, reductionIndices);
           return evaluateBody(nested, nestedLoc, op, all, outputs);
         });
-    SmallVector<Value> final = nest.results;
-    if (lbs.empty())
-      final = evaluateBody(b, loc, op, indices, initial);
-    for (auto [init, value] : llvm::zip(op.getDpsInitsMutable(), final))
+    // (Without reduction loops buildLoopNest evaluates the body once, in place.)
+    for (auto [init, value] : llvm::zip(op.getDpsInitsMutable(), nest.results))
       storeOperand(b, loc, op, init, value, indices);
     op.erase();
   }
@@ -170,19 +172,20 @@ struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
   /// The host code only launches, calls and makes views: any other read or
   /// write of a buffer would touch device memory from the host.
   LogicalResult checkHostCode(func::FuncOp fn) {
-    for (Operation &op : fn.getBody().front()) {
-      if (llvm::isa<gpu::LaunchOp, func::CallOp, func::ReturnOp>(op) ||
-          op.getName().getStringRef().starts_with("marthe.library."))
-        continue;
+    WalkResult walk = fn.walk<WalkOrder::PreOrder>([](Operation *op) -> WalkResult {
+      if (llvm::isa<gpu::LaunchOp>(op))
+        return WalkResult::skip();
+      if (llvm::isa<func::CallOp>(op) ||
+          op->getName().getStringRef().starts_with("marthe.library."))
+        return WalkResult::advance();
       auto effects = llvm::dyn_cast<MemoryEffectOpInterface>(op);
-      if (!effects && !op.hasTrait<OpTrait::HasRecursiveMemoryEffects>() && op.getNumRegions())
-        return op.emitOpError("cannot run on the host: buffers are device memory");
       if (effects && (effects.hasEffect<MemoryEffects::Read>() ||
                       effects.hasEffect<MemoryEffects::Write>()))
-        return op.emitOpError("reads or writes a buffer on the host, but buffers are device "
-                              "memory on the CUDA target");
-    }
-    return success();
+        return op->emitOpError("reads or writes a buffer on the host, but buffers are device "
+                               "memory on the CUDA target");
+      return WalkResult::advance();
+    });
+    return failure(walk.wasInterrupted());
   }
 };
 

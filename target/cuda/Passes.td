@@ -16,8 +16,9 @@ def GpuSplitReductions : Pass<"marthe-gpu-split-reductions", "mlir::ModuleOp"> {
     live in scratch appended to the function's arena (reductions run one
     after another on one stream, so they share it), and the result does not
     depend on timing: the split and the order of every addition are fixed.
-    Other reductions (other combiners, `linalg.index`) are left for
-    `marthe-gpu-map-loop-nests`, which runs them in one thread.
+    Reductions with other combiners are left for `marthe-gpu-map-loop-nests`,
+    which runs them in one thread; `linalg.index` bodies are not supported
+    by either pass (nothing produces them).
   }];
   let options = [
     Option<"threadsPerBlock", "threads", "int64_t", /*default=*/"256", "threads per block">,
@@ -36,10 +37,12 @@ def GpuMapLoopNests : Pass<"marthe-gpu-map-loop-nests", "mlir::ModuleOp"> {
     the schedule update) and each `memref.copy` becomes one `gpu.launch`: its
     parallel loops (moved outermost) are linearized over a 1-D grid, one
     thread per iteration, and its reduction loops run inside each thread.
-    The loop bodies are those `convert-linalg-to-parallel-loops` generates,
-    the same arithmetic the CPU target runs. Afterwards no op of the host
-    code may read or write a buffer except launches and library calls:
-    buffers are device memory.
+    The loop bodies are the generic's own body, evaluated at each iteration:
+    the same arithmetic the CPU target runs, with the outputs kept in
+    registers across the reduction loops (loaded once, or taken from a fill
+    just before, and stored once). Afterwards no op of the host code may read
+    or write a buffer except launches and library calls: buffers are device
+    memory.
   }];
   let options = [
     Option<"threadsPerBlock", "threads", "int64_t", /*default=*/"256", "threads per block">
