@@ -96,6 +96,8 @@ void checkLaunch(const char *kernel) {
   std::string error = describe(cudaGetLastError(), kernel);
   if (!error.empty())
     recordError(error);
+  else
+    checkCompleted(std::string("kernel ") + kernel);
 }
 
 /// Row-major C[m,n] = op(A) op(B) as the column-major C^T = op(B)^T op(A)^T.
@@ -113,6 +115,8 @@ void gemm(Gemm call, const char *name, const T *a, const T *b, T *c, int64_t m, 
                                name);
   if (!error.empty())
     recordError(error);
+  else
+    checkCompleted(name);
 }
 
 } // namespace

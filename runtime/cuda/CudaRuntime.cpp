@@ -94,7 +94,8 @@ public:
           cublasSetWorkspace(blas_, blasWorkspace_, kBlasWorkspaceBytes), "cublasSetWorkspace");
     if (!error.empty())
       throw Error(error);
-    graphs_ = !environmentSays("MARTHE_CUDA_GRAPHS", "0");
+    checkEachLaunch_ = environmentSays("MARTHE_CUDA_CHECK", "1");
+    graphs_ = !environmentSays("MARTHE_CUDA_GRAPHS", "0") && !checkEachLaunch_;
     driver_.load(driver_.moduleLoadData, "cuModuleLoadData");
     driver_.load(driver_.moduleGetFunction, "cuModuleGetFunction");
     driver_.load(driver_.launchKernel, "cuLaunchKernel");
@@ -201,6 +202,9 @@ public:
   }
 
   cudaStream_t stream() const { return stream_; }
+  /// MARTHE_CUDA_CHECK=1: every launch is waited for, so that a kernel that
+  /// faults is named (slow; graphs off).
+  bool checkEachLaunch() const { return checkEachLaunch_; }
   cublasHandle_t blas() const { return blas_; }
   Driver &driver() { return driver_; }
 
@@ -275,7 +279,7 @@ private:
   void *blasWorkspace_ = nullptr;
   void *indices_ = nullptr;
   size_t indicesBytes_ = 0;
-  bool graphs_ = true;
+  bool graphs_ = true, checkEachLaunch_ = false;
   std::map<GraphKey, Graph> graphCache_;
   uint64_t graphClock_ = 0;
   Driver driver_;
@@ -323,6 +327,14 @@ void recordError(const std::string &message) {
 bool hasError() { return !errorMessage.empty(); }
 
 void clearError() { errorMessage.clear(); }
+
+void checkCompleted(const std::string &what) {
+  if (!runtime().checkEachLaunch() || hasError())
+    return;
+  std::string error = describe(cudaStreamSynchronize(stream()), what.c_str());
+  if (!error.empty())
+    recordError(error);
+}
 
 std::string describe(cudaError_t status, const char *call) {
   if (status == cudaSuccess)
@@ -399,5 +411,7 @@ void mgpuLaunchKernel(void *handle, intptr_t gridX, intptr_t gridY, intptr_t gri
                                         params, extra);
   if (result != CUDA_SUCCESS)
     recordError(driver.describe(result, "cuLaunchKernel " + kernel->name));
+  else if (runtime().checkEachLaunch())
+    checkCompleted("kernel " + kernel->name);
 }
 }

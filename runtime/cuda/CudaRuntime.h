@@ -23,6 +23,9 @@ cublasHandle_t blas();
 void recordError(const std::string &message);
 bool hasError();
 void clearError();
+/// With MARTHE_CUDA_CHECK=1, waits for the work just queued and records a
+/// failure as `what`'s; otherwise nothing.
+void checkCompleted(const std::string &what);
 /// "call: cudaErrorX (text)" if `status` is an error, else empty.
 std::string describe(cudaError_t status, const char *call);
 std::string describe(cublasStatus_t status, const char *call);
