@@ -3,6 +3,9 @@
 # everything else builds and marthe-compile refuses --device=cuda.
 find_package(CUDAToolkit QUIET)
 find_program(MARTHE_PTXAS ptxas HINTS ${CUDAToolkit_BIN_DIR} NO_CACHE)
+if(CUDAToolkit_FOUND AND NOT CMAKE_CUDA_COMPILER AND CUDAToolkit_NVCC_EXECUTABLE)
+  set(CMAKE_CUDA_COMPILER ${CUDAToolkit_NVCC_EXECUTABLE}) # nvcc need not be on PATH
+endif()
 include(CheckLanguage)
 check_language(CUDA)
 if(CUDAToolkit_FOUND AND MARTHE_PTXAS AND CMAKE_CUDA_COMPILER)
