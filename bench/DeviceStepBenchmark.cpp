@@ -3,6 +3,7 @@
 // target by bench/CMakeLists.txt, run by scripts/gpu-check.sh): each call as
 // the trainer makes it, scalar results copied back, one synchronization.
 
+#include "bench/StepTiming.h"
 #include "runtime/Abi.h"
 #include "runtime/Program.h"
 
@@ -14,20 +15,10 @@
 #include <vector>
 
 using namespace marthe::rt;
+using marthe::bench::median;
+using marthe::bench::randomize;
 
 namespace {
-
-void randomize(Function &fn, std::mt19937 &rng) {
-  std::normal_distribution<double> normal(0.0, 0.05);
-  for (Tensor &t : fn.args()) {
-    std::string role = t.spec->role;
-    bool labels = t.spec->dtype == DType::I32;
-    for (int64_t i = 0; i < t.size(); ++i)
-      t.set(i, labels ? double(rng() % 10) : role == "eta" ? 0.01 : normal(rng));
-  }
-  if (fn.hasArg("alpha"))
-    fn.arg("alpha").set(0, 0.0);
-}
 
 double millisecondsPerCall(Function &fn, int calls) {
   auto start = std::chrono::steady_clock::now();
@@ -37,11 +28,6 @@ double millisecondsPerCall(Function &fn, int calls) {
   }
   std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
   return elapsed.count() / calls;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 } // namespace

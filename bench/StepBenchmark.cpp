@@ -3,6 +3,7 @@
 // and the trainer's time per MARTHE step on Fashion-MNIST (batch gathering
 // and bookkeeping included). Prints the ratios the design targets.
 
+#include "bench/StepTiming.h"
 #include "runtime/Abi.h"
 #include "runtime/Kernels.h"
 #include "runtime/Program.h"
@@ -21,20 +22,10 @@
 #include <vector>
 
 using namespace marthe::rt;
+using marthe::bench::median;
+using marthe::bench::randomize;
 
 namespace {
-
-void randomize(Function &fn, std::mt19937 &rng) {
-  std::normal_distribution<double> normal(0.0, 0.05);
-  for (Tensor &t : fn.args()) {
-    std::string role = t.spec->role;
-    bool labels = t.spec->dtype == DType::I32;
-    for (int64_t i = 0; i < t.size(); ++i)
-      t.set(i, labels ? double(rng() % 10) : role == "eta" ? 0.01 : normal(rng));
-  }
-  if (fn.hasArg("alpha"))
-    fn.arg("alpha").set(0, 0.0);
-}
 
 double millisecondsPerCall(Function &fn, int calls) {
   auto start = std::chrono::steady_clock::now();
@@ -52,11 +43,6 @@ double megabytes(Function &fn) {
   for (Tensor &t : fn.results())
     bytes += t.byteSize();
   return bytes / 1048576.0;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 struct GemmShape {

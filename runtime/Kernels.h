@@ -5,6 +5,8 @@
 // are int32 class indices. The element-wise work, the reductions and the
 // schedule update are compiled loop nests, not kernels.
 
+#include "runtime/KernelAbi.h"
+
 #include <cstdint>
 
 namespace marthe::rt {
@@ -36,19 +38,8 @@ void setGemmObserver(GemmObserver observer);
 
 } // namespace marthe::rt
 
-// The C entry points, one per kernel and element type; the argument order is
-// that of the library-call op (operands, then init), then sizes, then flags.
-#define MARTHE_DECLARE_KERNELS(T, suffix)                                                  \
-  void marthe_rt_gemm_##suffix(const T *a, const T *b, T *c, int64_t m, int64_t n,        \
-                               int64_t k, int32_t transposeA, int32_t transposeB);        \
-  void marthe_rt_softmax_xent_##suffix(const T *logits, const int32_t *labels, T *loss,   \
-                                       int64_t rows, int64_t classes);                    \
-  void marthe_rt_softmax_xent_grad_##suffix(const T *logits, const int32_t *labels,       \
-                                            T *out, int64_t rows, int64_t classes);       \
-  void marthe_rt_softmax_xent_hvp_##suffix(const T *logits, const T *tangent, T *out,     \
-                                           int64_t rows, int64_t classes);
-
+// The C entry points (runtime/KernelAbi.h).
 extern "C" {
-MARTHE_DECLARE_KERNELS(float, f32)
-MARTHE_DECLARE_KERNELS(double, f64)
+MARTHE_LIBRARY_KERNELS(marthe_rt, float, f32)
+MARTHE_LIBRARY_KERNELS(marthe_rt, double, f64)
 }

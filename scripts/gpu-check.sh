@@ -38,8 +38,12 @@ MARTHE_CUDA_GRAPHS=0 "$B/bin/cuda-step-benchmark" | sed 's/^/without CUDA graphs
   tee -a "$OUT/steps.txt"
 $PY "$ROOT/bench/torch_step.py" --cuda | tee "$OUT/torch.txt"
 awk '/^SGD step/ && !s {s = $3} /^MARTHE step/ && !m {m = $3}
-     /eager: SGD step/ {ts = $(NF - 4); tm = $(NF - 1)}
-     END {printf "PyTorch eager / compiled: SGD step %.1fx, MARTHE step %.1fx; " \
-                 "compiled MARTHE / SGD step %.2fx\n", ts / s, tm / m, m / s}' \
+     /, (eager|torch.compile): SGD step/ {
+       mode = ($0 ~ /eager/) ? "eager" : "torch.compile"
+       ts = $(NF - 5); tm = $(NF - 1)
+       if (ts + 0 > 0 && tm + 0 > 0)
+         printf "PyTorch %s / compiled: SGD step %.1fx, MARTHE step %.1fx\n", mode, ts / s, tm / m
+     }
+     END {printf "compiled MARTHE step / SGD step: %.2fx\n", m / s}' \
   "$OUT/steps.txt" "$OUT/torch.txt" | tee "$OUT/ratios.txt"
 exit $status

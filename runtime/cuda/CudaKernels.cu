@@ -49,15 +49,24 @@ __global__ void softmaxXent(const T *logits, const int32_t *labels, T *loss, int
     *loss = T(partial[0] / double(rows));
 }
 
+/// Row r = the thread's of out = softmax of row r of the logits; r is -1 for
+/// a thread past the last row.
+template <typename T>
+__device__ int64_t softmaxOfThreadRow(const T *logits, T *out, int64_t rows, int64_t classes) {
+  int64_t r = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (r >= rows)
+    return -1;
+  softmaxRow<T>(logits + r * classes, out + r * classes, classes);
+  return r;
+}
+
 template <typename T>
 __global__ void softmaxXentGrad(const T *logits, const int32_t *labels, T *out, int64_t rows,
                                 int64_t classes) {
-  int64_t r = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (r >= rows)
+  int64_t r = softmaxOfThreadRow(logits, out, rows, classes);
+  if (r < 0)
     return;
-  T scale = T(1) / T(rows);
-  T *p = out + r * classes;
-  softmaxRow<T>(logits + r * classes, p, classes);
+  T scale = T(1) / T(rows), *p = out + r * classes;
   p[labels[r]] -= 1;
   for (int64_t j = 0; j < classes; ++j)
     p[j] *= scale;
@@ -66,13 +75,11 @@ __global__ void softmaxXentGrad(const T *logits, const int32_t *labels, T *out, 
 template <typename T>
 __global__ void softmaxXentHvp(const T *logits, const T *tangent, T *out, int64_t rows,
                                int64_t classes) {
-  int64_t r = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (r >= rows)
+  int64_t r = softmaxOfThreadRow(logits, out, rows, classes);
+  if (r < 0)
     return;
-  T scale = T(1) / T(rows);
-  T *p = out + r * classes;
+  T scale = T(1) / T(rows), *p = out + r * classes;
   const T *t = tangent + r * classes;
-  softmaxRow<T>(logits + r * classes, p, classes);
   T weighted = 0;
   for (int64_t j = 0; j < classes; ++j)
     weighted += p[j] * t[j];

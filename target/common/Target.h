@@ -6,6 +6,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -17,6 +18,10 @@ namespace marthe {
 
 #define GEN_PASS_REGISTRATION
 #include "target/common/Passes.h.inc"
+
+/// The end of both targets' host lowering: func-to-llvm with bare pointers,
+/// cf-to-llvm, reconcile-unrealized-casts, canonicalize.
+void buildHostFunctionsToLLVM(mlir::OpPassManager &pm);
 
 /// Where a program's buffers live: the runtime/Abi.h Device.
 enum class Device : int32_t { Cpu, Cuda };

@@ -61,12 +61,7 @@ void buildHostLowering(OpPassManager &pm) {
   launches.hostBarePtrCallConv = true;
   launches.kernelBarePtrCallConv = true;
   pm.addPass(createGpuToLLVMConversionPass(launches));
-  ConvertFuncToLLVMPassOptions funcOptions;
-  funcOptions.useBarePtrCallConv = true;
-  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  buildHostFunctionsToLLVM(pm);
 }
 
 struct CudaPipelineCliOptions : public PassPipelineOptions<CudaPipelineCliOptions> {
