@@ -16,21 +16,8 @@
 
 using namespace marthe::rt;
 using marthe::bench::median;
+using marthe::bench::millisecondsPerCall;
 using marthe::bench::randomize;
-
-namespace {
-
-double millisecondsPerCall(Function &fn, int calls) {
-  auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < calls; ++i) {
-    fn.call();
-    fn.feedBack({"hg", "hg_prev"});
-  }
-  std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-  return elapsed.count() / calls;
-}
-
-} // namespace
 
 int main() {
   try {

@@ -23,17 +23,10 @@
 
 using namespace marthe::rt;
 using marthe::bench::median;
+using marthe::bench::millisecondsPerCall;
 using marthe::bench::randomize;
 
 namespace {
-
-double millisecondsPerCall(Function &fn, int calls) {
-  auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < calls; ++i)
-    fn.call();
-  std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-  return elapsed.count() / calls;
-}
 
 /// Bytes a call touches besides the code: arguments, results and its arena.
 double megabytes(Function &fn) {

@@ -5,6 +5,7 @@
 #include "runtime/Program.h"
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 #include <string>
 #include <vector>
@@ -23,6 +24,18 @@ inline void randomize(rt::Function &fn, std::mt19937 &rng) {
   }
   if (fn.hasArg("alpha"))
     fn.arg("alpha").set(0, 0.0);
+}
+
+/// Milliseconds per call over `calls` calls, each followed by the trainer's
+/// feedBack (results become the next call's arguments).
+inline double millisecondsPerCall(rt::Function &fn, int calls) {
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < calls; ++i) {
+    fn.call();
+    fn.feedBack({"hg", "hg_prev"});
+  }
+  std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+  return elapsed.count() / calls;
 }
 
 inline double median(std::vector<double> v) {
