@@ -73,4 +73,17 @@ def GpuStreamLaunches : Pass<"marthe-gpu-stream-launches", "mlir::ModuleOp"> {
   }];
 }
 
+def GpuLaunchesToLoops : Pass<"marthe-gpu-launches-to-loops", "mlir::ModuleOp"> {
+  let summary = "Run each gpu.launch as host loops over its blocks and threads (a test of the GPU mapping on the CPU)";
+  let description = [{
+    Replaces every `gpu.launch` whose threads do not communicate (no
+    `gpu.all_reduce`, barrier or shuffle) by `scf.for` loops over its blocks
+    and threads that run its body, so that the kernels
+    `marthe-gpu-map-loop-nests` builds can run on the CPU, through
+    `marthe-cpu-lowering`, and be compared with the CPU target's loop nests
+    (`test/Codegen/gpu-mapping-on-cpu.test`). Not part of any pipeline.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // MARTHE_TARGET_CUDA_PASSES_TD
