@@ -305,6 +305,8 @@ struct KernelModule {
   const void *image;
   CUmodule module = nullptr;
   std::map<const char *, struct Kernel *> kernels;
+  /// A copy of the image where the embedded one is not 8-byte aligned.
+  std::vector<uint64_t> aligned;
 };
 
 struct Kernel {
@@ -356,7 +358,15 @@ using namespace marthe::rt::cuda;
 
 extern "C" {
 
-void *mgpuModuleLoad(void *data, size_t /*size*/) { return new KernelModule{data}; }
+void *mgpuModuleLoad(void *data, size_t size) {
+  auto *module = new KernelModule{data};
+  if (reinterpret_cast<uintptr_t>(data) % alignof(uint64_t) != 0) {
+    module->aligned.resize((size + 7) / 8);
+    std::memcpy(module->aligned.data(), data, size);
+    module->image = module->aligned.data();
+  }
+  return module;
+}
 
 // Modules stay loaded until the process exits (see runtime()).
 void mgpuModuleUnload(void *) {}
