@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace marthe::rt {
 
@@ -30,6 +31,8 @@ public:
   /// Calls `entry` on device buffers, possibly by replaying a CUDA graph of
   /// an earlier call with the same buffers.
   virtual void run(CompiledFunction entry, void *const *buffers, size_t count, void *arena) = 0;
+  /// "cuda:0 (NVIDIA H200)", for logs and summary.json.
+  virtual std::string name() const = 0;
 };
 
 /// The runtime of `device`: nullptr for the CPU (host memory, direct calls);

@@ -190,12 +190,14 @@ void Function::call() {
     return;
   }
   device_->run(spec_->entry, pointers_.data(), pointers_.size(), arena_.get());
+  bool scalars = false;
   for (Tensor &t : results_) {
     t.written();
     if (t.spec->rank == 0)
-      t.startDownload();
+      t.startDownload(), scalars = true;
   }
-  device_->wait();
+  if (scalars) // else the first read of a result waits (e.g. the logits)
+    device_->wait();
 }
 
 void Function::feedBack(const std::vector<std::string> &renames) {

@@ -77,7 +77,8 @@ public:
   std::vector<Tensor> &results() { return results_; }
 
   /// Runs the function. On a device the scalar results are copied back
-  /// before it returns (one synchronization), the others stay there.
+  /// before it returns (one synchronization), the others stay there until
+  /// they are read.
   void call();
   /// Moves every result into the argument of the same role (the next step's
   /// state); `renames` lists pairs (result role, argument role).

@@ -422,7 +422,11 @@ static ImageSet loadSplit(const ProgramSpec &program, const RunConfig &config,
 
 void train(const ProgramSpec &program, const RunConfig &config) {
   validateRunConfig(program, config);
-  deviceRuntime(program.device); // a missing GPU is reported before any work
+  // A missing GPU is reported before any work.
+  DeviceRuntime *device = deviceRuntime(program.device);
+  std::string deviceName = device ? device->name() : "cpu";
+  if (device && !config.quiet)
+    std::fprintf(stderr, "training on %s\n", deviceName.c_str());
   std::signal(SIGINT, requestStop);
   std::signal(SIGTERM, requestStop);
   ensureDirectory(config.out);
@@ -442,7 +446,8 @@ void train(const ProgramSpec &program, const RunConfig &config) {
                       replaceInitializers(program.modelBytes, program.modelEnd - program.modelBytes,
                                           run.parameters(), program.modelName));
   nlohmann::json summary = {
-      {"model", program.modelName},   {"schedule", config.schedule},
+      {"model", program.modelName},   {"device", deviceName},
+      {"schedule", config.schedule},
       {"steps", config.steps},        {"seed", config.seed},
       {"eta0", config.eta0},          {"beta_step", outcome.betaStep},
       {"restarts", outcome.restarts}, {"final_train_loss", run.lastLoss},

@@ -80,6 +80,10 @@ public:
     if (count == 0)
       throw Error("no CUDA device: cudaGetDeviceCount found none");
     throwIfFailed(cudaSetDevice(0), "cudaSetDevice");
+    cudaDeviceProp properties;
+    throwIfFailed(cudaGetDeviceProperties(&properties, 0), "cudaGetDeviceProperties");
+    name_ = std::string("cuda:0 (") + properties.name + ", sm_" +
+            std::to_string(properties.major) + std::to_string(properties.minor) + ")";
     throwIfFailed(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
                   "cudaStreamCreateWithFlags");
     std::string error = marthe::rt::cuda::describe(cublasCreate(&blas_), "cublasCreate");
@@ -201,6 +205,8 @@ public:
       recordError(error);
   }
 
+  std::string name() const override { return name_; }
+
   cudaStream_t stream() const { return stream_; }
   /// MARTHE_CUDA_CHECK=1: every launch is waited for, so that a kernel that
   /// faults is named (slow; graphs off).
@@ -274,6 +280,7 @@ private:
     stagingBytes_ = std::max<size_t>(size, 4096);
   }
 
+  std::string name_;
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
   void *blasWorkspace_ = nullptr;
