@@ -17,7 +17,7 @@ PY=${PYTHON:-python3}
 # cuBLAS 13: the toolkit's, or the one PyTorch's wheels carry.
 search=(/usr/local/cuda*/lib64 /usr/local/cuda*/targets/*/lib /usr/lib/x86_64-linux-gnu)
 search+=($($PY -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null))
-CUBLAS=$(find "${search[@]}" -name 'libcublas.so.13' 2>/dev/null | head -1)
+CUBLAS=$(find -H "${search[@]}" -name 'libcublas.so.13' 2>/dev/null | head -1)
 export LD_LIBRARY_PATH=$B/lib:${CUBLAS:+$(dirname "$CUBLAS"):}${LD_LIBRARY_PATH:-}
 echo "cuBLAS: ${CUBLAS:-not found}"
 nvidia-smi -L || true
