@@ -1,8 +1,8 @@
 """PyTorch reference timings for the paper's model: an SGD step and a MARTHE
 step written the usual way (double backward for H.Z), float32, same batch size.
 
-usage: torch_step.py [ROUNDS]          CPU, 1 and 2 threads
-       torch_step.py --cuda [ROUNDS]   the GPU: eager, and torch.compile where it works
+usage: torch_step.py [ROUNDS]                CPU, 1 and 2 threads
+       torch_step.py --cuda eager|compile    the GPU, eager or with torch.compile
 """
 import statistics
 import sys
@@ -119,19 +119,16 @@ def cuda_times(compile_steps, rounds):
     return results
 
 
-def cuda_main(rounds=9):
-    best = {}
-    for mode, compile_steps in (("eager", False), ("torch.compile", True)):
-        s, m = cuda_times(compile_steps, rounds)
-        show = lambda v: "failed" if v is None else f"{v:.3f} ms"
-        print(f"PyTorch {torch.__version__} on {torch.cuda.get_device_name()}, {mode}: "
-              f"SGD step {show(s)}, MARTHE step {show(m)}")
-        best[mode] = (s, m)
-    return best
+def cuda_main(mode, rounds=9):
+    s, m = cuda_times(mode == "compile", rounds)
+    show = lambda v: "failed" if v is None else f"{v:.3f} ms"
+    name = "torch.compile" if mode == "compile" else "eager"
+    print(f"PyTorch {torch.__version__} on {torch.cuda.get_device_name()}, {name}: "
+          f"SGD step {show(s)}, MARTHE step {show(m)}")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--cuda"]:
-        cuda_main(*map(int, sys.argv[2:]))
+        cuda_main(sys.argv[2], *map(int, sys.argv[3:]))
     else:
         main(*map(int, sys.argv[1:]))

@@ -36,7 +36,10 @@ echo "== step times (batch 100, float32)"
 "$B/bin/cuda-step-benchmark" | tee "$OUT/steps.txt"
 MARTHE_CUDA_GRAPHS=0 "$B/bin/cuda-step-benchmark" | sed 's/^/without CUDA graphs: /' |
   tee -a "$OUT/steps.txt"
-$PY "$ROOT/bench/torch_step.py" --cuda | tee "$OUT/torch.txt"
+$PY "$ROOT/bench/torch_step.py" --cuda eager | tee "$OUT/torch.txt"
+# torch.compile of a double backward may compile for long, or not at all.
+timeout 150 $PY "$ROOT/bench/torch_step.py" --cuda compile | tee -a "$OUT/torch.txt" ||
+  echo "PyTorch torch.compile: did not finish in 150 s" | tee -a "$OUT/torch.txt"
 awk '/^SGD step/ && !s {s = $3} /^MARTHE step/ && !m {m = $3}
      /, (eager|torch.compile): SGD step/ {
        mode = ($0 ~ /eager/) ? "eager" : "torch.compile"

@@ -185,12 +185,14 @@ public:
   void run(CompiledFunction entry, void *const *buffers, size_t count, void *arena) override {
     if (!graphs_)
       return entry(buffers, arena);
-    GraphKey key{entry, arena, std::vector<void *>(buffers, buffers + count)};
-    auto found = graphCache_.find(key);
+    lookup_.entry = entry;
+    lookup_.arena = arena;
+    lookup_.buffers.assign(buffers, buffers + count); // no allocation once sized
+    auto found = graphCache_.find(lookup_);
     if (found == graphCache_.end()) {
       if (graphCache_.size() == kMaxGraphs)
         evictLeastRecentlyUsed();
-      graphCache_.emplace(std::move(key), Graph{nullptr, false, ++graphClock_});
+      graphCache_.emplace(lookup_, Graph{nullptr, false, ++graphClock_});
       return entry(buffers, arena);
     }
     Graph &graph = found->second;
@@ -288,6 +290,7 @@ private:
   size_t indicesBytes_ = 0;
   bool graphs_ = true, checkEachLaunch_ = false;
   std::map<GraphKey, Graph> graphCache_;
+  GraphKey lookup_{};
   uint64_t graphClock_ = 0;
   Driver driver_;
   std::unique_ptr<unsigned char, PinnedDeleter> staging_;
