@@ -33,6 +33,17 @@ public:
   virtual void run(CompiledFunction entry, void *const *buffers, size_t count, void *arena) = 0;
   /// "cuda:0 (NVIDIA H200)", for logs and summary.json.
   virtual std::string name() const = 0;
+
+  /// Host memory the device copies into directly (pinned).
+  virtual void *allocateHost(size_t bytes) = 0;
+  virtual void releaseHost(void *pointer) = 0;
+  /// Starts a copy into memory from allocateHost, ordered after the work
+  /// queued before it; it has landed once waitFor() of a later mark returns.
+  virtual void downloadAsync(void *host, const void *device, size_t bytes) = 0;
+  /// Marks the work queued so far: waitFor(mark) waits for it, not for work
+  /// queued after it (the next step keeps the device busy meanwhile).
+  virtual uint64_t mark() = 0;
+  virtual void waitFor(uint64_t mark) = 0;
 };
 
 /// The runtime of `device`: nullptr for the CPU (host memory, direct calls);

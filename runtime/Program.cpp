@@ -157,9 +157,26 @@ Function::Function(const FunctionSpec &spec, Device device)
     args_.emplace_back(spec.args[i], device_);
     argIndex_[spec.args[i].role] = i;
   }
+  size_t readbackBytes = 0;
   for (int32_t i = 0; i < spec.numResults; ++i) {
     results_.emplace_back(spec.results[i], device_);
     resultIndex_[spec.results[i].role] = i;
+    if (spec.results[i].rank == 0) {
+      scalarResults_[spec.results[i].role] = {size_t(i), readbackBytes};
+      readbackBytes += sizeof(double); // every element type fits, aligned
+    }
+  }
+  for (Readback &readback : readbacks_) {
+    size_t bytes = std::max<size_t>(readbackBytes, 8);
+    DeviceRuntime *device = device_;
+    readback.bytes = {static_cast<unsigned char *>(device ? device->allocateHost(bytes)
+                                                          : std::malloc(bytes)),
+                      [device](unsigned char *p) {
+                        if (device)
+                          device->releaseHost(p);
+                        else
+                          std::free(p);
+                      }};
   }
 }
 
@@ -179,7 +196,7 @@ Tensor &Function::result(const std::string &role) {
   return results_[found->second];
 }
 
-void Function::call() {
+void Function::start() {
   pointers_.clear();
   for (Tensor &t : args_)
     pointers_.push_back(t.inputBuffer());
@@ -190,14 +207,61 @@ void Function::call() {
     return;
   }
   device_->run(spec_->entry, pointers_.data(), pointers_.size(), arena_.get());
-  bool scalars = false;
-  for (Tensor &t : results_) {
+  for (Tensor &t : results_)
     t.written();
-    if (t.spec->rank == 0)
-      t.startDownload(), scalars = true;
+}
+
+void Function::call() {
+  start();
+  if (!device_ || scalarResults_.empty()) // else the first read of a result waits
+    return;
+  for (auto &[role, position] : scalarResults_)
+    results_[position.first].startDownload();
+  device_->wait();
+}
+
+uint64_t Function::launch() {
+  Readback &readback = readbacks_[launches_ % readbacks_.size()];
+  if (device_ && !readback.landed)
+    device_->waitFor(readback.mark); // its memory is about to be reused
+  start();
+  for (auto &[role, position] : scalarResults_) {
+    Tensor &t = results_[position.first];
+    unsigned char *to = readback.bytes.get() + position.second;
+    if (device_)
+      device_->downloadAsync(to, t.deviceBuffer(), t.byteSize());
+    else
+      std::memcpy(to, t.data(), t.byteSize());
   }
-  if (scalars) // else the first read of a result waits (e.g. the logits)
-    device_->wait();
+  readback.mark = device_ ? device_->mark() : 0;
+  readback.landed = !device_;
+  readback.ticket = ++launches_;
+  return readback.ticket;
+}
+
+double Function::scalar(uint64_t ticket, const std::string &role) {
+  auto found = scalarResults_.find(role);
+  if (found == scalarResults_.end())
+    throw Error(std::string("compiled function '") + spec_->name + "' has no scalar result '" +
+                role + "'");
+  Readback &readback = readbacks_[(ticket - 1) % readbacks_.size()];
+  if (readback.ticket != ticket)
+    throw Error("the results of launch " + std::to_string(ticket) + " of '" + spec_->name +
+                "' are no longer kept");
+  if (!readback.landed) {
+    device_->waitFor(readback.mark);
+    readback.landed = true;
+  }
+  const unsigned char *bytes = readback.bytes.get() + found->second.second;
+  switch (results_[found->second.first].spec->dtype) {
+  case DType::F32:
+    return *reinterpret_cast<const float *>(bytes);
+  case DType::F64:
+    return *reinterpret_cast<const double *>(bytes);
+  case DType::I32:
+    return *reinterpret_cast<const int32_t *>(bytes);
+  }
+  return 0;
 }
 
 void Function::feedBack(const std::vector<std::string> &renames) {

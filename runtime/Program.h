@@ -5,6 +5,8 @@
 #include "runtime/Abi.h"
 #include "runtime/Device.h"
 
+#include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,6 +53,8 @@ public:
   DeviceRuntime *device() const { return device_; }
   /// Starts bringing the host copy up to date; DeviceRuntime::wait ends it.
   void startDownload();
+  /// The device copy (the tensor must be on a device).
+  const void *deviceBuffer() const { return deviceBuffer_; }
 
   const TensorSpec *spec;
 
@@ -71,6 +75,7 @@ public:
 
   const FunctionSpec &spec() const { return *spec_; }
   bool hasArg(const std::string &role) const { return argIndex_.count(role) != 0; }
+  bool hasResult(const std::string &role) const { return resultIndex_.count(role) != 0; }
   Tensor &arg(const std::string &role);
   Tensor &result(const std::string &role);
   std::vector<Tensor> &args() { return args_; }
@@ -80,11 +85,28 @@ public:
   /// before it returns (one synchronization), the others stay there until
   /// they are read.
   void call();
+  /// Runs the function without waiting for it on a device: its scalar
+  /// results are copied back while later work runs. Returns the ticket that
+  /// scalar() takes.
+  uint64_t launch();
+  /// Scalar result `role` of launch `ticket`, one of the last two; waits
+  /// until it has landed (not for later launches).
+  double scalar(uint64_t ticket, const std::string &role);
   /// Moves every result into the argument of the same role (the next step's
   /// state); `renames` lists pairs (result role, argument role).
   void feedBack(const std::vector<std::string> &renames = {});
 
 private:
+  /// Binds the buffers and runs the entry (on a device, queued).
+  void start();
+
+  /// The scalar results of one launch, copied into host memory.
+  struct Readback {
+    std::unique_ptr<unsigned char, std::function<void(unsigned char *)>> bytes;
+    uint64_t ticket = 0, mark = 0;
+    bool landed = true;
+  };
+
   const FunctionSpec *spec_;
   DeviceRuntime *device_;
   std::vector<Tensor> args_, results_;
@@ -101,6 +123,10 @@ private:
     void operator()(void *arena) const;
   };
   std::unique_ptr<void, ArenaDeleter> arena_;
+  /// Byte offsets of the rank-0 results in a readback, by role.
+  std::map<std::string, std::pair<size_t, size_t>> scalarResults_; // role -> (result, offset)
+  std::array<Readback, 2> readbacks_;
+  uint64_t launches_ = 0;
 };
 
 const FunctionSpec *findFunction(const ProgramSpec &program, const std::string &name);

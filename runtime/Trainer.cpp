@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 
 namespace marthe::rt {
@@ -81,6 +82,7 @@ public:
         forwardLabels_(labelSpec(forward_.arg("input").spec->dims[0])) {
     bool hyper = isHypergradientSchedule(config.schedule);
     step_.emplace(*requireFunction(hyper ? "marthe_step" : "train_step"), program.device);
+    pipelined_ = hyper && program.device != Device::Cpu;
     initialize(hyper);
   }
 
@@ -105,22 +107,25 @@ public:
     // Rows for every step, up to a bound: a run of 10^8 steps grows them.
     rows.reserve(std::min<int64_t>(config_.steps, int64_t(1) << 20));
     auto start = std::chrono::steady_clock::now();
+    // The schedule in effect for the first step, as initialized or restored.
+    nextEta_ = scalar("eta");
+    nextMu_ = step_->hasArg("mu") ? scalar("mu") : NAN;
+    std::optional<Launched> pending;
     for (int64_t t = rows.size(); t < config_.steps; ++t) {
-      auto stepStart = std::chrono::steady_clock::now();
-      MetricsRow row = step(t);
-      stepSeconds_ += seconds(stepStart);
-      if (diverged(row))
-        return report(t, row), false;
-      bool logNow = (t + 1) % config_.logEvery == 0 || t + 1 == config_.steps;
-      if (logNow)
-        row[kValAcc] = evaluate(validation_).accuracy;
-      csv.row(row.data(), row.size());
-      rows.push_back(row);
-      if (logNow) {
-        progress(row);
-        checkpoint();
+      auto launchStart = std::chrono::steady_clock::now();
+      Launched launched = launch(t);
+      stepSeconds_ += seconds(launchStart);
+      // On a device step t runs while the row of step t - 1 is read back.
+      if (pending && !finish(*pending, csv))
+        return false;
+      pending = launched;
+      bool stop = stopRequested; // read once: the checkpoint must hold every launched step
+      if (!pipelined_ || isLogStep(t) || stop) {
+        if (!finish(*pending, csv))
+          return false;
+        pending.reset();
       }
-      if (stopRequested) {
+      if (stop) {
         checkpoint();
         throw Interrupted("interrupted after step " + std::to_string(t + 1) + "; " +
                           checkpointPath(config_) + " holds it: continue with --resume");
@@ -232,28 +237,72 @@ private:
     return c.eta0;
   }
 
-  /// The step's metrics row; val_acc is left NaN.
-  MetricsRow step(int64_t t) {
+  /// A step started; its row is complete once finished.
+  struct Launched {
+    int64_t t;
+    uint64_t ticket;
+    MetricsRow row; // val_acc is left NaN
+  };
+
+  bool isLogStep(int64_t t) const {
+    return (t + 1) % config_.logEvery == 0 || t + 1 == config_.steps;
+  }
+
+  /// Starts step t. A fixed schedule's step completes here (its validation
+  /// loss reads the logits back); a hypergradient step's scalars are read
+  /// back by finish().
+  Launched launch(int64_t t) {
     Function &fn = *step_;
     trainBatches_.fill(t, fn.arg("input"), fn.arg("labels"));
     if (!fn.hasArg("val_input")) {
       fn.arg("eta").set(0, scheduledEta(t));
-      fn.call();
-      double eta = fn.arg("eta").get(0), loss = fn.result("loss").get(0);
+      double eta = fn.arg("eta").get(0); // as the step sees it
+      uint64_t ticket = fn.launch();
       fn.feedBack();
-      lastLoss = loss;
-      return {double(t), loss, validationLoss(t), NAN, eta, NAN, NAN, NAN, NAN};
+      double loss = fn.scalar(ticket, "loss");
+      return {t, ticket, {double(t), loss, validationLoss(t), NAN, eta, NAN, NAN, NAN, NAN}};
     }
     valBatches_.fill(t, fn.arg("val_input"), fn.arg("val_labels"));
-    double eta = scalar("eta"), mu = scalar("mu");
-    fn.call();
-    MetricsRow row{double(t), fn.result("loss").get(0), fn.result("val_loss").get(0), NAN,
-                   eta,       mu,                       fn.result("beta").get(0),
-                   fn.result("hg").get(0), fn.result("g1").get(0)};
+    uint64_t ticket = fn.launch();
     static const std::vector<std::string> hypergradientIsNextPrevious{"hg", "hg_prev"};
     fn.feedBack(hypergradientIsNextPrevious);
-    lastLoss = row[1];
+    return {t, ticket, {}};
+  }
+
+  /// The row of a launched step, from its scalar results: η and μ in effect
+  /// during the step (the previous step's results), then the step's own.
+  MetricsRow collect(const Launched &step) {
+    if (!isHypergradientSchedule(config_.schedule))
+      return step.row;
+    Function &fn = *step_;
+    auto result = [&](const char *role) { return fn.scalar(step.ticket, role); };
+    MetricsRow row{double(step.t), result("loss"), result("val_loss"), NAN,  nextEta_,
+                   nextMu_,        result("beta"), result("hg"),       result("g1")};
+    nextEta_ = result("eta");
+    if (step_->hasResult("mu"))
+      nextMu_ = result("mu");
     return row;
+  }
+
+  /// Records the step's row; at progress lines also evaluates, logs and
+  /// checkpoints (no later step has started). False when it diverged.
+  bool finish(const Launched &step, CsvWriter &csv) {
+    auto collectStart = std::chrono::steady_clock::now();
+    MetricsRow row = collect(step);
+    stepSeconds_ += seconds(collectStart);
+    lastLoss = row[1];
+    if (diverged(row))
+      return report(step.t, row), false;
+    bool logNow = isLogStep(step.t);
+    if (logNow)
+      row[kValAcc] = evaluate(validation_).accuracy;
+    csv.row(row.data(), row.size());
+    rows.push_back(row);
+    if (logNow) {
+      progress(row);
+      checkpoint();
+    }
+    return true;
   }
 
   /// The validation mini-batch loss of the updated weights (fixed schedules).
@@ -336,6 +385,12 @@ private:
   Tensor forwardLabels_;
   double firstLoss_ = NAN;
   double stepSeconds_ = 0;
+  /// On a device, step t + 1 starts before the row of step t is read back
+  /// (hypergradient schedules; a fixed schedule's step waits for its
+  /// validation loss anyway).
+  bool pipelined_ = false;
+  /// η and μ in effect for the next step to be collected.
+  double nextEta_ = NAN, nextMu_ = NAN;
 };
 
 using CsvWriterFactory = std::function<CsvWriter()>;

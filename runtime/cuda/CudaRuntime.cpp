@@ -13,6 +13,7 @@
 #include <cuda.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -209,6 +210,51 @@ public:
 
   std::string name() const override { return name_; }
 
+  void *allocateHost(size_t bytes) override {
+    void *pointer = nullptr;
+    throwIfFailed(cudaMallocHost(&pointer, bytes), "cudaMallocHost");
+    return pointer;
+  }
+
+  void releaseHost(void *pointer) override {
+    if (cudaFreeHost(pointer) != cudaSuccess)
+      cudaGetLastError();
+  }
+
+  void downloadAsync(void *host, const void *device, size_t bytes) override {
+    std::string error = marthe::rt::cuda::describe(
+        cudaMemcpyAsync(host, device, bytes, cudaMemcpyDeviceToHost, stream_),
+        "cudaMemcpyAsync (results to the host)");
+    if (!error.empty())
+      recordError(error);
+  }
+
+  /// An event on the stream; marks share a ring of events, the oldest
+  /// reused once it has completed.
+  uint64_t mark() override {
+    uint64_t mark = ++marks_;
+    cudaEvent_t &event = events_[mark % events_.size()];
+    if (!event)
+      throwIfFailed(cudaEventCreateWithFlags(&event, cudaEventDisableTiming),
+                    "cudaEventCreateWithFlags");
+    else if (mark > events_.size())
+      cudaEventSynchronize(event); // what it marked long ago is done
+    throwIfFailed(cudaEventRecord(event, stream_), "cudaEventRecord");
+    return mark;
+  }
+
+  void waitFor(uint64_t mark) override {
+    if (mark + events_.size() <= marks_)
+      return; // its event was reused: what it marked is done
+    cudaError_t status = cudaEventSynchronize(events_[mark % events_.size()]);
+    if (hasError()) {
+      std::string message = errorMessage;
+      errorMessage.clear();
+      throw Error(message);
+    }
+    throwIfFailed(status, "cudaEventSynchronize (a kernel or copy failed)");
+  }
+
   cudaStream_t stream() const { return stream_; }
   /// MARTHE_CUDA_CHECK=1: every launch is waited for, so that a kernel that
   /// faults is named (slow; graphs off).
@@ -283,6 +329,8 @@ private:
   }
 
   std::string name_;
+  std::array<cudaEvent_t, 8> events_{};
+  uint64_t marks_ = 0;
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
   void *blasWorkspace_ = nullptr;
