@@ -4,6 +4,8 @@
 #include "target/cuda/CudaTarget.h"
 #include "target/cuda/KernelBuilder.h"
 
+#include "dialect/MartheDialect.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,7 +24,6 @@ using namespace marthe;
 namespace {
 
 constexpr int64_t kAlignment = 64;
-constexpr StringLiteral kRoleAttr = "marthe.role";
 
 int64_t alignUp(int64_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
 
@@ -91,7 +92,7 @@ struct GpuSplitReductions : marthe::impl::GpuSplitReductionsBase<GpuSplitReducti
   LogicalResult splitAll(func::FuncOp fn, ArrayRef<linalg::GenericOp> reductions) {
     std::optional<unsigned> arenaIndex;
     for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-      if (auto role = fn.getArgAttrOfType<StringAttr>(i, kRoleAttr); role && role == "arena")
+      if (auto role = fn.getArgAttrOfType<StringAttr>(i, MartheDialect::kRoleAttrName); role && role == "arena")
         arenaIndex = i;
     if (!arenaIndex)
       return fn.emitOpError("has no arena argument (run marthe-plan-memory first)");
