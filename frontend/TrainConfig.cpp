@@ -38,7 +38,8 @@ constexpr StringLiteral kScheduleNames[] = {
     "marthe", "hd", "rtho", "constant", "exponential", "staircase", "sgdr"};
 constexpr StringLiteral kDataOrderNames[] = {"shuffle", "sequential"};
 constexpr StringLiteral kInitNames[] = {"onnx", "seeded"};
-constexpr StringLiteral kDatasetNames[] = {"fashion-mnist"};
+constexpr StringLiteral kDatasetNames[] = {"fashion-mnist", "mnist", "cifar10",
+                                           "cifar100",      "idx",   "npy"};
 constexpr StringLiteral kLossNames[] = {"cross_entropy"};
 constexpr StringLiteral kDeviceNames[] = {"cpu", "cuda"};
 
@@ -322,6 +323,14 @@ const KeySpec kDataKeys[] = {
      }},
     {"data_dir",
      [](const Entry &e, TrainConfig &c) { return e.readString(c.dataDir); }},
+    {"train_images",
+     [](const Entry &e, TrainConfig &c) { return e.readPath(c.trainImages, c.sourcePath); }},
+    {"train_labels",
+     [](const Entry &e, TrainConfig &c) { return e.readPath(c.trainLabels, c.sourcePath); }},
+    {"test_images",
+     [](const Entry &e, TrainConfig &c) { return e.readPath(c.testImages, c.sourcePath); }},
+    {"test_labels",
+     [](const Entry &e, TrainConfig &c) { return e.readPath(c.testLabels, c.sourcePath); }},
     {"train",
      [](const Entry &e, TrainConfig &c) { return e.readSplit(c.train); }},
     {"validation",
@@ -505,6 +514,28 @@ Error readTable(StringRef file, const toml::key &name, const toml::node &node,
                      });
 }
 
+/// Keys that only make sense together: idx and npy data sets name their four
+/// files, the others take none of them.
+Error checkDataFiles(StringRef file, const toml::table &root, const TrainConfig &config) {
+  bool fileDataset = config.dataset == "idx" || config.dataset == "npy";
+  const toml::table *data = root["data"].as_table();
+  std::pair<StringLiteral, const std::string *> files[] = {
+      {"train_images", &config.trainImages},
+      {"train_labels", &config.trainLabels},
+      {"test_images", &config.testImages},
+      {"test_labels", &config.testLabels}};
+  for (auto [key, value] : files) {
+    if (fileDataset && value->empty())
+      return makeError(file + ": error: [data] " + key + ": required when dataset = \"" +
+                       config.dataset + "\"");
+    if (!fileDataset && !value->empty())
+      return errorAt(file, data->get(std::string_view(key))->source().begin,
+                     "[data] " + key + ": only for dataset = \"idx\" or \"npy\" (dataset is \"" +
+                         config.dataset + "\")");
+  }
+  return Error::success();
+}
+
 } // namespace
 
 llvm::Expected<TrainConfig> marthe::parseTrainConfigText(StringRef text,
@@ -524,6 +555,8 @@ llvm::Expected<TrainConfig> marthe::parseTrainConfigText(StringRef text,
       });
   if (errors)
     return errors;
+  if (Error error = checkDataFiles(sourceName, parsed.table(), config))
+    return error;
   return config;
 }
 

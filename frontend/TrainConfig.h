@@ -40,10 +40,14 @@ struct TrainConfig {
   std::string onnx;
 
   // [data]
-  /// Only "fashion-mnist" for now.
+  /// fashion-mnist, mnist, cifar10, cifar100 (files in data_dir), idx or npy
+  /// (the four files below).
   std::string dataset = "fashion-mnist";
   /// Key data_dir.
   std::string dataDir = "/usr/share/datasets/fashion-mnist";
+  /// Keys train_images, train_labels, test_images, test_labels (idx, npy);
+  /// relative paths are resolved against the TOML file's directory.
+  std::string trainImages, trainLabels, testImages, testLabels;
   /// Splits: "train" or "test", optionally sliced as "train[begin:end]".
   std::string train = "train[0:7000]";
   std::string validation = "train[7000:7700]";

@@ -1,26 +1,37 @@
 #pragma once
 
+// Labelled samples for training: where they come from ([data] dataset) and
+// the splits of them a run uses.
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace marthe::rt {
 
-// Greyscale images with one integer label each.
+// Samples of one shape (e.g. {1, 28, 28} or {3, 32, 32}) with one integer
+// label each.
 struct ImageSet {
-  int64_t count = 0, rows = 0, cols = 0;
-  std::vector<float> pixels;   // count*rows*cols, row-major, scaled to [0,1]
+  int64_t count = 0;
+  std::vector<int64_t> shape;  // of one sample
+  std::vector<float> pixels;   // count * sampleSize(), row-major
   std::vector<int32_t> labels; // count
-  int64_t sampleSize() const { return rows * cols; }
+  int64_t sampleSize() const;
 };
 
-// Reads an IDX3 uint8 image file and its IDX1 uint8 label file, gzip'd or not.
-ImageSet readIdxPair(const std::string &imagesPath,
-                     const std::string &labelsPath);
+// Where the samples are: `kind` is fashion-mnist, mnist (IDX files in `dir`),
+// cifar10, cifar100 (the binary batches in `dir`), idx or npy (the four
+// files named). Images stored as bytes are scaled by 1/255, floats kept.
+struct DataSource {
+  std::string kind = "fashion-mnist";
+  std::string dir;
+  std::string trainImages, trainLabels, testImages, testLabels;
+};
 
-// A part of Fashion-MNIST and a half-open sample range [begin, end).
+// A part of a data source ("train" or "test") and a half-open sample range
+// [begin, end).
 struct SplitSpec {
-  std::string part; // "train" or "test"
+  std::string part;
   int64_t begin = 0, end = -1; // end -1 = to the end
 };
 
@@ -30,10 +41,23 @@ SplitSpec parseSplit(const std::string &text);
 // The split's text form, as parseSplit accepts it.
 std::string formatSplit(const SplitSpec &split);
 
-// Loads the split from dataDir's train-* / t10k-* IDX files (.gz or plain).
-ImageSet loadFashionMnist(const std::string &dataDir, const SplitSpec &split);
+// The samples of `split`.
+ImageSet loadSplit(const DataSource &source, const SplitSpec &split);
 
 // Samples [begin, end) of set.
 ImageSet slice(const ImageSet &set, int64_t begin, int64_t end);
+
+// Readers (runtime/data/): the whole train or test part of one source.
+
+// An IDX image file (uint8 or float32 elements, [N, ...]) and its IDX1 uint8
+// label file, gzip'd or not.
+ImageSet readIdxPair(const std::string &imagesPath, const std::string &labelsPath);
+
+// NumPy .npy images (uint8 or float32, [N, ...]) and labels (integers, [N]).
+ImageSet readNpyPair(const std::string &imagesPath, const std::string &labelsPath);
+
+// CIFAR binary batches: records of `labelBytes` label bytes (the last one is
+// the label: CIFAR-100's fine label) and a 3x32x32 uint8 image.
+ImageSet readCifarBatches(const std::vector<std::string> &paths, int labelBytes);
 
 } // namespace marthe::rt

@@ -31,7 +31,7 @@ public:
   /// Calls `entry` on device buffers, possibly by replaying a CUDA graph of
   /// an earlier call with the same buffers.
   virtual void run(CompiledFunction entry, void *const *buffers, size_t count, void *arena) = 0;
-  /// "cuda:0 (NVIDIA H200)", for logs and summary.json.
+  /// "cuda:0 (NVIDIA H200, sm_90)", for logs and summary.json.
   virtual std::string name() const = 0;
 
   /// Host memory the device copies into directly (pinned).

@@ -20,14 +20,14 @@ static void printHelp(const char *argv0, const marthe::rt::RunConfig &c) {
       "  --beta-step X|auto   step that adapts beta [%s]\n"
       "  --mu X|adaptive      discount factor (a fixed value needs a fixed-mu build)\n"
       "  --order shuffle|sequential   mini-batch order [%s]\n"
-      "  --data-dir DIR       Fashion-MNIST IDX files [%s]\n"
+      "  --data-dir DIR       the data set's folder (fashion-mnist, mnist, cifar*) [%s]\n"
       "  --log-every N        progress period [%lld]\n"
       "  --resume             continue from DIR/checkpoint.bin (written at each progress line)\n"
       "  --quiet              no progress lines\n",
       argv0, marthe_program.modelName, (long long)c.steps, (unsigned long long)c.seed,
       c.out.c_str(), c.schedule.c_str(), c.eta0, c.beta0,
       c.betaStep ? std::to_string(*c.betaStep).c_str() : "auto", c.order.c_str(),
-      c.dataDir.c_str(), (long long)c.logEvery);
+      c.data.dir.c_str(), (long long)c.logEvery);
 }
 
 int main(int argc, char **argv) {

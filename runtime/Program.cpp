@@ -135,6 +135,18 @@ void Tensor::startDownload() {
   fresh_ = Fresh::Both; // valid once the caller has waited
 }
 
+Function::~Function() {
+  // A launch may still be copying into the readbacks, or running on the
+  // buffers freed next (a run abandoned after a divergence or an error).
+  if (device_ && arena_) {
+    try {
+      device_->wait();
+    } catch (const std::exception &) {
+      // The error was reported, or will be, by the code that abandoned the run.
+    }
+  }
+}
+
 void Function::ArenaDeleter::operator()(void *arena) const {
   if (device)
     device->release(arena);
@@ -224,6 +236,8 @@ uint64_t Function::launch() {
   Readback &readback = readbacks_[launches_ % readbacks_.size()];
   if (device_ && !readback.landed)
     device_->waitFor(readback.mark); // its memory is about to be reused
+  readback.ticket = 0; // no longer the older launch's, even if this one fails
+  readback.landed = true;
   start();
   for (auto &[role, position] : scalarResults_) {
     Tensor &t = results_[position.first];
@@ -245,7 +259,7 @@ double Function::scalar(uint64_t ticket, const std::string &role) {
     throw Error(std::string("compiled function '") + spec_->name + "' has no scalar result '" +
                 role + "'");
   Readback &readback = readbacks_[(ticket - 1) % readbacks_.size()];
-  if (readback.ticket != ticket)
+  if (ticket == 0 || readback.ticket != ticket)
     throw Error("the results of launch " + std::to_string(ticket) + " of '" + spec_->name +
                 "' are no longer kept");
   if (!readback.landed) {

@@ -72,6 +72,9 @@ private:
 class Function {
 public:
   explicit Function(const FunctionSpec &spec, Device device = Device::Cpu);
+  ~Function();
+  Function(Function &&) = default;
+  Function &operator=(Function &&) = default;
 
   const FunctionSpec &spec() const { return *spec_; }
   bool hasArg(const std::string &role) const { return argIndex_.count(role) != 0; }

@@ -17,7 +17,9 @@ bool isHypergradientSchedule(const std::string &kind) {
 RunConfig defaultRunConfig(const ProgramSpec &program) {
   nlohmann::json j = nlohmann::json::parse(program.configJson);
   RunConfig c;
-  c.dataDir = j.at("data_dir"), c.train = j.at("train"), c.validation = j.at("validation");
+  c.data = {j.at("dataset"),      j.at("data_dir"),    j.at("train_images"),
+            j.at("train_labels"), j.at("test_images"), j.at("test_labels")};
+  c.train = j.at("train"), c.validation = j.at("validation");
   c.test = j.at("test"), c.order = j.at("order"), c.schedule = j.at("schedule");
   c.out = j.at("out");
   c.steps = j.at("steps"), c.logEvery = j.at("log_every"), c.decaySteps = j.at("decay_steps");
@@ -79,7 +81,7 @@ void applyCommandLine(RunConfig &c, int argc, char **argv) {
     else if (flag == "--schedule")
       c.schedule = value;
     else if (flag == "--data-dir")
-      c.dataDir = value;
+      c.data.dir = value;
     else if (flag == "--order")
       c.order = value;
     else if (flag == "--log-every")

@@ -4,6 +4,7 @@
 // command line's overrides.
 
 #include "runtime/Abi.h"
+#include "runtime/Dataset.h"
 
 #include <cstdint>
 #include <optional>
@@ -12,7 +13,8 @@
 namespace marthe::rt {
 
 struct RunConfig {
-  std::string dataDir, train, validation, test, order, schedule, out;
+  DataSource data;
+  std::string train, validation, test, order, schedule, out;
   int64_t steps = 512, logEvery = 16, decaySteps = 100, sgdrT0 = 100;
   uint64_t seed = 0;
   double eta0 = 0.01, beta0 = 0, decay = 0.99, sgdrTMult = 2;

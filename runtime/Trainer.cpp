@@ -75,10 +75,9 @@ public:
   Run(const ProgramSpec &program, const RunConfig &config, const ImageSet &train,
       const ImageSet &validation, double betaStep, int64_t restarts)
       : program_(program), config_(config), betaStep_(betaStep), restarts_(restarts),
-        forward_(*requireFunction("forward"), program.device),
         trainBatches_(train, config.order == "shuffle", config.seed),
         valBatches_(validation, config.order == "shuffle", config.seed + 1),
-        validation_(validation),
+        forward_(*requireFunction("forward"), program.device), validation_(validation),
         forwardLabels_(labelSpec(forward_.arg("input").spec->dims[0])) {
     bool hyper = isHypergradientSchedule(config.schedule);
     step_.emplace(*requireFunction(hyper ? "marthe_step" : "train_step"), program.device);
@@ -375,10 +374,13 @@ private:
   const RunConfig &config_;
   double betaStep_;
   int64_t restarts_;
-  Function forward_;
-  std::optional<Function> step_;
+  // Declared before the functions, so destroyed after them: a step still
+  // running on a device (a run abandoned one step late) may read the
+  // resident data until ~Function has waited for it.
   Batcher trainBatches_, valBatches_;
   std::map<const ImageSet *, std::unique_ptr<Batcher>> evaluationBatchers_;
+  Function forward_;
+  std::optional<Function> step_;
   const ImageSet &validation_;
   TensorSpec labelSpec_{};
   /// Labels of the forward function's batches (evaluation, validation loss).
@@ -463,7 +465,7 @@ static Series column(const std::vector<MetricsRow> &rows, size_t index,
 /// A split with samples whose labels are classes of the model.
 static ImageSet loadSplit(const ProgramSpec &program, const RunConfig &config,
                           const std::string &split) {
-  ImageSet set = loadFashionMnist(config.dataDir, parseSplit(split));
+  ImageSet set = loadSplit(config.data, parseSplit(split));
   if (set.count == 0)
     throw Error("split \"" + split + "\" is empty");
   const FunctionSpec *forward = findFunction(program, "forward");

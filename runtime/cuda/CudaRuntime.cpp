@@ -212,7 +212,10 @@ public:
 
   void *allocateHost(size_t bytes) override {
     void *pointer = nullptr;
-    throwIfFailed(cudaMallocHost(&pointer, bytes), "cudaMallocHost");
+    cudaError_t status = cudaMallocHost(&pointer, bytes);
+    if (status != cudaSuccess)
+      cudaGetLastError(); // not for the next launch's check to find
+    throwIfFailed(status, "cudaMallocHost");
     return pointer;
   }
 
@@ -234,19 +237,21 @@ public:
   uint64_t mark() override {
     uint64_t mark = ++marks_;
     cudaEvent_t &event = events_[mark % events_.size()];
+    // Blocking: the host sleeps while the next step keeps the device busy.
     if (!event)
-      throwIfFailed(cudaEventCreateWithFlags(&event, cudaEventDisableTiming),
-                    "cudaEventCreateWithFlags");
+      throwIfFailed(
+          cudaEventCreateWithFlags(&event, cudaEventDisableTiming | cudaEventBlockingSync),
+          "cudaEventCreateWithFlags");
     else if (mark > events_.size())
-      cudaEventSynchronize(event); // what it marked long ago is done
+      throwIfFailed(cudaEventSynchronize(event), "cudaEventSynchronize (work marked earlier)");
     throwIfFailed(cudaEventRecord(event, stream_), "cudaEventRecord");
     return mark;
   }
 
   void waitFor(uint64_t mark) override {
-    if (mark + events_.size() <= marks_)
-      return; // its event was reused: what it marked is done
-    cudaError_t status = cudaEventSynchronize(events_[mark % events_.size()]);
+    cudaError_t status = cudaSuccess;
+    if (mark + events_.size() > marks_) // else its event was reused: what it marked is done
+      status = cudaEventSynchronize(events_[mark % events_.size()]);
     if (hasError()) {
       std::string message = errorMessage;
       errorMessage.clear();

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -16,6 +18,10 @@ namespace {
 
 using test::TempDir;
 using Bytes = std::vector<uint8_t>;
+
+ImageSet loadFashionMnist(const std::string &dir, const SplitSpec &split) {
+  return loadSplit(DataSource{"fashion-mnist", dir, "", "", "", ""}, split);
+}
 
 void appendBigEndian(Bytes &bytes, uint32_t value) {
   for (int shift = 24; shift >= 0; shift -= 8)
@@ -74,8 +80,7 @@ protected:
 TEST_F(DatasetTest, ReadsGzippedPair) {
   ImageSet set = readIdxPair(writeImages(), writeLabels());
   EXPECT_EQ(set.count, 3);
-  EXPECT_EQ(set.rows, 2);
-  EXPECT_EQ(set.cols, 2);
+  EXPECT_EQ(set.shape, (std::vector<int64_t>{2, 2}));
   EXPECT_EQ(set.sampleSize(), 4);
   ASSERT_EQ(set.pixels.size(), 12u);
   for (size_t i = 0; i < kPixels.size(); ++i)
@@ -153,6 +158,141 @@ TEST_F(DatasetTest, MissingFileIsReported) {
             missing + ": cannot open: No such file or directory");
 }
 
+// A .npy file (format 1.0) of `descr` elements with `shape`.
+Bytes npyFile(const std::string &descr, const std::string &shape, const Bytes &data,
+              const std::string &order = "False") {
+  std::string header = "{'descr': '" + descr + "', 'fortran_order': " + order +
+                       ", 'shape': (" + shape + "), }";
+  header.append(63 - (10 + header.size()) % 64, ' ');
+  header.push_back('\n');
+  Bytes bytes = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, uint8_t(header.size() & 0xff),
+                 uint8_t(header.size() >> 8)};
+  bytes.insert(bytes.end(), header.begin(), header.end());
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  return bytes;
+}
+
+template <typename T> Bytes bytesOf(std::vector<T> values) {
+  Bytes bytes(values.size() * sizeof(T));
+  std::memcpy(bytes.data(), values.data(), bytes.size());
+  return bytes;
+}
+
+class DataFormatsTest : public ::testing::Test {
+protected:
+  std::string write(const std::string &name, const Bytes &bytes) {
+    writePlain(dir.file(name), bytes);
+    return dir.file(name);
+  }
+  std::string npyError(const Bytes &images, const Bytes &labels) {
+    try {
+      readNpyPair(write("x.npy", images), write("y.npy", labels));
+    } catch (const Error &error) {
+      return error.what();
+    }
+    return "no error";
+  }
+  TempDir dir;
+};
+
+TEST_F(DataFormatsTest, ReadsNpyBytesScaledAndFloatsAsStored) {
+  ImageSet bytes = readNpyPair(write("x.npy", npyFile("|u1", "3, 2, 2", kPixels)),
+                               write("y.npy", npyFile("<i8", "3,", bytesOf<int64_t>({7, 0, 9}))));
+  EXPECT_EQ(bytes.count, 3);
+  EXPECT_EQ(bytes.shape, (std::vector<int64_t>{2, 2}));
+  EXPECT_FLOAT_EQ(bytes.pixels[2], 51 / 255.0f);
+  EXPECT_EQ(bytes.labels, (std::vector<int32_t>{7, 0, 9}));
+  ImageSet floats =
+      readNpyPair(write("f.npy", npyFile("<f4", "2, 3", bytesOf<float>({0.5f, -2, 3, 4, 5, 6}))),
+                  write("l.npy", npyFile("|u1", "2,", {1, 2})));
+  EXPECT_EQ(floats.shape, (std::vector<int64_t>{3}));
+  EXPECT_EQ(floats.pixels, (std::vector<float>{0.5f, -2, 3, 4, 5, 6}));
+  EXPECT_EQ(floats.labels, (std::vector<int32_t>{1, 2}));
+}
+
+TEST_F(DataFormatsTest, NpyErrorsNameTheFileAndTheProblem) {
+  Bytes labels = npyFile("<i4", "3,", bytesOf<int32_t>({1, 2, 3}));
+  std::string x = dir.file("x.npy"), y = dir.file("y.npy");
+  EXPECT_EQ(npyError(npyFile("|u1", "3, 2, 2", kPixels, "True"), labels),
+            x + ": Fortran-ordered .npy arrays are not supported (save in C order)");
+  EXPECT_EQ(npyError(npyFile("<f8", "3,", Bytes(24)), labels),
+            x + ": images must be uint8 or float32, not '<f8'");
+  EXPECT_EQ(npyError(npyFile("<c8", "3,", Bytes(24)), labels),
+            x + ": .npy dtype '<c8' is not supported (expected uint8 or float32 images, "
+                "integer labels)");
+  EXPECT_EQ(npyError(npyFile("|u1", "4, 2, 2", kPixels), labels),
+            x + ": truncated .npy data: expected 16 bytes, got 12");
+  EXPECT_EQ(npyError(npyFile("|u1", "3, 2, 2", kPixels), npyFile("<i4", "2,", Bytes(8))),
+            x + ": has 3 images but " + y + " has 2 labels");
+  EXPECT_EQ(npyError(npyFile("|u1", "3, 2, 2", kPixels),
+                     npyFile("<i4", "3,", bytesOf<int32_t>({1, -1, 2}))),
+            y + ": label -1 of sample 1 is not a class index");
+  EXPECT_EQ(npyError(idxFile(0x803, {3, 2, 2}, kPixels), labels), x + ": not a .npy file");
+}
+
+TEST_F(DataFormatsTest, ReadsIdxFloatImagesOfAnyRank) {
+  Bytes floats;
+  for (float value : {0.25f, -1.0f, 2.0f, 8.0f}) {
+    uint32_t bits;
+    std::memcpy(&bits, &value, 4);
+    appendBigEndian(floats, bits);
+  }
+  ImageSet set = readIdxPair(write("x.idx", idxFile(0x0D04, {2, 1, 2, 1}, floats)),
+                             write("y.idx", idxFile(0x801, {2}, {4, 5})));
+  EXPECT_EQ(set.shape, (std::vector<int64_t>{1, 2, 1}));
+  EXPECT_EQ(set.pixels, (std::vector<float>{0.25f, -1.0f, 2.0f, 8.0f}));
+}
+
+/// A CIFAR record: label bytes, then 3072 pixels all `pixel`.
+Bytes cifarRecord(Bytes labels, uint8_t pixel) {
+  labels.insert(labels.end(), 3 * 32 * 32, pixel);
+  return labels;
+}
+
+TEST_F(DataFormatsTest, ReadsCifar10BatchesInTheirFolder) {
+  std::filesystem::create_directory(dir.file("cifar-10-batches-bin"));
+  for (int i = 1; i <= 5; ++i)
+    write("cifar-10-batches-bin/data_batch_" + std::to_string(i) + ".bin",
+          cifarRecord({uint8_t(i)}, uint8_t(10 * i)));
+  Bytes test = cifarRecord({3}, 255);
+  Bytes second = cifarRecord({9}, 0);
+  test.insert(test.end(), second.begin(), second.end());
+  write("cifar-10-batches-bin/test_batch.bin", test);
+  DataSource source{"cifar10", dir.path().string(), "", "", "", ""};
+  ImageSet train = loadSplit(source, parseSplit("train"));
+  EXPECT_EQ(train.count, 5);
+  EXPECT_EQ(train.shape, (std::vector<int64_t>{3, 32, 32}));
+  EXPECT_EQ(train.labels, (std::vector<int32_t>{1, 2, 3, 4, 5}));
+  EXPECT_FLOAT_EQ(train.pixels[3 * 3072], 40 / 255.0f);
+  ImageSet tail = loadSplit(source, parseSplit("test[1:]"));
+  EXPECT_EQ(tail.labels, (std::vector<int32_t>{9}));
+}
+
+TEST_F(DataFormatsTest, Cifar100UsesTheFineLabel) {
+  write("train.bin", cifarRecord({2, 57}, 1));
+  write("test.bin", Bytes(3073));
+  DataSource source{"cifar100", dir.path().string(), "", "", "", ""};
+  EXPECT_EQ(loadSplit(source, parseSplit("train")).labels, (std::vector<int32_t>{57}));
+  try {
+    loadSplit(source, parseSplit("test"));
+    FAIL() << "a 3073-byte CIFAR-100 batch was accepted";
+  } catch (const Error &error) {
+    EXPECT_EQ(std::string(error.what()),
+              dir.file("test.bin") +
+                  ": not a CIFAR binary batch: 3073 bytes is not a multiple of the 3074-byte "
+                  "record");
+  }
+}
+
+TEST_F(DataFormatsTest, FileDatasetsNeedTheirFiles) {
+  try {
+    loadSplit(DataSource{"npy", "", "x.npy", "y.npy", "", ""}, parseSplit("test"));
+    FAIL() << "a missing test_images was accepted";
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(), "dataset \"npy\" needs test_images and test_labels");
+  }
+}
+
 TEST(ParseSplitTest, AcceptsPartsAndRanges) {
   struct Case {
     std::string text, part;
@@ -207,8 +347,7 @@ TEST_F(DatasetTest, SliceCopiesTheRange) {
   ImageSet set = readIdxPair(writeImages(), writeLabels());
   ImageSet part = slice(set, 1, 3);
   EXPECT_EQ(part.count, 2);
-  EXPECT_EQ(part.rows, 2);
-  EXPECT_EQ(part.cols, 2);
+  EXPECT_EQ(part.shape, (std::vector<int64_t>{2, 2}));
   EXPECT_EQ(part.labels, (std::vector<int32_t>{0, 9}));
   EXPECT_EQ(part.pixels,
             std::vector<float>(set.pixels.begin() + 4, set.pixels.end()));
@@ -261,10 +400,10 @@ TEST_F(FakeFashionMnistTest, LoadsTheRequestedSlice) {
 TEST_F(FakeFashionMnistTest, RejectsRangesBeyondTheFile) {
   std::string images = dir.file("train-images-idx3-ubyte.gz");
   EXPECT_EQ(loadError("train[0:4]"),
-            images + ": split train[0:4] is out of range: the file has 3 "
+            images + ": split train[0:4] is out of range: the data has 3 "
                      "samples");
   EXPECT_EQ(loadError("train[4:]"),
-            images + ": split train[4:] is out of range: the file has 3 "
+            images + ": split train[4:] is out of range: the data has 3 "
                      "samples");
 }
 
@@ -303,8 +442,7 @@ protected:
 TEST_F(RealFashionMnistTest, FirstSevenThousandTrainingSamples) {
   ImageSet set = loadFashionMnist(kFashionMnistDir, parseSplit("train[0:7000]"));
   ASSERT_EQ(set.count, 7000);
-  EXPECT_EQ(set.rows, 28);
-  EXPECT_EQ(set.cols, 28);
+  EXPECT_EQ(set.shape, (std::vector<int64_t>{28, 28}));
   ASSERT_EQ(set.pixels.size(), 7000u * 28 * 28);
   ASSERT_EQ(set.labels.size(), 7000u);
   auto [minPixel, maxPixel] = std::minmax_element(set.pixels.begin(), set.pixels.end());
@@ -332,8 +470,7 @@ TEST_F(RealFashionMnistTest, TailOfTrainingSetAndTestSet) {
             1000);
   ImageSet test = loadFashionMnist(kFashionMnistDir, parseSplit("test"));
   EXPECT_EQ(test.count, 10000);
-  EXPECT_EQ(test.rows, 28);
-  EXPECT_EQ(test.cols, 28);
+  EXPECT_EQ(test.shape, (std::vector<int64_t>{28, 28}));
   EXPECT_EQ(std::set<int32_t>(test.labels.begin(), test.labels.end()).size(), 10u);
 }
 

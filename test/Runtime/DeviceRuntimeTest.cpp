@@ -63,7 +63,7 @@ public:
     ++calls;
   }
   std::string name() const override { return "emulated"; }
-  void *allocateHost(size_t bytes) override { return std::malloc(bytes ? bytes : 1); }
+  void *allocateHost(size_t bytes) override { return allocate(bytes); }
   void releaseHost(void *pointer) override { std::free(pointer); }
   void downloadAsync(void *host, const void *device, size_t bytes) override {
     const auto *from = static_cast<const unsigned char *>(device);
@@ -124,8 +124,9 @@ RunConfig smallRun(const std::string &out, int64_t steps) {
   return config;
 }
 
-/// The program with its buffers on the (emulated) device.
+/// The program with its buffers on the (emulated) device, counting afresh.
 ProgramSpec onDevice() {
+  device() = EmulatedDevice();
   registerCudaRuntime([]() -> DeviceRuntime * { return &device(); });
   ProgramSpec program = marthe_program;
   program.device = Device::Cuda;

@@ -155,7 +155,12 @@ TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
 }
 
 std::string runtimeConfigJson(const TrainConfig &c) {
-  json::Object object{{"data_dir", c.dataDir},
+  json::Object object{{"dataset", c.dataset},
+                      {"data_dir", c.dataDir},
+                      {"train_images", c.trainImages},
+                      {"train_labels", c.trainLabels},
+                      {"test_images", c.testImages},
+                      {"test_labels", c.testLabels},
                       {"train", c.train},
                       {"validation", c.validation},
                       {"test", c.test},
