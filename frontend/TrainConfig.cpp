@@ -221,6 +221,35 @@ public:
     return Error::success();
   }
 
+  /// A non-empty array of numbers in \p range.
+  Error readNumbers(std::vector<double> &destination, const Range &range) const {
+    const auto *array = value.as_array();
+    if (!array || array->empty())
+      return expected("a non-empty array of numbers", array ? "an empty array" : typeName(value));
+    std::vector<double> numbers;
+    for (size_t i = 0; i < array->size(); ++i) {
+      const toml::node &item = *array->get(i);
+      if (!item.is_integer() && !item.is_floating_point())
+        return expected("numbers", Twine(typeName(item)) + " at index " + Twine(i));
+      double number = item.is_integer() ? double(item.as_integer()->get())
+                                        : item.as_floating_point()->get();
+      if (!range.contains(number))
+        return expected("numbers " + range.describe(),
+                        formatNumber(number) + " at index " + Twine(i));
+      numbers.push_back(number);
+    }
+    destination = std::move(numbers);
+    return Error::success();
+  }
+
+  Error readBool(bool &destination) const {
+    const auto *flag = value.as_boolean();
+    if (!flag)
+      return expected("true or false", typeName(value));
+    destination = flag->get();
+    return Error::success();
+  }
+
   /// A dataset split: "train" or "test", optionally sliced as
   /// "train[begin:end]" with begin < end (either bound may be omitted).
   Error readSplit(std::string &destination) const {
@@ -331,6 +360,14 @@ const KeySpec kDataKeys[] = {
      [](const Entry &e, TrainConfig &c) { return e.readPath(c.testImages, c.sourcePath); }},
     {"test_labels",
      [](const Entry &e, TrainConfig &c) { return e.readPath(c.testLabels, c.sourcePath); }},
+    {"mean",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readNumbers(c.mean, Range{{-1e30, true}, Bound{1e30, true}});
+     }},
+    {"std", [](const Entry &e, TrainConfig &c) { return e.readNumbers(c.stdDev, kPositive); }},
+    {"crop_padding",
+     [](const Entry &e, TrainConfig &c) { return e.readInteger(c.cropPadding, kNonNegative); }},
+    {"flip", [](const Entry &e, TrainConfig &c) { return e.readBool(c.flip); }},
     {"train",
      [](const Entry &e, TrainConfig &c) { return e.readSplit(c.train); }},
     {"validation",

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace marthe {
 
@@ -48,6 +49,14 @@ struct TrainConfig {
   /// Keys train_images, train_labels, test_images, test_labels (idx, npy);
   /// relative paths are resolved against the TOML file's directory.
   std::string trainImages, trainLabels, testImages, testLabels;
+  /// Keys mean and std: per channel (the first dimension of a sample of rank
+  /// 3 or more, else one); samples become (x - mean) / std.
+  std::vector<double> mean, stdDev;
+  /// Key crop_padding: training images are cropped at a random offset from
+  /// the image padded by this many zeros on each side (0: no cropping).
+  int64_t cropPadding = 0;
+  /// Key flip: training images are mirrored left to right at random.
+  bool flip = false;
   /// Splits: "train" or "test", optionally sliced as "train[begin:end]".
   std::string train = "train[0:7000]";
   std::string validation = "train[7000:7700]";

@@ -9,8 +9,13 @@
 
 namespace marthe::rt {
 
-Batcher::Batcher(const ImageSet &set, bool shuffle, uint64_t seed)
-    : set_(set), shuffle_(shuffle), seed_(seed) {}
+Batcher::Batcher(const ImageSet &set, bool shuffle, uint64_t seed, const Preprocessing *augment)
+    : set_(set), shuffle_(shuffle), seed_(seed),
+      augment_(augment && augment->augments() ? augment : nullptr) {
+  if (augment_ && set.shape.size() < 2)
+    throw Error("[data] crop_padding and flip need image samples ([..., height, width]); "
+                "these have rank " + std::to_string(set.shape.size()));
+}
 
 Batcher::~Batcher() {
   if (devicePixels_)
@@ -22,9 +27,12 @@ Batcher::~Batcher() {
 void Batcher::fill(int64_t batchIndex, Tensor &input, Tensor &labels) {
   int64_t batch = labels.size();
   indices_.resize(batch);
-  for (int64_t i = 0; i < batch; ++i)
-    indices_[i] = int32_t(sampleAt(batchIndex * batch + i));
-  fillSamples(input, labels);
+  positions_.resize(batch);
+  for (int64_t i = 0; i < batch; ++i) {
+    positions_[i] = batchIndex * batch + i;
+    indices_[i] = int32_t(sampleAt(positions_[i]));
+  }
+  fillSamples(input, labels, augment_ != nullptr);
 }
 
 void Batcher::fillRange(int64_t begin, Tensor &input, Tensor &labels) {
@@ -32,23 +40,22 @@ void Batcher::fillRange(int64_t begin, Tensor &input, Tensor &labels) {
   indices_.resize(batch);
   for (int64_t i = 0; i < batch; ++i)
     indices_[i] = int32_t((begin + i) % set_.count);
-  fillSamples(input, labels);
+  fillSamples(input, labels, false);
 }
 
-void Batcher::fillSamples(Tensor &input, Tensor &labels) {
+void Batcher::fillSamples(Tensor &input, Tensor &labels, bool augmented) {
   int64_t batch = int64_t(indices_.size()), size = set_.sampleSize();
   checkSampleSize(input, batch);
   DType dtype = input.spec->dtype;
   size_t rowBytes = size * elementSize(dtype);
   DeviceRuntime *device = input.device();
-  if (device && makeResident(device, dtype)) {
+  // Augmented batches are made on the host (the data stays resident for
+  // the others).
+  if (device && !augmented && makeResident(device, dtype)) {
     device->gatherRows(input.outputBuffer(), devicePixels_, indices_.data(), batch, rowBytes);
     input.written();
   } else {
-    auto *pixels = static_cast<const unsigned char *>(hostPixels(dtype));
-    unsigned char *to = input.mutableData();
-    for (int64_t i = 0; i < batch; ++i)
-      std::memcpy(to + i * rowBytes, pixels + indices_[i] * rowBytes, rowBytes);
+    copyRows(input.mutableData(), dtype, augmented);
   }
   if (labels.device() && devicePixels_) {
     labels.device()->gatherRows(labels.outputBuffer(), deviceLabels_, indices_.data(), batch,
@@ -59,6 +66,25 @@ void Batcher::fillSamples(Tensor &input, Tensor &labels) {
   auto *to = reinterpret_cast<int32_t *>(labels.mutableData());
   for (int64_t i = 0; i < batch; ++i)
     to[i] = set_.labels[indices_[i]];
+}
+
+void Batcher::copyRows(unsigned char *to, DType dtype, bool augmented) {
+  size_t rowBytes = set_.sampleSize() * elementSize(dtype);
+  auto *pixels = static_cast<const unsigned char *>(hostPixels(dtype));
+  for (size_t i = 0; i < indices_.size(); ++i) {
+    const unsigned char *from = pixels + indices_[i] * rowBytes;
+    if (!augmented) {
+      std::memcpy(to + i * rowBytes, from, rowBytes);
+      continue;
+    }
+    uint64_t random = std::mt19937_64(seed_ * 0x9E3779B97F4A7C15ull + positions_[i])();
+    if (dtype == DType::F64)
+      augmentSample(reinterpret_cast<const double *>(from),
+                    reinterpret_cast<double *>(to + i * rowBytes), set_.shape, *augment_, random);
+    else
+      augmentSample(reinterpret_cast<const float *>(from),
+                    reinterpret_cast<float *>(to + i * rowBytes), set_.shape, *augment_, random);
+  }
 }
 
 void Batcher::checkSampleSize(const Tensor &input, int64_t batch) {

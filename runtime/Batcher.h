@@ -17,7 +17,9 @@ namespace marthe::rt {
 /// fits) and each batch is gathered there: a step moves only its indices.
 class Batcher {
 public:
-  Batcher(const ImageSet &set, bool shuffle, uint64_t seed);
+  /// `augment`: crops and flips for the batches of fill() (training).
+  Batcher(const ImageSet &set, bool shuffle, uint64_t seed,
+          const Preprocessing *augment = nullptr);
   ~Batcher();
   Batcher(const Batcher &) = delete;
   Batcher &operator=(const Batcher &) = delete;
@@ -28,7 +30,8 @@ public:
   void fillRange(int64_t begin, Tensor &input, Tensor &labels);
 
 private:
-  void fillSamples(Tensor &input, Tensor &labels);
+  void fillSamples(Tensor &input, Tensor &labels, bool augmented);
+  void copyRows(unsigned char *to, DType dtype, bool augmented);
   void checkSampleSize(const Tensor &input, int64_t batch);
   int64_t sampleAt(int64_t position);
   const void *hostPixels(DType dtype) const;
@@ -40,7 +43,9 @@ private:
   int64_t epoch_ = -1;
   std::vector<int64_t> permutation_;
   std::vector<double> doubles_; // the pixels, for float64 models
-  std::vector<int32_t> indices_; // the samples of the batch being filled
+  const Preprocessing *augment_;
+  std::vector<int32_t> indices_;   // the samples of the batch being filled
+  std::vector<int64_t> positions_; // their positions in the order (augmentation draws)
   /// The split on the device: pixels in the model's element type, labels.
   DeviceRuntime *device_ = nullptr;
   void *devicePixels_ = nullptr, *deviceLabels_ = nullptr;

@@ -35,6 +35,29 @@ struct SplitSpec {
   int64_t begin = 0, end = -1; // end -1 = to the end
 };
 
+// What is done to samples besides reading them: every split is normalized
+// per channel (the first dimension of a sample of rank 3 or more, else one
+// channel) as (x - mean) / std; training batches of images (rank >= 2) are
+// cropped at a random offset from the image padded by `cropPadding` zeros
+// and mirrored left to right at random, seeded by the run's seed and the
+// sample's position in the training order.
+struct Preprocessing {
+  std::vector<double> mean, std;
+  int64_t cropPadding = 0;
+  bool flip = false;
+  bool augments() const { return cropPadding > 0 || flip; }
+};
+
+// Normalizes `set` in place; throws Error when mean or std do not have one
+// value per channel.
+void normalize(ImageSet &set, const Preprocessing &preprocessing);
+
+// Crops and flips one sample of `shape` ([..., H, W]) from `from` to `to` as
+// Preprocessing says, drawing from `random` (two draws per sample).
+template <typename T>
+void augmentSample(const T *from, T *to, const std::vector<int64_t> &shape,
+                   const Preprocessing &preprocessing, uint64_t random);
+
 // Parses "train", "test", "train[0:7000]", "test[:500]", "train[59000:]".
 SplitSpec parseSplit(const std::string &text);
 

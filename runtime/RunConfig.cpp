@@ -20,6 +20,8 @@ RunConfig defaultRunConfig(const ProgramSpec &program) {
   c.data = {j.at("dataset"),      j.at("data_dir"),    j.at("train_images"),
             j.at("train_labels"), j.at("test_images"), j.at("test_labels")};
   c.train = j.at("train"), c.validation = j.at("validation");
+  c.augment = {j.at("mean").get<std::vector<double>>(), j.at("std").get<std::vector<double>>(),
+               j.at("crop_padding"), j.at("flip")};
   c.test = j.at("test"), c.order = j.at("order"), c.schedule = j.at("schedule");
   c.out = j.at("out");
   c.steps = j.at("steps"), c.logEvery = j.at("log_every"), c.decaySteps = j.at("decay_steps");

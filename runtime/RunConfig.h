@@ -14,6 +14,7 @@ namespace marthe::rt {
 
 struct RunConfig {
   DataSource data;
+  Preprocessing augment;
   std::string train, validation, test, order, schedule, out;
   int64_t steps = 512, logEvery = 16, decaySteps = 100, sgdrT0 = 100;
   uint64_t seed = 0;

@@ -75,7 +75,7 @@ public:
   Run(const ProgramSpec &program, const RunConfig &config, const ImageSet &train,
       const ImageSet &validation, double betaStep, int64_t restarts)
       : program_(program), config_(config), betaStep_(betaStep), restarts_(restarts),
-        trainBatches_(train, config.order == "shuffle", config.seed),
+        trainBatches_(train, config.order == "shuffle", config.seed, &config.augment),
         valBatches_(validation, config.order == "shuffle", config.seed + 1),
         forward_(*requireFunction("forward"), program.device), validation_(validation),
         forwardLabels_(labelSpec(forward_.arg("input").spec->dims[0])) {
@@ -466,6 +466,7 @@ static Series column(const std::vector<MetricsRow> &rows, size_t index,
 static ImageSet loadSplit(const ProgramSpec &program, const RunConfig &config,
                           const std::string &split) {
   ImageSet set = loadSplit(config.data, parseSplit(split));
+  normalize(set, config.augment);
   if (set.count == 0)
     throw Error("split \"" + split + "\" is empty");
   const FunctionSpec *forward = findFunction(program, "forward");

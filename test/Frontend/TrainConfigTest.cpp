@@ -373,3 +373,40 @@ TEST(TrainConfigTest, AllErrorsAreReportedTableByTable) {
 }
 
 } // namespace
+
+TEST(TrainConfigDataTest, PreprocessingKeys) {
+  TrainConfig c = parse("[data]\nmean = [0.5, 1]\nstd = [0.25, 2]\ncrop_padding = 4\nflip = true");
+  EXPECT_EQ(c.mean, (std::vector<double>{0.5, 1}));
+  EXPECT_EQ(c.stdDev, (std::vector<double>{0.25, 2}));
+  EXPECT_EQ(c.cropPadding, 4);
+  EXPECT_TRUE(c.flip);
+  EXPECT_EQ(errorOf("[data]\nstd = [1, 0]"),
+            "train.toml:2:7: error: [data] std: expected numbers > 0, got 0 at index 1");
+  EXPECT_EQ(errorOf("[data]\nmean = []"),
+            "train.toml:2:8: error: [data] mean: expected a non-empty array of numbers, got an "
+            "empty array");
+  EXPECT_EQ(errorOf("[data]\nmean = [1, \"x\"]"),
+            "train.toml:2:8: error: [data] mean: expected numbers, got string at index 1");
+  EXPECT_EQ(errorOf("[data]\nflip = 1"),
+            "train.toml:2:8: error: [data] flip: expected true or false, got integer");
+  EXPECT_EQ(errorOf("[data]\ncrop_padding = -1"),
+            "train.toml:2:16: error: [data] crop_padding: expected an integer >= 0, got -1");
+}
+
+TEST(TrainConfigDataTest, FileDatasetsNameTheirFilesRelativeToTheConfig) {
+  llvm::Expected<TrainConfig> c = parseTrainConfigText(
+      "[data]\ndataset = \"npy\"\ntrain_images = \"x.npy\"\ntrain_labels = \"/abs/y.npy\"\n"
+      "test_images = \"tx.npy\"\ntest_labels = \"ty.npy\"",
+      "/runs/train.toml");
+  ASSERT_TRUE(bool(c)) << llvm::toString(c.takeError());
+  EXPECT_EQ(c->trainImages, "/runs/x.npy");
+  EXPECT_EQ(c->trainLabels, "/abs/y.npy");
+  EXPECT_EQ(errorOf("[data]\ndataset = \"idx\"\ntrain_images = \"x\"\ntrain_labels = \"y\""),
+            "train.toml: error: [data] test_images: required when dataset = \"idx\"");
+  EXPECT_EQ(errorOf("[data]\ndataset = \"cifar10\"\ntest_images = \"x\""),
+            "train.toml:3:15: error: [data] test_images: only for dataset = \"idx\" or \"npy\" "
+            "(dataset is \"cifar10\")");
+  EXPECT_EQ(errorOf("[data]\ndataset = \"imagenet\""),
+            "train.toml:2:11: error: [data] dataset: unknown value \"imagenet\" (expected one of: "
+            "fashion-mnist, mnist, cifar10, cifar100, idx, npy)");
+}

@@ -293,6 +293,32 @@ TEST_F(DataFormatsTest, FileDatasetsNeedTheirFiles) {
   }
 }
 
+TEST(PreprocessingTest, NormalizesEachChannel) {
+  ImageSet set{2, {2, 1, 2}, {0, 1, 2, 4, 1, 1, 0, 2}, {0, 1}};
+  normalize(set, Preprocessing{{0.5, 1}, {0.5, 2}, 0, false});
+  EXPECT_EQ(set.pixels, (std::vector<float>{-1, 1, 0.5, 1.5, 1, 1, -0.5, 0.5}));
+  Preprocessing three{{0, 0, 0}, {}, 0, false};
+  try {
+    normalize(set, three);
+    FAIL() << "3 means for 2 channels were accepted";
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(), "[data] mean has 3 values but the samples have 2 channels");
+  }
+}
+
+TEST(PreprocessingTest, CropsFromThePaddedImageAndFlips) {
+  // One 3x3 plane 1..9; padding 1: offsets in [-1, 1] from draws mod 3.
+  std::vector<float> image = {1, 2, 3, 4, 5, 6, 7, 8, 9}, out(9);
+  Preprocessing crop{{}, {}, 1, false};
+  augmentSample(image.data(), out.data(), {1, 3, 3}, crop, /*dy*/ 2 + 3 * /*dx*/ 0);
+  EXPECT_EQ(out, (std::vector<float>{0, 4, 5, 0, 7, 8, 0, 0, 0})); // down 1, left 1
+  Preprocessing flip{{}, {}, 0, true};
+  augmentSample(image.data(), out.data(), {3, 3}, flip, uint64_t(1) << 40);
+  EXPECT_EQ(out, (std::vector<float>{3, 2, 1, 6, 5, 4, 9, 8, 7}));
+  augmentSample(image.data(), out.data(), {3, 3}, flip, 0);
+  EXPECT_EQ(out, image);
+}
+
 TEST(ParseSplitTest, AcceptsPartsAndRanges) {
   struct Case {
     std::string text, part;

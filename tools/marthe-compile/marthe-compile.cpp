@@ -3,6 +3,7 @@
 
 #include "frontend/OnnxImporter.h"
 #include "frontend/TrainConfig.h"
+#include "runtime/data/Probe.h"
 #include "passes/Passes.h"
 #include "target/cpu/CpuTarget.h"
 #include "target/cuda/CudaTarget.h"
@@ -10,6 +11,7 @@
 
 #include "RuntimeLinkFlags.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -161,6 +163,10 @@ std::string runtimeConfigJson(const TrainConfig &c) {
                       {"train_labels", c.trainLabels},
                       {"test_images", c.testImages},
                       {"test_labels", c.testLabels},
+                      {"mean", json::Array(c.mean)},
+                      {"std", json::Array(c.stdDev)},
+                      {"crop_padding", c.cropPadding},
+                      {"flip", c.flip},
                       {"train", c.train},
                       {"validation", c.validation},
                       {"test", c.test},
@@ -344,6 +350,56 @@ Expected<ProgramInfo> programInfo(mlir::ModuleOp module, const TrainConfig &conf
                      *defaults, Device::Cpu};
 }
 
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (auto [i, dim] : llvm::enumerate(shape))
+    text += (i ? ", " : "") + std::to_string(dim);
+  return text + "]";
+}
+
+/// The shape of one sample of @forward's input, where the module still says.
+std::optional<SmallVector<int64_t>> modelSampleShape(mlir::ModuleOp module) {
+  auto forward = module.lookupSymbol<mlir::func::FuncOp>("forward");
+  if (!forward)
+    return std::nullopt;
+  for (unsigned i = 0; i < forward.getNumArguments(); ++i) {
+    auto role = forward.getArgAttrOfType<mlir::StringAttr>(i, "marthe.role");
+    auto type = llvm::dyn_cast<mlir::ShapedType>(forward.getArgument(i).getType());
+    if (role && role.getValue() == "input" && type && type.hasStaticShape())
+      return SmallVector<int64_t>(type.getShape().drop_front());
+  }
+  return std::nullopt;
+}
+
+/// The model's input (one sample) against the training data's samples, as
+/// far as the files' headers tell; dimensions of size 1 do not count
+/// ([1, 28, 28] takes [28, 28] images). Unreadable data is only a warning:
+/// the trainer may be given another --data-dir.
+int checkDataFitsModel(const std::optional<SmallVector<int64_t>> &input,
+                       const TrainConfig &config) {
+  if (!input)
+    return 0;
+  rt::DataSource source{config.dataset,    config.dataDir,    config.trainImages,
+                        config.trainLabels, config.testImages, config.testLabels};
+  std::vector<int64_t> data;
+  std::string unknown = rt::probeSampleShape(source, data);
+  if (!unknown.empty()) {
+    errs() << "marthe-compile: warning: cannot check the model's input against the data ("
+           << unknown << ")\n";
+    return 0;
+  }
+  auto squeezed = [](ArrayRef<int64_t> shape) {
+    SmallVector<int64_t> dims;
+    llvm::copy_if(shape, std::back_inserter(dims), [](int64_t dim) { return dim != 1; });
+    return dims;
+  };
+  if (squeezed(*input) == squeezed(data))
+    return 0;
+  return fail("the model's input takes samples of shape " + formatShape(*input) +
+              " but the data (dataset \"" + config.dataset + "\") has samples of shape " +
+              formatShape(data));
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -385,6 +441,7 @@ int main(int argc, char **argv) {
   if (emitStage < stage)
     return fail("the input is already past the --emit stage (it is at stage \"" + stageName(stage) +
                 "\")");
+  std::optional<SmallVector<int64_t>> modelInput = modelSampleShape(*module);
   FailureOr<Device> device = moduleDevice(*module, *requestedDevice);
   if (failed(device))
     return 1;
@@ -405,6 +462,8 @@ int main(int argc, char **argv) {
       return writeHostObject(*module, *info, targetCpu, os, emitStage == Stage::LLVMIR);
     });
 
+  if (int status = checkDataFitsModel(modelInput, *config))
+    return status;
   std::string exe =
       outputPath.empty() ? (sys::path::stem(input) + "-train").str() : outputPath.getValue();
   std::string object = exe + ".o.partial";
