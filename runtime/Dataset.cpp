@@ -1,6 +1,7 @@
 #include "runtime/Dataset.h"
 
 #include "runtime/Error.h"
+#include "runtime/data/Probe.h"
 
 #include <filesystem>
 #include <regex>
@@ -9,14 +10,6 @@ namespace marthe::rt {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// `dir/stem.gz`, or `dir/stem` where only that exists.
-std::string idxFile(const std::string &dir, const std::string &stem) {
-  fs::path gzipped = fs::path(dir) / (stem + ".gz"), plain = fs::path(dir) / stem;
-  if (!fs::exists(gzipped) && fs::exists(plain))
-    return plain.string();
-  return gzipped.string();
-}
 
 /// `dir`, or its subfolder `unpacked` (as the archive unpacks) where the
 /// files are there.
@@ -64,6 +57,13 @@ ImageSet loadPart(const DataSource &source, const std::string &part, std::string
 }
 
 } // namespace
+
+std::string idxFile(const std::string &dir, const std::string &stem) {
+  fs::path gzipped = fs::path(dir) / (stem + ".gz"), plain = fs::path(dir) / stem;
+  if (!fs::exists(gzipped) && fs::exists(plain))
+    return plain.string();
+  return gzipped.string();
+}
 
 int64_t ImageSet::sampleSize() const {
   int64_t size = 1;

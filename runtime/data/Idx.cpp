@@ -5,6 +5,7 @@
 #include "runtime/Dataset.h"
 #include "runtime/Error.h"
 #include "runtime/data/GzReader.h"
+#include "runtime/data/Probe.h"
 
 #include <cstdio>
 #include <cstring>
@@ -33,10 +34,11 @@ struct IdxArray {
   std::vector<uint8_t> data; // big-endian elements
 };
 
-/// An IDX file whose magic `accepts`; `kind` names it in errors.
+/// The header of the IDX file `reader` reads, if its magic `accepts`; `kind`
+/// names it in errors.
 template <typename Accepts>
-IdxArray readIdx(const std::string &path, const char *kind, Accepts accepts) {
-  GzReader reader(path);
+IdxArray readHeader(GzReader &reader, const char *kind, Accepts accepts) {
+  const std::string &path = reader.path();
   std::vector<uint8_t> header;
   reader.readAppend(header, 4);
   uint32_t magic = header.size() == 4 ? bigEndian32(header.data()) : 0;
@@ -50,12 +52,24 @@ IdxArray readIdx(const std::string &path, const char *kind, Accepts accepts) {
                 " bytes, got " + std::to_string(header.size()));
   IdxArray idx;
   idx.type = (magic >> 8) & 0xff;
+  for (int i = 0; i < rank; ++i)
+    idx.dims.push_back(bigEndian32(header.data() + 4 + 4 * i));
+  return idx;
+}
+
+bool isImageMagic(uint32_t magic) {
+  uint8_t type = (magic >> 8) & 0xff;
+  return (magic >> 16) == 0 && (type == kUint8 || type == kFloat32) && (magic & 0xff) >= 2;
+}
+
+template <typename Accepts>
+IdxArray readIdx(const std::string &path, const char *kind, Accepts accepts) {
+  GzReader reader(path);
+  IdxArray idx = readHeader(reader, kind, accepts);
   uint64_t elements = 1;
-  for (int i = 0; i < rank; ++i) {
-    uint32_t dim = bigEndian32(header.data() + 4 + 4 * i);
+  for (int64_t dim : idx.dims) {
     if (dim != 0 && elements > kMaxElements / dim)
       throw Error(path + ": IDX dimensions are too large");
-    idx.dims.push_back(dim);
     elements *= dim;
   }
   uint64_t bytes = elements * (idx.type == kFloat32 ? 4 : 1);
@@ -71,11 +85,14 @@ IdxArray readIdx(const std::string &path, const char *kind, Accepts accepts) {
 
 } // namespace
 
+std::vector<int64_t> idxSampleShape(const std::string &path) {
+  GzReader reader(path);
+  std::vector<int64_t> dims = readHeader(reader, "image", isImageMagic).dims;
+  return std::vector<int64_t>(dims.begin() + 1, dims.end());
+}
+
 ImageSet readIdxPair(const std::string &imagesPath, const std::string &labelsPath) {
-  IdxArray images = readIdx(imagesPath, "image", [](uint32_t magic) {
-    uint8_t type = (magic >> 8) & 0xff;
-    return (magic >> 16) == 0 && (type == kUint8 || type == kFloat32) && (magic & 0xff) >= 2;
-  });
+  IdxArray images = readIdx(imagesPath, "image", isImageMagic);
   IdxArray labels =
       readIdx(labelsPath, "label", [](uint32_t magic) { return magic == kLabelMagic; });
   if (images.dims[0] != labels.dims[0])

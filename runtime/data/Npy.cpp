@@ -5,6 +5,7 @@
 #include "runtime/Dataset.h"
 #include "runtime/Error.h"
 #include "runtime/data/GzReader.h"
+#include "runtime/data/Probe.h"
 
 #include <cstring>
 #include <limits>
@@ -39,8 +40,9 @@ size_t elementBytes(const std::string &descr) {
   return std::stoul(match[2]);
 }
 
-NpyArray readNpy(const std::string &path) {
-  GzReader reader(path);
+/// The header of the .npy file `reader` reads: dtype and shape.
+NpyArray readHeader(GzReader &reader) {
+  const std::string &path = reader.path();
   std::vector<uint8_t> prefix;
   reader.readExactly(prefix, 8, ".npy header");
   if (std::memcmp(prefix.data(), "\x93NUMPY", 6) != 0)
@@ -64,13 +66,19 @@ NpyArray readNpy(const std::string &path) {
       "True")
     throw Error(path + ": Fortran-ordered .npy arrays are not supported (save in C order)");
   std::string dims = field(path, header, R"('shape'\s*:\s*\(([^)]*)\))", "'shape'");
-  uint64_t elements = 1;
   static const std::regex number(R"(\d+)");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
-    int64_t dim = std::stoll(it->str());
+  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it)
+    array.shape.push_back(std::stoll(it->str()));
+  return array;
+}
+
+NpyArray readNpy(const std::string &path) {
+  GzReader reader(path);
+  NpyArray array = readHeader(reader);
+  uint64_t elements = 1;
+  for (int64_t dim : array.shape) {
     if (dim != 0 && elements > uint64_t(std::numeric_limits<int64_t>::max()) / 8 / dim)
       throw Error(path + ": the .npy shape is too large");
-    array.shape.push_back(dim);
     elements *= dim;
   }
   size_t bytes = elementBytes(array.descr);
@@ -105,6 +113,14 @@ int64_t integerAt(const NpyArray &array, size_t i) {
 }
 
 } // namespace
+
+std::vector<int64_t> npySampleShape(const std::string &path) {
+  GzReader reader(path);
+  std::vector<int64_t> shape = readHeader(reader).shape;
+  if (shape.empty())
+    throw Error(path + ": images must have the shape [N, ...] of N samples");
+  return std::vector<int64_t>(shape.begin() + 1, shape.end());
+}
 
 ImageSet readNpyPair(const std::string &imagesPath, const std::string &labelsPath) {
   NpyArray images = readNpy(imagesPath), labels = readNpy(labelsPath);

@@ -1,6 +1,7 @@
 #include "runtime/Dataset.h"
 
 #include "runtime/Error.h"
+#include "runtime/data/Probe.h"
 #include "test/Runtime/TempDir.h"
 
 #include <gtest/gtest.h>
@@ -282,6 +283,20 @@ TEST_F(DataFormatsTest, Cifar100UsesTheFineLabel) {
                   ": not a CIFAR binary batch: 3073 bytes is not a multiple of the 3074-byte "
                   "record");
   }
+}
+
+TEST_F(DataFormatsTest, ProbesTheSampleShapeFromHeaders) {
+  std::vector<int64_t> shape;
+  std::string npy = write("x.npy", npyFile("|u1", "3, 2, 2", kPixels));
+  EXPECT_EQ(probeSampleShape(DataSource{"npy", "", npy, "", "", ""}, shape), "");
+  EXPECT_EQ(shape, (std::vector<int64_t>{2, 2}));
+  write("train-images-idx3-ubyte", idxFile(0x804, {3, 1, 2, 2}, kPixels));
+  EXPECT_EQ(probeSampleShape(DataSource{"mnist", dir.path().string(), "", "", "", ""}, shape), "");
+  EXPECT_EQ(shape, (std::vector<int64_t>{1, 2, 2}));
+  EXPECT_EQ(probeSampleShape(DataSource{"cifar100", "/nowhere", "", "", "", ""}, shape), "");
+  EXPECT_EQ(shape, (std::vector<int64_t>{3, 32, 32}));
+  EXPECT_EQ(probeSampleShape(DataSource{"idx", "", dir.file("missing"), "", "", ""}, shape),
+            dir.file("missing") + ": cannot open: No such file or directory");
 }
 
 TEST_F(DataFormatsTest, FileDatasetsNeedTheirFiles) {
