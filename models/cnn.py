@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Write a convolutional network as an ONNX file, exported in training mode.
+
+Architectures (torchvision's, built here without downloaded weights):
+  small      a LeNet-style CNN for 1x28x28 (Fashion-)MNIST images
+  vgg11_bn   VGG-11 with batch normalization in the CIFAR form the paper uses
+             (no adaptive 7x7 pool: the features end at 512x1x1, one Linear)
+  resnet18   ResNet-18 in the CIFAR form (3x3 stem, no max-pool) for 3x32x32
+
+Training mode (torch.onnx.TrainingMode.TRAINING) keeps BatchNormalization as
+the training-time op with its running statistics, and Dropout, instead of
+folding them into the convolutions as an eval-mode export does.
+"""
+import argparse
+import sys
+
+import onnx
+import torch
+import torchvision
+
+from mlp import summary
+
+
+def small(classes):
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 16, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(16, 32, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(32 * 7 * 7, 128), torch.nn.ReLU(),
+        torch.nn.Linear(128, classes))
+
+
+def vgg11_bn(classes):
+    model = torchvision.models.vgg11_bn(weights=None)
+    model.avgpool = torch.nn.Identity()
+    model.classifier = torch.nn.Linear(512, classes)
+    return model
+
+
+def resnet18(classes):
+    model = torchvision.models.resnet18(weights=None, num_classes=classes)
+    model.conv1 = torch.nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
+    model.maxpool = torch.nn.Identity()
+    return model
+
+
+ARCHITECTURES = {"small": (small, [1, 28, 28]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),
+                 "resnet18": (resnet18, [3, 32, 32])}
+
+
+def export(path, arch, classes=10, batch=128, opset=17, seed=0):
+    torch.manual_seed(seed)
+    build, shape = ARCHITECTURES[arch]
+    model = build(classes).train()
+    example = torch.zeros([batch] + shape)
+    torch.onnx.export(model, example, path, export_params=True, do_constant_folding=False,
+                      opset_version=opset, input_names=["input"], output_names=["logits"],
+                      training=torch.onnx.TrainingMode.TRAINING,
+                      keep_initializers_as_inputs=False)
+    proto = onnx.load(path)
+    onnx.checker.check_model(proto)
+    return proto
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
+    parser.add_argument("--arch", choices=sorted(ARCHITECTURES), default="small")
+    parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--opset", type=int, choices=range(13, 22), default=17)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    proto = export(args.output, args.arch, args.classes, args.batch, args.opset, args.seed)
+    print(f"{args.output}: {summary(proto)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
