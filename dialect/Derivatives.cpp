@@ -201,6 +201,22 @@ Rule TanhOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{tanhDerivative(builder, *this, tangents[0])};
 }
 
+// sigmoid' = y (1 - y), applied as v*y - v*y*y (no exp to overflow).
+static Value sigmoidDerivative(OpBuilder &builder, SigmoidOp op, Value v) {
+  RuleBuilder r = rules(builder, op);
+  Value y = op.getResult();
+  Value vy = r.mul(v, y);
+  return r.sub(vy, r.mul(vy, y));
+}
+
+Rule SigmoidOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{sigmoidDerivative(builder, *this, adjoints[0])};
+}
+
+Rule SigmoidOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{sigmoidDerivative(builder, *this, tangents[0])};
+}
+
 // sqrt' = 1 / (2 y), taken as 0 where y = 0 (docs/DESIGN.md §3: Adam's ds is 0 where s = 0).
 static Value sqrtDerivative(OpBuilder &builder, SqrtOp op, Value v) {
   return v ? SqrtGradOp::create(builder, op.getLoc(), op.getResult(), v) : Value();

@@ -72,6 +72,7 @@ class Marthe_UnaryOp<string mnemonic, string doc>
 def Marthe_NegOp : Marthe_UnaryOp<"neg", "-input">;
 def Marthe_ReluOp : Marthe_UnaryOp<"relu", "max(input, 0)">;
 def Marthe_TanhOp : Marthe_UnaryOp<"tanh", "tanh(input)">;
+def Marthe_SigmoidOp : Marthe_UnaryOp<"sigmoid", "1 / (1 + exp(-input))">;
 def Marthe_SqrtOp : Marthe_UnaryOp<"sqrt", "sqrt(input)">;
 
 //===----------------------------------------------------------------------===//

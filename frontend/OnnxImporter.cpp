@@ -18,9 +18,9 @@ namespace marthe {
 namespace {
 
 constexpr int64_t kMinOpset = 13, kMaxOpset = 17;
-constexpr llvm::StringLiteral kSupportedOps[] = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div",
-                                                 "Relu", "Tanh", "Flatten", "Reshape",
-                                                 "Identity", "Constant"};
+constexpr llvm::StringLiteral kSupportedOps[] = {
+    "Gemm", "MatMul",  "Add",     "Sub",      "Mul",      "Div",     "Relu",
+    "Tanh", "Sigmoid", "LeakyRelu", "Flatten", "Reshape", "Identity", "Constant"};
 
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
@@ -333,7 +333,7 @@ private:
       return importMatMul(node);
     if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")
       return importBinary(node);
-    if (op == "Relu" || op == "Tanh")
+    if (op == "Relu" || op == "Tanh" || op == "Sigmoid" || op == "LeakyRelu")
       return importUnary(node);
     if (op == "Flatten")
       return importFlatten(node);
@@ -439,9 +439,22 @@ private:
     if (!operand0)
       return operand0.takeError();
     Value x = *operand0;
-    if (node.op_type() == "Relu")
+    const std::string &op = node.op_type();
+    if (op == "Relu")
       return Value(ReluOp::create(builder, loc, x));
+    if (op == "Sigmoid")
+      return Value(SigmoidOp::create(builder, loc, x));
+    if (op == "LeakyRelu")
+      return leakyRelu(x, floatAttr(node, "alpha", 0.01f));
     return Value(TanhOp::create(builder, loc, x));
+  }
+
+  /// relu(x) - alpha relu(-x): x where x > 0, else alpha x; its derivatives
+  /// are relu's.
+  Value leakyRelu(Value x, float alpha) {
+    Value positive = ReluOp::create(builder, loc, x);
+    Value negative = ReluOp::create(builder, loc, NegOp::create(builder, loc, x));
+    return SubOp::create(builder, loc, positive, MulOp::create(builder, loc, scalar(alpha), negative));
   }
 
   llvm::Expected<Value> importFlatten(const onnx::NodeProto &node) {

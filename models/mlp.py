@@ -26,7 +26,8 @@ class MatMulLinear(torch.nn.Module):
 
 
 def build(layers, activation, form):
-    act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[activation]
+    act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
+           "leaky_relu": lambda: torch.nn.LeakyReLU(0.1)}[activation]
     modules = collections.OrderedDict()
     if layers[0] == 784:
         modules["flatten"] = torch.nn.Flatten()
@@ -68,7 +69,8 @@ def main():
     parser.add_argument("--layers", default="784,500,500,500,10",
                         type=lambda s: [int(n) for n in s.split(",")],
                         help="comma-separated layer widths, input first")
-    parser.add_argument("--activation", choices=["relu", "tanh"], default="relu")
+    parser.add_argument("--activation", choices=["relu", "tanh", "sigmoid", "leaky_relu"],
+                        default="relu")
     parser.add_argument("--form", choices=["gemm", "matmul"], default="gemm")
     parser.add_argument("--opset", type=int, choices=range(13, 18), default=13)
     parser.add_argument("--batch", default="dynamic",

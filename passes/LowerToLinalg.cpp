@@ -60,6 +60,13 @@ FailureOr<Value> scalarOp(OpBuilder &b, Operation *op, ArrayRef<Value> operands)
       .Case<NegOp>([&](auto) { return arith::NegFOp::create(b, loc, operands[0]).getResult(); })
       .Case<TanhOp>([&](auto) { return math::TanhOp::create(b, loc, operands[0]).getResult(); })
       .Case<SqrtOp>([&](auto) { return math::SqrtOp::create(b, loc, operands[0]).getResult(); })
+      .Case<SigmoidOp>([&](auto) {
+        Value one = scalarConstant(b, loc, operands[0].getType(), 1.0);
+        Value negated = arith::NegFOp::create(b, loc, operands[0]);
+        Value denominator =
+            arith::AddFOp::create(b, loc, one, math::ExpOp::create(b, loc, negated));
+        return arith::DivFOp::create(b, loc, one, denominator).getResult();
+      })
       .Case<ReluOp>([&](auto) { return positiveSelect(b, loc, operands[0], operands[0]); })
       .Case<ReluGradOp>([&](auto) { return positiveSelect(b, loc, operands[0], operands[1]); })
       .Case<SqrtGradOp>([&](auto) {
