@@ -204,6 +204,7 @@ private:
       return error;
     if (graph.output_size() != 1)
       return fail(path + ": the graph must have exactly one output (the logits)");
+    graphOutput = graph.output(0).name();
 
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToEnd(module.getBody());
@@ -310,6 +311,12 @@ private:
     loc = NameLoc::get(builder.getStringAttr(node.name().empty() ? node.op_type() : node.name()));
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       return nodeError(node, "domain '" + node.domain() + "' is not supported");
+    if ((node.op_type() == "Softmax" || node.op_type() == "LogSoftmax") &&
+        node.output_size() == 1 && node.output(0) == graphOutput)
+      return nodeError(node, "the model ends in " + node.op_type() +
+                                 ", but the cross-entropy loss applies softmax to the logits "
+                                 "itself: export the model without its final " +
+                                 node.op_type());
     if (!llvm::is_contained(kSupportedOps, node.op_type()))
       return nodeError(node, "unsupported op type (supported: " +
                                  llvm::join(std::begin(kSupportedOps), std::end(kSupportedOps), ", ") +
@@ -546,6 +553,8 @@ private:
   int64_t opset = 0;
   int nodeIndex = 0;
   Type elementType;
+  /// The name of the graph's output (the logits).
+  std::string graphOutput;
   Location loc = UnknownLoc::get(context);
   std::map<std::string, Value> values;
   std::map<std::string, std::vector<int64_t>> shapeConstants;
