@@ -247,6 +247,24 @@ Rule ReshapeOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{reshapeTo(builder, getLoc(), tangents[0], getType())};
 }
 
+// Transposes are linear: the adjoint goes back through the inverse
+// permutation, the tangent through the same one.
+Rule TransposeOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  if (!adjoints[0])
+    return SmallVector<Value>{Value()};
+  SmallVector<int64_t> inverse(getPermutation().size());
+  for (auto [i, from] : llvm::enumerate(getPermutation()))
+    inverse[from] = i;
+  return SmallVector<Value>{TransposeOp::create(builder, getLoc(), adjoints[0], inverse)};
+}
+
+Rule TransposeOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return SmallVector<Value>{Value()};
+  return SmallVector<Value>{
+      TransposeOp::create(builder, getLoc(), tangents[0], getPermutation())};
+}
+
 // C = a b with a = op(A), b = op(B): da = dC b^T and db = a^T dC, transposed
 // back when A or B enter transposed.
 Rule MatmulOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {

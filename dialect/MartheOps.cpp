@@ -132,6 +132,52 @@ ConstantOp ConstantOp::createSplat(OpBuilder &builder, Location loc, Type type,
                             llvm::cast<TypedAttr>(splatAttr(type, value)));
 }
 
+void TransposeOp::build(OpBuilder &builder, OperationState &state, Value input,
+                        ArrayRef<int64_t> permutation) {
+  auto type = llvm::cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t from : permutation)
+    shape.push_back(from >= 0 && from < type.getRank() ? type.getDimSize(from) : 1);
+  build(builder, state, RankedTensorType::get(shape, type.getElementType()), input,
+        builder.getDenseI64ArrayAttr(permutation));
+}
+
+LogicalResult TransposeOp::verify() {
+  auto input = llvm::cast<RankedTensorType>(getInput().getType());
+  auto result = llvm::cast<RankedTensorType>(getType());
+  ArrayRef<int64_t> permutation = getPermutation();
+  if (int64_t(permutation.size()) != input.getRank() || result.getRank() != input.getRank())
+    return emitOpError("needs one permutation entry per dimension of ") << input;
+  SmallVector<bool> seen(permutation.size(), false);
+  for (auto [i, from] : llvm::enumerate(permutation)) {
+    if (from < 0 || from >= input.getRank() || seen[from])
+      return emitOpError("permutation is not a permutation of 0..") << input.getRank() - 1;
+    seen[from] = true;
+    if (result.getDimSize(i) != input.getDimSize(from))
+      return emitOpError("result dimension ")
+             << i << " is " << result.getDimSize(i) << ", not input dimension " << from << " ("
+             << input.getDimSize(from) << ")";
+  }
+  return verifyElementTypes(*this);
+}
+
+/// The identity permutation leaves the input; a transpose of a transpose is
+/// one transpose of the original input, folded when that is the identity.
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  ArrayRef<int64_t> permutation = getPermutation();
+  if (llvm::equal(permutation, llvm::seq<int64_t>(0, permutation.size())))
+    return getInput();
+  if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
+    ArrayRef<int64_t> first = inner.getPermutation();
+    bool identity = true;
+    for (auto [i, from] : llvm::enumerate(permutation))
+      identity &= first[from] == int64_t(i);
+    if (identity)
+      return inner.getInput();
+  }
+  return {};
+}
+
 LogicalResult ReshapeOp::verify() {
   auto input = getInput().getType();
   auto result = getResult().getType();

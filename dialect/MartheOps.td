@@ -106,6 +106,21 @@ def Marthe_ReshapeOp : Marthe_MathOp<"reshape"> {
   let hasFolder = 1;
 }
 
+def Marthe_TransposeOp : Marthe_MathOp<"transpose"> {
+  let summary = "Permute the dimensions of a tensor";
+  let description = [{
+    Dimension i of the result is dimension `permutation[i]` of the input
+    (ONNX Transpose's `perm`).
+  }];
+  let arguments = (ins FloatTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs FloatTensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "::llvm::ArrayRef<int64_t>":$permutation)>
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Contractions and reductions
 //===----------------------------------------------------------------------===//

@@ -20,7 +20,7 @@ namespace {
 constexpr int64_t kMinOpset = 13, kMaxOpset = 17;
 constexpr llvm::StringLiteral kSupportedOps[] = {
     "Gemm", "MatMul",  "Add",     "Sub",      "Mul",      "Div",     "Relu",
-    "Tanh", "Sigmoid", "LeakyRelu", "Flatten", "Reshape", "Identity", "Constant"};
+    "Tanh", "Sigmoid", "LeakyRelu", "Flatten", "Reshape", "Transpose", "Identity", "Constant"};
 
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
@@ -346,6 +346,8 @@ private:
       return importFlatten(node);
     if (op == "Reshape")
       return importReshape(node);
+    if (op == "Transpose")
+      return importTranspose(node);
     assert(op == "Identity" && "importNode checks the op type");
     return operand(node, 0);
   }
@@ -462,6 +464,29 @@ private:
     Value positive = ReluOp::create(builder, loc, x);
     Value negative = ReluOp::create(builder, loc, NegOp::create(builder, loc, x));
     return SubOp::create(builder, loc, positive, MulOp::create(builder, loc, scalar(alpha), negative));
+  }
+
+  /// `perm`, by default the reversed dimensions.
+  llvm::Expected<Value> importTranspose(const onnx::NodeProto &node) {
+    auto operand0 = operand(node, 0);
+    if (!operand0)
+      return operand0.takeError();
+    Value x = *operand0;
+    int64_t rank = shapeOf(x).size();
+    SmallVector<int64_t> permutation;
+    if (const onnx::AttributeProto *perm = attribute(node, "perm"))
+      permutation.assign(perm->ints().begin(), perm->ints().end());
+    else
+      for (int64_t d = rank - 1; d >= 0; --d)
+        permutation.push_back(d);
+    SmallVector<bool> seen(rank, false);
+    for (int64_t from : permutation) {
+      if (int64_t(permutation.size()) != rank || from < 0 || from >= rank || seen[from])
+        return nodeError(node, "perm must be a permutation of the input's " +
+                                   std::to_string(rank) + " dimensions");
+      seen[from] = true;
+    }
+    return Value(TransposeOp::create(builder, loc, x, permutation));
   }
 
   llvm::Expected<Value> importFlatten(const onnx::NodeProto &node) {

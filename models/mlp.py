@@ -25,6 +25,18 @@ class MatMulLinear(torch.nn.Module):
         return x @ self.weight + self.bias
 
 
+class TransposedLinear(torch.nn.Module):
+    """y = x @ weight^T + bias with weight [out, in]; exports as Transpose + MatMul + Add."""
+
+    def __init__(self, linear):
+        super().__init__()
+        self.weight = torch.nn.Parameter(linear.weight.detach().clone())
+        self.bias = torch.nn.Parameter(linear.bias.detach().clone())
+
+    def forward(self, x):
+        return x @ self.weight.transpose(0, 1) + self.bias
+
+
 def build(layers, activation, form):
     act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
            "leaky_relu": lambda: torch.nn.LeakyReLU(0.1)}[activation]
@@ -33,7 +45,8 @@ def build(layers, activation, form):
         modules["flatten"] = torch.nn.Flatten()
     for i, (n_in, n_out) in enumerate(zip(layers, layers[1:]), start=1):
         linear = torch.nn.Linear(n_in, n_out)
-        modules[f"fc{i}"] = MatMulLinear(linear) if form == "matmul" else linear
+        modules[f"fc{i}"] = {"matmul": MatMulLinear, "transposed": TransposedLinear}.get(
+            form, lambda layer: layer)(linear)
         if i < len(layers) - 1:
             modules[f"{activation}{i}"] = act()
     return torch.nn.Sequential(modules)
@@ -48,7 +61,9 @@ def export(path, layers, activation="relu", form="gemm", opset=13, batch="dynami
     shape = [1, 28, 28] if layers[0] == 784 else [layers[0]]
     example = torch.zeros([2 if batch == "dynamic" else batch] + shape, dtype=dtype)
     dynamic = {"input": {0: "batch"}, "logits": {0: "batch"}} if batch == "dynamic" else None
-    torch.onnx.export(model, example, path, export_params=True, do_constant_folding=True,
+    # Folding would turn the transposes of the weights into transposed weights.
+    torch.onnx.export(model, example, path, export_params=True,
+                      do_constant_folding=form != "transposed",
                       opset_version=opset, input_names=["input"], output_names=["logits"],
                       dynamic_axes=dynamic, keep_initializers_as_inputs=False)
     proto = onnx.load(path)
@@ -71,7 +86,7 @@ def main():
                         help="comma-separated layer widths, input first")
     parser.add_argument("--activation", choices=["relu", "tanh", "sigmoid", "leaky_relu"],
                         default="relu")
-    parser.add_argument("--form", choices=["gemm", "matmul"], default="gemm")
+    parser.add_argument("--form", choices=["gemm", "matmul", "transposed"], default="gemm")
     parser.add_argument("--opset", type=int, choices=range(13, 18), default=13)
     parser.add_argument("--batch", default="dynamic",
                         type=lambda s: s if s == "dynamic" else int(s),

@@ -329,6 +329,15 @@ LogicalResult lowerReshape(ReshapeOp op, IRRewriter &rewriter) {
   return success();
 }
 
+/// transpose -> linalg.transpose into a fresh tensor.
+LogicalResult lowerTranspose(TransposeOp op, IRRewriter &rewriter) {
+  Value init = createEmptyTensor(rewriter, op.getLoc(), op.getType());
+  auto transpose = linalg::TransposeOp::create(rewriter, op.getLoc(), op.getInput(), init,
+                                               op.getPermutation());
+  rewriter.replaceOp(op, transpose.getResult());
+  return success();
+}
+
 LogicalResult lowerConstant(ConstantOp op, IRRewriter &rewriter) {
   rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, llvm::cast<TypedAttr>(op.getValue()));
   return success();
@@ -345,7 +354,7 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
       }
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (llvm::isa<FusedOp, SumToOp, ScheduleUpdateOp, ReshapeOp>(op) ||
+      if (llvm::isa<FusedOp, SumToOp, ScheduleUpdateOp, ReshapeOp, TransposeOp>(op) ||
           (llvm::isa<ConstantOp>(op) && !op->getParentOfType<FusedOp>()))
         ops.push_back(op);
     });
@@ -357,6 +366,7 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
               .Case<SumToOp>([&](auto o) { return lowerSumTo(o, rewriter); })
               .Case<ScheduleUpdateOp>([&](auto o) { return lowerScheduleUpdate(o, rewriter); })
               .Case<ReshapeOp>([&](auto o) { return lowerReshape(o, rewriter); })
+              .Case<TransposeOp>([&](auto o) { return lowerTranspose(o, rewriter); })
               .Case<ConstantOp>([&](auto o) { return lowerConstant(o, rewriter); });
       if (failed(lowered))
         return signalPassFailure();

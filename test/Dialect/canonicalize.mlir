@@ -62,3 +62,16 @@ func.func @bias_factor(%x: tensor<2x4xf32>, %z: tensor<3x4xf32>, %b: tensor<4xf3
   %0 = marthe.matmul %x, %bz {transpose_rhs} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// A transpose by its inverse permutation gives the input back; the identity
+// permutation is the input itself.
+// CHECK-LABEL: func.func @transposes(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: %[[T:.+]] = marthe.transpose %[[X]] {permutation = array<i64: 1, 2, 0>}
+// CHECK-NEXT: return %[[X]], %[[X]], %[[T]]
+func.func @transposes(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<3x4x2xf32>) {
+  %t = marthe.transpose %x {permutation = array<i64: 1, 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3x4x2xf32>
+  %back = marthe.transpose %t {permutation = array<i64: 2, 0, 1>} : (tensor<3x4x2xf32>) -> tensor<2x3x4xf32>
+  %same = marthe.transpose %x {permutation = array<i64: 0, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %back, %same, %t : tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<3x4x2xf32>
+}

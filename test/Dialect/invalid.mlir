@@ -410,3 +410,19 @@ func.func @fused_input_not_a_suffix(%a: tensor<3xf32>, %b: tensor<2x4xf32>) -> t
   }
   return %r : tensor<2x4xf32>
 }
+
+// -----
+
+func.func @transpose_repeats(%x: tensor<2x3xf32>) -> tensor<3x3xf32> {
+  // expected-error @+1 {{'marthe.transpose' op permutation is not a permutation of 0..1}}
+  %0 = marthe.transpose %x {permutation = array<i64: 1, 1>} : (tensor<2x3xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+func.func @transpose_shape(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'marthe.transpose' op result dimension 0 is 2, not input dimension 1 (3)}}
+  %0 = marthe.transpose %x {permutation = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
