@@ -5,6 +5,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <onnx/onnx_pb.h>
@@ -20,7 +22,8 @@ namespace {
 constexpr int64_t kMinOpset = 13, kMaxOpset = 17;
 constexpr llvm::StringLiteral kSupportedOps[] = {
     "Gemm", "MatMul",  "Add",     "Sub",      "Mul",      "Div",     "Relu",
-    "Tanh", "Sigmoid", "LeakyRelu", "Flatten", "Reshape", "Transpose", "Identity", "Constant"};
+    "Tanh", "Sigmoid", "LeakyRelu", "Clip", "Flatten", "Reshape", "Transpose", "Identity",
+    "Constant"};
 
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
@@ -156,8 +159,26 @@ private:
 
   /// Float initializers become parameters; int64 ones are shape constants.
   llvm::Error importInitializers(const onnx::GraphProto &graph, ArgList &args) {
+    // Clip's bounds are constants of the model, not parameters.
+    llvm::StringSet<> bounds;
+    for (const onnx::NodeProto &node : graph.node())
+      if (node.op_type() == "Clip")
+        for (int i = 1; i < node.input_size(); ++i)
+          bounds.insert(node.input(i));
     for (const onnx::TensorProto &init : graph.initializer()) {
       std::string what = "initializer '" + init.name() + "'";
+      if (bounds.contains(init.name())) {
+        std::vector<double> values = init.data_type() == onnx::TensorProto::DOUBLE
+                                         ? tensorValues<double>(init)
+                                         : std::vector<double>();
+        if (init.data_type() == onnx::TensorProto::FLOAT)
+          for (float value : tensorValues<float>(init))
+            values.push_back(value);
+        if (values.size() != 1)
+          return fail(path + ": " + what + ": a Clip bound must be one float value");
+        boundConstants[init.name()] = values[0];
+        continue;
+      }
       if (init.data_type() == onnx::TensorProto::INT64) {
         auto values = shapeValues(init, what);
         if (!values)
@@ -179,7 +200,7 @@ private:
     const onnx::ValueInfoProto *input = nullptr;
     for (const onnx::ValueInfoProto &candidate : graph.input()) {
       if (llvm::is_contained(argNames, candidate.name()) ||
-          shapeConstants.count(candidate.name()))
+          shapeConstants.count(candidate.name()) || boundConstants.count(candidate.name()))
         continue;
       if (input)
         return fail(path + ": the graph has several data inputs ('" + input->name() +
@@ -342,6 +363,8 @@ private:
       return importBinary(node);
     if (op == "Relu" || op == "Tanh" || op == "Sigmoid" || op == "LeakyRelu")
       return importUnary(node);
+    if (op == "Clip")
+      return importClip(node);
     if (op == "Flatten")
       return importFlatten(node);
     if (op == "Reshape")
@@ -466,6 +489,49 @@ private:
     return SubOp::create(builder, loc, positive, MulOp::create(builder, loc, scalar(alpha), negative));
   }
 
+  /// Clip's bound at input `index` (absent: none), a constant of the model.
+  llvm::Expected<std::optional<double>> clipBound(const onnx::NodeProto &node, int index) {
+    if (index >= node.input_size() || node.input(index).empty())
+      return std::optional<double>();
+    const std::string &name = node.input(index);
+    if (auto found = boundConstants.find(name); found != boundConstants.end())
+      return std::optional<double>(found->second);
+    if (auto found = values.find(name); found != values.end())
+      if (auto constant = found->second.getDefiningOp<ConstantOp>())
+        if (auto dense = llvm::dyn_cast<DenseElementsAttr>(constant.getValue());
+            dense && dense.getNumElements() == 1)
+          return std::optional<double>(
+              (*dense.getValues<APFloat>().begin()).convertToDouble());
+    return nodeError(node, "bound '" + name + "' must be one constant value (an initializer "
+                                              "or a Constant node)");
+  }
+
+  /// min(max(x, lo), hi) as lo + relu(x - lo), then hi - relu(hi - y): relu's
+  /// exact rules.
+  llvm::Expected<Value> importClip(const onnx::NodeProto &node) {
+    auto x = operand(node, 0);
+    if (!x)
+      return x.takeError();
+    auto lo = clipBound(node, 1);
+    if (!lo)
+      return lo.takeError();
+    auto hi = clipBound(node, 2);
+    if (!hi)
+      return hi.takeError();
+    Value y = *x;
+    if (*lo) {
+      Value bound = scalar(**lo);
+      y = AddOp::create(builder, loc, bound,
+                        ReluOp::create(builder, loc, SubOp::create(builder, loc, y, bound)));
+    }
+    if (*hi) {
+      Value bound = scalar(**hi);
+      y = SubOp::create(builder, loc, bound,
+                        ReluOp::create(builder, loc, SubOp::create(builder, loc, bound, y)));
+    }
+    return y;
+  }
+
   /// `perm`, by default the reversed dimensions.
   llvm::Expected<Value> importTranspose(const onnx::NodeProto &node) {
     auto operand0 = operand(node, 0);
@@ -580,6 +646,8 @@ private:
   Type elementType;
   /// The name of the graph's output (the logits).
   std::string graphOutput;
+  /// Clip bounds given as initializers.
+  llvm::StringMap<double> boundConstants;
   Location loc = UnknownLoc::get(context);
   std::map<std::string, Value> values;
   std::map<std::string, std::vector<int64_t>> shapeConstants;

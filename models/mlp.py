@@ -39,7 +39,8 @@ class TransposedLinear(torch.nn.Module):
 
 def build(layers, activation, form):
     act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
-           "leaky_relu": lambda: torch.nn.LeakyReLU(0.1)}[activation]
+           "leaky_relu": lambda: torch.nn.LeakyReLU(0.1),
+           "hardtanh": lambda: torch.nn.Hardtanh(-0.5, 0.5)}[activation]
     modules = collections.OrderedDict()
     if layers[0] == 784:
         modules["flatten"] = torch.nn.Flatten()
@@ -84,7 +85,8 @@ def main():
     parser.add_argument("--layers", default="784,500,500,500,10",
                         type=lambda s: [int(n) for n in s.split(",")],
                         help="comma-separated layer widths, input first")
-    parser.add_argument("--activation", choices=["relu", "tanh", "sigmoid", "leaky_relu"],
+    parser.add_argument("--activation",
+                        choices=["relu", "tanh", "sigmoid", "leaky_relu", "hardtanh"],
                         default="relu")
     parser.add_argument("--form", choices=["gemm", "matmul", "transposed"], default="gemm")
     parser.add_argument("--opset", type=int, choices=range(13, 18), default=13)
