@@ -1,5 +1,7 @@
 #include "frontend/OnnxImporter.h"
 
+#include "frontend/OnnxSchema.h"
+
 #include "dialect/MartheOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,11 +21,38 @@ using namespace mlir;
 namespace marthe {
 namespace {
 
-constexpr int64_t kMinOpset = 13, kMaxOpset = 17;
-constexpr llvm::StringLiteral kSupportedOps[] = {
-    "Gemm", "MatMul",  "Add",     "Sub",      "Mul",      "Div",     "Relu",
-    "Tanh", "Sigmoid", "LeakyRelu", "Clip", "Flatten", "Reshape", "Transpose", "Identity",
-    "Constant"};
+constexpr int64_t kMinOpset = 13, kMaxOpset = 21;
+
+/// An op and the versions of it whose semantics for float tensors the importer
+/// implements. An op's version at a model's opset is its newest schema not
+/// newer than the opset (ONNX's registry); between these versions only the
+/// accepted element types changed.
+struct SupportedOp {
+  llvm::StringLiteral name;
+  std::initializer_list<int> versions;
+};
+
+const SupportedOp kSupportedOps[] = {
+    {"Gemm", {13}},          {"MatMul", {13}},         {"Add", {13, 14}},
+    {"Sub", {13, 14}},       {"Mul", {13, 14}},        {"Div", {13, 14}},
+    {"Relu", {13, 14}},      {"Tanh", {13}},           {"Sigmoid", {13}},
+    {"LeakyRelu", {6, 16}},  {"Clip", {13}},           {"Flatten", {13, 21}},
+    {"Reshape", {13, 14, 19, 21}}, {"Transpose", {13, 21}}, {"Identity", {13, 14, 16, 19, 21}},
+    {"Constant", {13, 19, 21}}};
+
+const SupportedOp *findSupportedOp(StringRef name) {
+  for (const SupportedOp &op : kSupportedOps)
+    if (op.name == name)
+      return &op;
+  return nullptr;
+}
+
+std::string supportedOpNames() {
+  std::string names;
+  for (const SupportedOp &op : kSupportedOps)
+    names += (names.empty() ? "" : ", ") + op.name.str();
+  return names;
+}
 
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
@@ -338,10 +367,17 @@ private:
                                  ", but the cross-entropy loss applies softmax to the logits "
                                  "itself: export the model without its final " +
                                  node.op_type());
-    if (!llvm::is_contained(kSupportedOps, node.op_type()))
-      return nodeError(node, "unsupported op type (supported: " +
-                                 llvm::join(std::begin(kSupportedOps), std::end(kSupportedOps), ", ") +
-                                 ")");
+    const SupportedOp *supported = findSupportedOp(node.op_type());
+    if (!supported)
+      return nodeError(node, "unsupported op type (supported: " + supportedOpNames() + ")");
+    int version = onnxOpVersion(node.op_type(), opset);
+    if (!llvm::is_contained(supported->versions, version)) {
+      std::string versions;
+      for (int v : supported->versions)
+        versions += (versions.empty() ? "" : ", ") + std::to_string(v);
+      return nodeError(node, node.op_type() + "-" + std::to_string(version) +
+                                 " is not a supported version (supported: " + versions + ")");
+    }
     if (node.output_size() != 1)
       return nodeError(node, "expected one output");
     if (node.op_type() == "Constant")
