@@ -247,6 +247,33 @@ Rule ReshapeOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{reshapeTo(builder, getLoc(), tangents[0], getType())};
 }
 
+// Broadcasting and summing back are each other's adjoints; both are linear.
+Rule BroadcastOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  Value adjoint = adjoints[0];
+  return SmallVector<Value>{
+      adjoint ? ReduceSumOp::create(builder, getLoc(), getInput().getType(), adjoint).getResult()
+              : Value()};
+}
+
+Rule BroadcastOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  Value tangent = tangents[0];
+  return SmallVector<Value>{
+      tangent ? BroadcastOp::create(builder, getLoc(), getType(), tangent).getResult() : Value()};
+}
+
+Rule ReduceSumOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  Value adjoint = adjoints[0];
+  return SmallVector<Value>{
+      adjoint ? BroadcastOp::create(builder, getLoc(), getInput().getType(), adjoint).getResult()
+              : Value()};
+}
+
+Rule ReduceSumOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  Value tangent = tangents[0];
+  return SmallVector<Value>{
+      tangent ? ReduceSumOp::create(builder, getLoc(), getType(), tangent).getResult() : Value()};
+}
+
 // Transposes are linear: the adjoint goes back through the inverse
 // permutation, the tangent through the same one.
 Rule TransposeOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {

@@ -132,6 +132,40 @@ ConstantOp ConstantOp::createSplat(OpBuilder &builder, Location loc, Type type,
                             llvm::cast<TypedAttr>(splatAttr(type, value)));
 }
 
+/// `small` broadcasts to `large` at equal rank: each dimension equal or 1.
+static LogicalResult verifyUnitBroadcast(Operation *op, RankedTensorType small,
+                                         RankedTensorType large) {
+  if (small.getRank() != large.getRank())
+    return op->emitOpError("needs operands of equal rank, got ") << small << " and " << large;
+  for (auto [d, pair] : llvm::enumerate(llvm::zip(small.getShape(), large.getShape())))
+    if (std::get<0>(pair) != std::get<1>(pair) && std::get<0>(pair) != 1)
+      return op->emitOpError("dimension ")
+             << d << " of " << small << " is neither 1 nor that of " << large;
+  return success();
+}
+
+LogicalResult BroadcastOp::verify() {
+  if (failed(verifyUnitBroadcast(*this, llvm::cast<RankedTensorType>(getInput().getType()),
+                                 llvm::cast<RankedTensorType>(getType()))))
+    return failure();
+  return verifyElementTypes(*this);
+}
+
+OpFoldResult BroadcastOp::fold(FoldAdaptor) {
+  return getInput().getType() == getType() ? getInput() : OpFoldResult();
+}
+
+LogicalResult ReduceSumOp::verify() {
+  if (failed(verifyUnitBroadcast(*this, llvm::cast<RankedTensorType>(getType()),
+                                 llvm::cast<RankedTensorType>(getInput().getType()))))
+    return failure();
+  return verifyElementTypes(*this);
+}
+
+OpFoldResult ReduceSumOp::fold(FoldAdaptor) {
+  return getInput().getType() == getType() ? getInput() : OpFoldResult();
+}
+
 void TransposeOp::build(OpBuilder &builder, OperationState &state, Value input,
                         ArrayRef<int64_t> permutation) {
   auto type = llvm::cast<RankedTensorType>(input.getType());

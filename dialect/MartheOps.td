@@ -156,6 +156,30 @@ def Marthe_SumToOp : Marthe_MathOp<"sum_to"> {
   let hasVerifier = 1;
 }
 
+def Marthe_BroadcastOp : Marthe_MathOp<"broadcast"> {
+  let summary = "Replicate a tensor along its dimensions of size 1";
+  let description = [{
+    Numpy broadcasting at equal rank: each input dimension is the result's or
+    1, and a dimension of size 1 is repeated to the result's size.
+  }];
+  let arguments = (ins FloatTensor:$input);
+  let results = (outs FloatTensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Marthe_ReduceSumOp : Marthe_MathOp<"reduce_sum"> {
+  let summary = "Sum over the dimensions the result has as 1 (the adjoint of broadcast)";
+  let description = [{
+    At equal rank: each result dimension is the input's or 1; where it is 1 the
+    input's elements along that dimension are summed (keeping the dimension).
+  }];
+  let arguments = (ins FloatTensor:$input);
+  let results = (outs FloatTensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def Marthe_DotOp : Marthe_MathOp<"dot"> {
   let summary = "Inner product of two tensors of the same shape, as a scalar";
   let arguments = (ins FloatTensor:$lhs, FloatTensor:$rhs);

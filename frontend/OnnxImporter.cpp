@@ -38,7 +38,7 @@ const SupportedOp kSupportedOps[] = {
     {"Relu", {13, 14}},      {"Tanh", {13}},           {"Sigmoid", {13}},
     {"LeakyRelu", {6, 16}},  {"Clip", {13}},           {"Flatten", {13, 21}},
     {"Reshape", {13, 14, 19, 21}}, {"Transpose", {13, 21}}, {"Identity", {13, 14, 16, 19, 21}},
-    {"Constant", {13, 19, 21}}};
+    {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}};
 
 const SupportedOp *findSupportedOp(StringRef name) {
   for (const SupportedOp &op : kSupportedOps)
@@ -401,6 +401,8 @@ private:
       return importUnary(node);
     if (op == "Clip")
       return importClip(node);
+    if (op == "ReduceMean")
+      return importReduceMean(node);
     if (op == "Flatten")
       return importFlatten(node);
     if (op == "Reshape")
@@ -473,11 +475,78 @@ private:
     ArrayRef<int64_t> fullShape = shapeOf(full);
     Value squeezed = squeezeLeadingOnes(other, 0);
     ArrayRef<int64_t> s = shapeOf(squeezed);
-    if (s.size() > fullShape.size() || fullShape.take_back(s.size()) != s)
-      return nodeError(node, "broadcasting " + shapeText(l) + " with " + shapeText(r) +
-                                 " is not supported (only a trailing-dimension operand)");
-    return Value(lhsIsFull ? OpTy::create(builder, loc, full, squeezed)
-                           : OpTy::create(builder, loc, squeezed, full));
+    if (s.size() <= fullShape.size() && fullShape.take_back(s.size()) == s)
+      return Value(lhsIsFull ? OpTy::create(builder, loc, full, squeezed)
+                             : OpTy::create(builder, loc, squeezed, full));
+    // General numpy broadcasting: both operands to the common shape.
+    SmallVector<int64_t> shape(std::max(l.size(), r.size()), 1);
+    for (ArrayRef<int64_t> operandShape : {l, r})
+      for (auto [i, d] : llvm::enumerate(llvm::reverse(operandShape))) {
+        int64_t &to = shape[shape.size() - 1 - i];
+        if (d != 1 && to != 1 && d != to)
+          return nodeError(node, "shapes " + shapeText(l) + " and " + shapeText(r) +
+                                     " do not broadcast");
+        to = d == 1 ? to : d;
+      }
+    return Value(OpTy::create(builder, loc, broadcastTo(lhs, shape), broadcastTo(rhs, shape)));
+  }
+
+  /// `v` reshaped to the rank of `shape` (leading 1s) and broadcast to it.
+  Value broadcastTo(Value v, ArrayRef<int64_t> shape) {
+    SmallVector<int64_t> aligned(shape.size() - shapeOf(v).size(), 1);
+    llvm::append_range(aligned, shapeOf(v));
+    if (ArrayRef<int64_t>(aligned) != shapeOf(v))
+      v = ReshapeOp::create(builder, loc, RankedTensorType::get(aligned, elementType), v);
+    if (ArrayRef<int64_t>(aligned) == shape)
+      return v;
+    return BroadcastOp::create(builder, loc, RankedTensorType::get(shape, elementType), v);
+  }
+
+  /// The mean over `axes` (attribute up to opset 17, else input 1; none:
+  /// all, unless noop_with_empty_axes), keeping the reduced dimensions as 1
+  /// unless keepdims = 0.
+  llvm::Expected<Value> importReduceMean(const onnx::NodeProto &node) {
+    auto operand0 = operand(node, 0);
+    if (!operand0)
+      return operand0.takeError();
+    Value x = *operand0;
+    ArrayRef<int64_t> shape = shapeOf(x);
+    int64_t rank = shape.size();
+    SmallVector<int64_t> axes;
+    if (const onnx::AttributeProto *attr = attribute(node, "axes"))
+      axes.assign(attr->ints().begin(), attr->ints().end());
+    else if (node.input_size() > 1 && !node.input(1).empty()) {
+      auto found = shapeConstants.find(node.input(1));
+      if (found == shapeConstants.end())
+        return nodeError(node, "axes must be a constant or an initializer");
+      axes.assign(found->second.begin(), found->second.end());
+    }
+    if (axes.empty() && intAttr(node, "noop_with_empty_axes", 0))
+      return x;
+    if (axes.empty())
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    for (int64_t &axis : axes) {
+      if (axis < -rank || axis >= rank)
+        return nodeError(node, "axis " + std::to_string(axis) + " is out of range");
+      axis = axis < 0 ? axis + rank : axis;
+    }
+    llvm::sort(axes);
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+    SmallVector<int64_t> kept(shape), squeezed;
+    double count = 1;
+    for (int64_t axis : axes) {
+      count *= shape[axis];
+      kept[axis] = 1;
+    }
+    for (auto [d, size] : llvm::enumerate(shape))
+      if (!llvm::is_contained(axes, int64_t(d)))
+        squeezed.push_back(size);
+    Value sum = ReduceSumOp::create(builder, loc, RankedTensorType::get(kept, elementType), x);
+    Value mean = MulOp::create(builder, loc, sum, scalar(1.0 / count));
+    if (intAttr(node, "keepdims", 1))
+      return mean;
+    return Value(ReshapeOp::create(builder, loc, RankedTensorType::get(squeezed, elementType),
+                                   mean));
   }
 
   static std::string shapeText(ArrayRef<int64_t> shape) {

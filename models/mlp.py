@@ -37,7 +37,14 @@ class TransposedLinear(torch.nn.Module):
         return x @ self.weight.transpose(0, 1) + self.bias
 
 
-def build(layers, activation, form):
+class Center(torch.nn.Module):
+    """x - mean(x) over the features; exports as ReduceMean + Sub ([B, n] - [B, 1])."""
+
+    def forward(self, x):
+        return x - x.mean(dim=1, keepdim=True)
+
+
+def build(layers, activation, form, center=False):
     act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
            "leaky_relu": lambda: torch.nn.LeakyReLU(0.1),
            "hardtanh": lambda: torch.nn.Hardtanh(-0.5, 0.5)}[activation]
@@ -50,13 +57,15 @@ def build(layers, activation, form):
             form, lambda layer: layer)(linear)
         if i < len(layers) - 1:
             modules[f"{activation}{i}"] = act()
+            if center:
+                modules[f"center{i}"] = Center()
     return torch.nn.Sequential(modules)
 
 
 def export(path, layers, activation="relu", form="gemm", opset=13, batch="dynamic",
-           seed=0, double=False):
+           seed=0, double=False, center=False):
     torch.manual_seed(seed)
-    model = build(layers, activation, form).eval()
+    model = build(layers, activation, form, center).eval()
     dtype = torch.float64 if double else torch.float32
     model.to(dtype)
     shape = [1, 28, 28] if layers[0] == 784 else [layers[0]]
@@ -95,11 +104,13 @@ def main():
                         help="batch size, or 'dynamic' for a symbolic 'batch' axis")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--double", action="store_true", help="export in float64")
+    parser.add_argument("--center", action="store_true",
+                        help="subtract each sample's mean after every activation")
     args = parser.parse_args()
     if len(args.layers) < 2:
         parser.error("--layers needs at least two widths")
     proto = export(args.output, args.layers, args.activation, args.form, args.opset,
-                   args.batch, args.seed, args.double)
+                   args.batch, args.seed, args.double, args.center)
     print(f"{args.output}: {summary(proto)}", file=sys.stderr)
 
 

@@ -329,6 +329,64 @@ LogicalResult lowerReshape(ReshapeOp op, IRRewriter &rewriter) {
   return success();
 }
 
+/// broadcast -> a generic reading index 0 along the broadcast dimensions.
+LogicalResult lowerBroadcast(BroadcastOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  ArrayRef<int64_t> from = tensorType(op.getInput()).getShape(), to = op.getType().getShape();
+  SmallVector<AffineExpr> reads;
+  for (auto [d, sizes] : llvm::enumerate(llvm::zip(from, to)))
+    reads.push_back(std::get<0>(sizes) == std::get<1>(sizes)
+                        ? rewriter.getAffineDimExpr(d)
+                        : rewriter.getAffineConstantExpr(0));
+  SmallVector<AffineMap> maps{AffineMap::get(to.size(), 0, reads, op.getContext()),
+                              rewriter.getMultiDimIdentityMap(to.size())};
+  SmallVector<utils::IteratorType> iterators(to.size(), utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, op.getType(), op.getInput(),
+      createEmptyTensor(rewriter, loc, op.getType()), maps, iterators,
+      [](OpBuilder &b, Location loc, ValueRange args) { linalg::YieldOp::create(b, loc, args[0]); });
+  rewriter.replaceOp(op, generic.getResults());
+  return success();
+}
+
+/// reduce_sum -> a generic summing into the kept dimensions (so that its
+/// output is indexed by parallel loops only), then expanded back to the
+/// result's size-1 dimensions.
+LogicalResult lowerReduceSum(ReduceSumOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  ArrayRef<int64_t> from = tensorType(op.getInput()).getShape(), to = op.getType().getShape();
+  SmallVector<utils::IteratorType> iterators;
+  SmallVector<AffineExpr> writes;
+  SmallVector<int64_t> kept;
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (auto [d, sizes] : llvm::enumerate(llvm::zip(from, to))) {
+    bool reduced = std::get<0>(sizes) != std::get<1>(sizes);
+    iterators.push_back(reduced ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+    pending.push_back(d);
+    if (reduced)
+      continue;
+    writes.push_back(rewriter.getAffineDimExpr(d));
+    kept.push_back(std::get<1>(sizes));
+    groups.push_back(pending);
+    pending.clear();
+  }
+  if (!groups.empty())
+    groups.back().append(pending.begin(), pending.end());
+  auto sumType = RankedTensorType::get(kept, op.getType().getElementType());
+  SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(from.size()),
+                              AffineMap::get(from.size(), 0, writes, op.getContext())};
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{sumType}, op.getInput(), zeros(rewriter, loc, sumType), maps,
+      iterators, [](OpBuilder &b, Location loc, ValueRange args) {
+        linalg::YieldOp::create(b, loc,
+                                arith::AddFOp::create(b, loc, args[0], args[1]).getResult());
+      });
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, op.getType(), generic.getResult(0),
+                                                     groups);
+  return success();
+}
+
 /// transpose -> linalg.transpose into a fresh tensor.
 LogicalResult lowerTranspose(TransposeOp op, IRRewriter &rewriter) {
   Value init = createEmptyTensor(rewriter, op.getLoc(), op.getType());
@@ -354,7 +412,8 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
       }
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (llvm::isa<FusedOp, SumToOp, ScheduleUpdateOp, ReshapeOp, TransposeOp>(op) ||
+      if (llvm::isa<FusedOp, SumToOp, ScheduleUpdateOp, ReshapeOp, TransposeOp, BroadcastOp,
+                    ReduceSumOp>(op) ||
           (llvm::isa<ConstantOp>(op) && !op->getParentOfType<FusedOp>()))
         ops.push_back(op);
     });
@@ -367,6 +426,8 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
               .Case<ScheduleUpdateOp>([&](auto o) { return lowerScheduleUpdate(o, rewriter); })
               .Case<ReshapeOp>([&](auto o) { return lowerReshape(o, rewriter); })
               .Case<TransposeOp>([&](auto o) { return lowerTranspose(o, rewriter); })
+              .Case<BroadcastOp>([&](auto o) { return lowerBroadcast(o, rewriter); })
+              .Case<ReduceSumOp>([&](auto o) { return lowerReduceSum(o, rewriter); })
               .Case<ConstantOp>([&](auto o) { return lowerConstant(o, rewriter); });
       if (failed(lowered))
         return signalPassFailure();

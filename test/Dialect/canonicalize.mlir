@@ -75,3 +75,13 @@ func.func @transposes(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xf32>, tensor<2x3x4
   %same = marthe.transpose %x {permutation = array<i64: 0, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
   return %back, %same, %t : tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<3x4x2xf32>
 }
+
+// Broadcasting or summing to the same shape is the input.
+// CHECK-LABEL: func.func @unit_broadcasts(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]], %[[X]]
+func.func @unit_broadcasts(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %b = marthe.broadcast %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %s = marthe.reduce_sum %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %b, %s : tensor<2x3xf32>, tensor<2x3xf32>
+}

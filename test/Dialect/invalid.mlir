@@ -426,3 +426,19 @@ func.func @transpose_shape(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = marthe.transpose %x {permutation = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @broadcast_mismatch(%x: tensor<2x3xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'marthe.broadcast' op dimension 1 of 'tensor<2x3xf32>' is neither 1 nor that of 'tensor<2x4xf32>'}}
+  %0 = marthe.broadcast %x : (tensor<2x3xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @reduce_sum_rank(%x: tensor<2x3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'marthe.reduce_sum' op needs operands of equal rank, got 'tensor<3xf32>' and 'tensor<2x3xf32>'}}
+  %0 = marthe.reduce_sum %x : (tensor<2x3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}

@@ -1,0 +1,17 @@
+"""Writes x [2, 3] (op) c where c is an initializer of the given shape.
+
+usage: broadcast_model.py OUT.onnx DIM [DIM...]
+"""
+import sys
+
+import numpy
+from onnx import TensorProto, helper, numpy_helper
+
+out, shape = sys.argv[1], [int(d) for d in sys.argv[2:]]
+weight = numpy_helper.from_array(numpy.ones(shape, numpy.float32), "c")
+graph = helper.make_graph(
+    [helper.make_node("Mul", ["x", "c"], ["y"], "scale")], "broadcast",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [weight])
+open(out, "wb").write(
+    helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString())
