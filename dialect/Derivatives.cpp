@@ -4,6 +4,7 @@
 
 #include "dialect/MartheOps.h"
 
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/Builders.h"
 
 using namespace mlir;
@@ -201,12 +202,43 @@ Rule TanhOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{tanhDerivative(builder, *this, tangents[0])};
 }
 
-// sigmoid' = y (1 - y), applied as v*y - v*y*y (no exp to overflow).
+// sigmoid' = y (1 - y), applied as (v y)(1 - y): no exp to overflow, and
+// 1 - y is exact where y is near 1.
 static Value sigmoidDerivative(OpBuilder &builder, SigmoidOp op, Value v) {
+  if (!v)
+    return Value();
   RuleBuilder r = rules(builder, op);
   Value y = op.getResult();
-  Value vy = r.mul(v, y);
-  return r.sub(vy, r.mul(vy, y));
+  Value one = ConstantOp::createSplat(builder, op.getLoc(),
+                                      RankedTensorType::get({}, getElementTypeOrSelf(y)), 1.0);
+  return r.mul(r.mul(v, y), r.sub(one, y));
+}
+
+// clamp' = 1 strictly between the bounds: v passes where x - min > 0 and
+// max - x > 0 (signs of differences are exact, unlike sums with the bounds).
+static Value clampDerivative(OpBuilder &builder, ClampOp op, Value v) {
+  if (!v)
+    return Value();
+  Location loc = op.getLoc();
+  Value x = op.getInput();
+  auto scalarType = RankedTensorType::get({}, getElementTypeOrSelf(x));
+  if (FloatAttr min = op.getMinAttr()) {
+    Value bound = ConstantOp::createSplat(builder, loc, scalarType, min.getValueAsDouble());
+    v = ReluGradOp::create(builder, loc, SubOp::create(builder, loc, x, bound), v);
+  }
+  if (FloatAttr max = op.getMaxAttr()) {
+    Value bound = ConstantOp::createSplat(builder, loc, scalarType, max.getValueAsDouble());
+    v = ReluGradOp::create(builder, loc, SubOp::create(builder, loc, bound, x), v);
+  }
+  return v;
+}
+
+Rule ClampOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{clampDerivative(builder, *this, adjoints[0])};
+}
+
+Rule ClampOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{clampDerivative(builder, *this, tangents[0])};
 }
 
 Rule SigmoidOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {

@@ -73,6 +73,17 @@ def Marthe_NegOp : Marthe_UnaryOp<"neg", "-input">;
 def Marthe_ReluOp : Marthe_UnaryOp<"relu", "max(input, 0)">;
 def Marthe_TanhOp : Marthe_UnaryOp<"tanh", "tanh(input)">;
 def Marthe_SigmoidOp : Marthe_UnaryOp<"sigmoid", "1 / (1 + exp(-input))">;
+
+def Marthe_ClampOp : Marthe_MathOp<"clamp", [ElementwiseTrait, SameOperandsAndResultType]> {
+  let summary = "min(max(input, min), max), either bound optional";
+  let description = [{
+    Values below `min` become `min`, above `max` become `max` (ONNX Clip with
+    constant bounds); NaN stays NaN. The derivative is 1 strictly between the
+    bounds, else 0.
+  }];
+  let arguments = (ins FloatTensor:$input, OptionalAttr<F64Attr>:$min, OptionalAttr<F64Attr>:$max);
+  let results = (outs FloatTensor:$result);
+}
 def Marthe_SqrtOp : Marthe_UnaryOp<"sqrt", "sqrt(input)">;
 
 //===----------------------------------------------------------------------===//

@@ -611,8 +611,6 @@ private:
                                               "or a Constant node)");
   }
 
-  /// min(max(x, lo), hi) as lo + relu(x - lo), then hi - relu(hi - y): relu's
-  /// exact rules.
   llvm::Expected<Value> importClip(const onnx::NodeProto &node) {
     auto x = operand(node, 0);
     if (!x)
@@ -623,18 +621,10 @@ private:
     auto hi = clipBound(node, 2);
     if (!hi)
       return hi.takeError();
-    Value y = *x;
-    if (*lo) {
-      Value bound = scalar(**lo);
-      y = AddOp::create(builder, loc, bound,
-                        ReluOp::create(builder, loc, SubOp::create(builder, loc, y, bound)));
-    }
-    if (*hi) {
-      Value bound = scalar(**hi);
-      y = SubOp::create(builder, loc, bound,
-                        ReluOp::create(builder, loc, SubOp::create(builder, loc, bound, y)));
-    }
-    return y;
+    auto attr = [&](std::optional<double> bound) {
+      return bound ? builder.getF64FloatAttr(*bound) : FloatAttr();
+    };
+    return Value(ClampOp::create(builder, loc, x->getType(), *x, attr(*lo), attr(*hi)));
   }
 
   /// `perm`, by default the reversed dimensions.
@@ -650,9 +640,12 @@ private:
     else
       for (int64_t d = rank - 1; d >= 0; --d)
         permutation.push_back(d);
+    if (int64_t(permutation.size()) != rank)
+      return nodeError(node, "perm must be a permutation of the input's " +
+                                 std::to_string(rank) + " dimensions");
     SmallVector<bool> seen(rank, false);
     for (int64_t from : permutation) {
-      if (int64_t(permutation.size()) != rank || from < 0 || from >= rank || seen[from])
+      if (from < 0 || from >= rank || seen[from])
         return nodeError(node, "perm must be a permutation of the input's " +
                                    std::to_string(rank) + " dimensions");
       seen[from] = true;

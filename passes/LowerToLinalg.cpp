@@ -45,6 +45,16 @@ Value positiveSelect(OpBuilder &b, Location loc, Value x, Value then) {
   return arith::SelectOp::create(b, loc, positive, then, zero);
 }
 
+/// `a < b ? b : a` (std::max) and `a < b ? a : b` (std::min), NaN as in C++.
+Value maxOf(OpBuilder &b, Location loc, Value a, Value c) {
+  Value less = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, a, c);
+  return arith::SelectOp::create(b, loc, less, c, a);
+}
+Value minOf(OpBuilder &b, Location loc, Value a, Value c) {
+  Value less = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, c, a);
+  return arith::SelectOp::create(b, loc, less, c, a);
+}
+
 /// The scalar form of one element-wise op of a fused body.
 FailureOr<Value> scalarOp(OpBuilder &b, Operation *op, ArrayRef<Value> operands) {
   Location loc = op->getLoc();
@@ -60,6 +70,15 @@ FailureOr<Value> scalarOp(OpBuilder &b, Operation *op, ArrayRef<Value> operands)
       .Case<NegOp>([&](auto) { return arith::NegFOp::create(b, loc, operands[0]).getResult(); })
       .Case<TanhOp>([&](auto) { return math::TanhOp::create(b, loc, operands[0]).getResult(); })
       .Case<SqrtOp>([&](auto) { return math::SqrtOp::create(b, loc, operands[0]).getResult(); })
+      .Case<ClampOp>([&](ClampOp clamp) {
+        Value y = operands[0];
+        Type type = y.getType();
+        if (FloatAttr min = clamp.getMinAttr())
+          y = maxOf(b, loc, y, scalarConstant(b, loc, type, min.getValueAsDouble()));
+        if (FloatAttr max = clamp.getMaxAttr())
+          y = minOf(b, loc, y, scalarConstant(b, loc, type, max.getValueAsDouble()));
+        return y;
+      })
       .Case<SigmoidOp>([&](auto) {
         Value one = scalarConstant(b, loc, operands[0].getType(), 1.0);
         Value negated = arith::NegFOp::create(b, loc, operands[0]);
@@ -251,15 +270,6 @@ SmallVector<SmallVector<DotOp>> groupDots(Block &block) {
   return groups;
 }
 
-/// `a < b ? b : a` (std::max) and `a < b ? a : b` (std::min), NaN as in C++.
-Value maxOf(OpBuilder &b, Location loc, Value a, Value c) {
-  Value less = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, a, c);
-  return arith::SelectOp::create(b, loc, less, c, a);
-}
-Value minOf(OpBuilder &b, Location loc, Value a, Value c) {
-  Value less = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, c, a);
-  return arith::SelectOp::create(b, loc, less, c, a);
-}
 
 /// The schedule update (docs/DESIGN.md §3) as a rank-0 loop nest.
 LogicalResult lowerScheduleUpdate(ScheduleUpdateOp op, IRRewriter &rewriter) {

@@ -15,6 +15,10 @@ Batcher::Batcher(const ImageSet &set, bool shuffle, uint64_t seed, const Preproc
   if (augment_ && set.shape.size() < 2)
     throw Error("[data] crop_padding and flip need image samples ([..., height, width]); "
                 "these have rank " + std::to_string(set.shape.size()));
+  if (augment_ && (augment_->cropPadding >= set.shape.back() ||
+                   augment_->cropPadding >= set.shape[set.shape.size() - 2]))
+    throw Error("[data] crop_padding " + std::to_string(augment_->cropPadding) +
+                " is not smaller than the images' height and width");
 }
 
 Batcher::~Batcher() {

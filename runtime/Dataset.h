@@ -53,7 +53,7 @@ struct Preprocessing {
 void normalize(ImageSet &set, const Preprocessing &preprocessing);
 
 // Crops and flips one sample of `shape` ([..., H, W]) from `from` to `to` as
-// Preprocessing says, drawing from `random` (two draws per sample).
+// Preprocessing says; `random` is the sample's draw (offsets and flip).
 template <typename T>
 void augmentSample(const T *from, T *to, const std::vector<int64_t> &shape,
                    const Preprocessing &preprocessing, uint64_t random);

@@ -475,6 +475,15 @@ static ImageSet loadSplit(const ProgramSpec &program, const RunConfig &config,
   if (largest >= classes)
     throw Error("split \"" + split + "\" has labels up to " + std::to_string(largest) +
                 " but the model has " + std::to_string(classes) + " classes");
+  // Every split, the test split too, before any training.
+  for (int32_t i = 0; forward && i < forward->numArgs; ++i) {
+    const TensorSpec &input = forward->args[i];
+    int64_t perSample = input.dims[0] ? elementCount(input) / input.dims[0] : 0;
+    if (std::string(input.role) == "input" && perSample != set.sampleSize())
+      throw Error("split \"" + split + "\": the compiled model takes " +
+                  std::to_string(perSample) + " values per sample but the data has " +
+                  std::to_string(set.sampleSize()));
+  }
   return set;
 }
 

@@ -14,6 +14,9 @@
 namespace marthe::rt {
 namespace {
 
+/// numpy's own limit; it also bounds the work of the regexes below.
+constexpr uint64_t kMaxHeaderBytes = 10000;
+
 struct NpyArray {
   std::string descr; // e.g. "|u1", "<f4", "<i8"
   std::vector<int64_t> shape;
@@ -55,8 +58,9 @@ NpyArray readHeader(GzReader &reader) {
   uint64_t headerBytes = length[0] | uint64_t(length[1]) << 8;
   if (major > 1)
     headerBytes |= uint64_t(length[2]) << 16 | uint64_t(length[3]) << 24;
-  if (headerBytes > (1 << 20))
-    throw Error(path + ": the .npy header is too long");
+  if (headerBytes > kMaxHeaderBytes)
+    throw Error(path + ": the .npy header is too long (" + std::to_string(headerBytes) +
+                " bytes; numpy writes at most " + std::to_string(kMaxHeaderBytes) + ")");
   std::vector<uint8_t> text;
   reader.readExactly(text, headerBytes, ".npy header");
   std::string header(text.begin(), text.end());
@@ -67,8 +71,11 @@ NpyArray readHeader(GzReader &reader) {
     throw Error(path + ": Fortran-ordered .npy arrays are not supported (save in C order)");
   std::string dims = field(path, header, R"('shape'\s*:\s*\(([^)]*)\))", "'shape'");
   static const std::regex number(R"(\d+)");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it)
+  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
+    if (it->length() > 15)
+      throw Error(path + ": .npy dimension " + it->str() + " is too large");
     array.shape.push_back(std::stoll(it->str()));
+  }
   return array;
 }
 

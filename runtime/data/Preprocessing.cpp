@@ -10,6 +10,8 @@ void normalize(ImageSet &set, const Preprocessing &preprocessing) {
   if (mean.empty() && std.empty())
     return;
   int64_t channels = set.shape.size() >= 3 ? set.shape[0] : 1;
+  if (channels == 0 || set.sampleSize() == 0)
+    throw Error("[data] mean and std: the samples are empty");
   for (auto [values, key] : {std::pair{&mean, "mean"}, std::pair{&std, "std"}})
     if (!values->empty() && int64_t(values->size()) != channels)
       throw Error(std::string("[data] ") + key + " has " + std::to_string(values->size()) +

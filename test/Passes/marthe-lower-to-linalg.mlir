@@ -111,3 +111,25 @@ func.func @dots_sharing_an_operand(%z: tensor<2x4xf32>, %b: tensor<2x4xf32>, %e:
   %g1 = marthe.dot %b, %e : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<f32>
   return %hg, %g1, %n : tensor<f32>, tensor<f32>, tensor<2x4xf32>
 }
+
+// -----
+
+// Clip's bounds are compared and selected, never added to or subtracted from
+// the value (exact for any bound; NaN stays NaN).
+// CHECK-LABEL: func.func @clamp(
+// CHECK: ^bb0(%[[X:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[LO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[BELOW:.+]] = arith.cmpf olt, %[[X]], %[[LO]] : f32
+// CHECK-NEXT: %[[Y:.+]] = arith.select %[[BELOW]], %[[LO]], %[[X]] : f32
+// CHECK-NEXT: %[[HI:.+]] = arith.constant 3.400000e+38 : f32
+// CHECK-NEXT: %[[ABOVE:.+]] = arith.cmpf olt, %[[HI]], %[[Y]] : f32
+// CHECK-NEXT: %[[Z:.+]] = arith.select %[[ABOVE]], %[[HI]], %[[Y]] : f32
+// CHECK-NEXT: linalg.yield %[[Z]] : f32
+func.func @clamp(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %r = marthe.fused(%x) : (tensor<3xf32>) -> tensor<3xf32> {
+  ^bb0(%x0: tensor<3xf32>):
+    %c = marthe.clamp %x0 {max = 3.4e38 : f64, min = 0.0 : f64} : (tensor<3xf32>) -> tensor<3xf32>
+    marthe.yield %c : tensor<3xf32>
+  }
+  return %r : tensor<3xf32>
+}

@@ -229,6 +229,12 @@ TEST_F(DataFormatsTest, NpyErrorsNameTheFileAndTheProblem) {
                      npyFile("<i4", "3,", bytesOf<int32_t>({1, -1, 2}))),
             y + ": label -1 of sample 1 is not a class index");
   EXPECT_EQ(npyError(idxFile(0x803, {3, 2, 2}, kPixels), labels), x + ": not a .npy file");
+  // A hostile header is bounded (numpy's own limit), not parsed at any length.
+  Bytes huge = npyFile(std::string(20000, 'f'), "3, 2, 2", kPixels);
+  EXPECT_EQ(npyError(huge, labels),
+            x + ": the .npy header is too long (20086 bytes; numpy writes at most 10000)");
+  EXPECT_EQ(npyError(npyFile("|u1", "99999999999999999999, 2", kPixels), labels),
+            x + ": .npy dimension 99999999999999999999 is too large");
 }
 
 TEST_F(DataFormatsTest, ReadsIdxFloatImagesOfAnyRank) {
