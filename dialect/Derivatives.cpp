@@ -266,44 +266,38 @@ Rule SqrtOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
 // Layout, contractions, reductions
 //===----------------------------------------------------------------------===//
 
-static Value reshapeTo(OpBuilder &builder, Location loc, Value v, Type type) {
-  return v ? ReshapeOp::create(builder, loc, type, v) : Value();
+/// `OpTy(v)` with result `type`, for the linear layout ops; no value for none.
+template <typename OpTy>
+static Value linearTo(OpBuilder &builder, Location loc, Value v, Type type) {
+  return v ? OpTy::create(builder, loc, type, v).getResult() : Value();
 }
 
 Rule ReshapeOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
   return SmallVector<Value>{
-      reshapeTo(builder, getLoc(), adjoints[0], getInput().getType())};
+      linearTo<ReshapeOp>(builder, getLoc(), adjoints[0], getInput().getType())};
 }
 
 Rule ReshapeOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
-  return SmallVector<Value>{reshapeTo(builder, getLoc(), tangents[0], getType())};
+  return SmallVector<Value>{linearTo<ReshapeOp>(builder, getLoc(), tangents[0], getType())};
 }
 
 // Broadcasting and summing back are each other's adjoints; both are linear.
 Rule BroadcastOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
-  Value adjoint = adjoints[0];
   return SmallVector<Value>{
-      adjoint ? ReduceSumOp::create(builder, getLoc(), getInput().getType(), adjoint).getResult()
-              : Value()};
+      linearTo<ReduceSumOp>(builder, getLoc(), adjoints[0], getInput().getType())};
 }
 
 Rule BroadcastOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
-  Value tangent = tangents[0];
-  return SmallVector<Value>{
-      tangent ? BroadcastOp::create(builder, getLoc(), getType(), tangent).getResult() : Value()};
+  return SmallVector<Value>{linearTo<BroadcastOp>(builder, getLoc(), tangents[0], getType())};
 }
 
 Rule ReduceSumOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
-  Value adjoint = adjoints[0];
   return SmallVector<Value>{
-      adjoint ? BroadcastOp::create(builder, getLoc(), getInput().getType(), adjoint).getResult()
-              : Value()};
+      linearTo<BroadcastOp>(builder, getLoc(), adjoints[0], getInput().getType())};
 }
 
 Rule ReduceSumOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
-  Value tangent = tangents[0];
-  return SmallVector<Value>{
-      tangent ? ReduceSumOp::create(builder, getLoc(), getType(), tangent).getResult() : Value()};
+  return SmallVector<Value>{linearTo<ReduceSumOp>(builder, getLoc(), tangents[0], getType())};
 }
 
 // Transposes are linear: the adjoint goes back through the inverse

@@ -495,8 +495,7 @@ private:
   Value broadcastTo(Value v, ArrayRef<int64_t> shape) {
     SmallVector<int64_t> aligned(shape.size() - shapeOf(v).size(), 1);
     llvm::append_range(aligned, shapeOf(v));
-    if (ArrayRef<int64_t>(aligned) != shapeOf(v))
-      v = ReshapeOp::create(builder, loc, RankedTensorType::get(aligned, elementType), v);
+    v = reshape(v, aligned);
     if (ArrayRef<int64_t>(aligned) == shape)
       return v;
     return BroadcastOp::create(builder, loc, RankedTensorType::get(shape, elementType), v);
@@ -543,10 +542,7 @@ private:
         squeezed.push_back(size);
     Value sum = ReduceSumOp::create(builder, loc, RankedTensorType::get(kept, elementType), x);
     Value mean = MulOp::create(builder, loc, sum, scalar(1.0 / count));
-    if (intAttr(node, "keepdims", 1))
-      return mean;
-    return Value(ReshapeOp::create(builder, loc, RankedTensorType::get(squeezed, elementType),
-                                   mean));
+    return intAttr(node, "keepdims", 1) ? mean : reshape(mean, squeezed);
   }
 
   static std::string shapeText(ArrayRef<int64_t> shape) {

@@ -117,11 +117,7 @@ void *Tensor::inputBuffer() {
   return deviceBuffer_;
 }
 
-void *Tensor::outputBuffer() {
-  if (device_)
-    fresh_ = Fresh::Device; // no download of what is about to be overwritten
-  return device_ ? deviceBuffer_ : host_.data();
-}
+void *Tensor::outputBuffer() { return device_ ? deviceBuffer_ : host_.data(); }
 
 void Tensor::written() {
   if (device_)
