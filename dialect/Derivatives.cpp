@@ -412,3 +412,87 @@ Rule SoftmaxXentHvpOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{SoftmaxXentHvpOp::create(builder, getLoc(), getType(),
                                                      getLogits(), tangents[1])};
 }
+
+//===----------------------------------------------------------------------===//
+// Windows: convolutions are bilinear and their two backward ops are each
+// other's adjoints, so the family of three is closed under both modes; max
+// pooling is linear in its values and locally constant in its keys.
+//===----------------------------------------------------------------------===//
+
+/// `OpTy(a, c)` of `type` with the geometry of `like`; no value when an
+/// operand is a zero.
+template <typename OpTy>
+static Value sameWindow(OpBuilder &builder, Operation *like, Type type, Value a, Value c) {
+  if (!a || !c)
+    return {};
+  return OpTy::create(builder, like->getLoc(), TypeRange{type}, ValueRange{a, c},
+                      like->getAttrs())
+      ->getResult(0);
+}
+
+/// The tangent of a bilinear window op f(a, c): f(ta, c) + f(a, tc).
+template <typename OpTy>
+static Rule bilinearJvp(OpBuilder &builder, OpTy op, ArrayRef<Value> tangents) {
+  RuleBuilder r = rules(builder, op);
+  Value a = op->getOperand(0), c = op->getOperand(1);
+  Type type = op.getType();
+  return SmallVector<Value>{r.add(sameWindow<OpTy>(builder, op, type, tangents[0], c),
+                                  sameWindow<OpTy>(builder, op, type, a, tangents[1]))};
+}
+
+Rule Conv2dOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  Value dy = adjoints[0];
+  return SmallVector<Value>{
+      sameWindow<Conv2dBackwardDataOp>(builder, *this, getInput().getType(), dy, getFilter()),
+      sameWindow<Conv2dBackwardFilterOp>(builder, *this, getFilter().getType(), getInput(), dy)};
+}
+
+Rule Conv2dOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return bilinearJvp(builder, *this, tangents);
+}
+
+Rule Conv2dBackwardDataOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  Value a = adjoints[0];
+  return SmallVector<Value>{
+      sameWindow<Conv2dOp>(builder, *this, getOutputAdjoint().getType(), a, getFilter()),
+      sameWindow<Conv2dBackwardFilterOp>(builder, *this, getFilter().getType(), a,
+                                         getOutputAdjoint())};
+}
+
+Rule Conv2dBackwardDataOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return bilinearJvp(builder, *this, tangents);
+}
+
+Rule Conv2dBackwardFilterOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  Value a = adjoints[0];
+  return SmallVector<Value>{
+      sameWindow<Conv2dBackwardDataOp>(builder, *this, getInput().getType(), getOutputAdjoint(),
+                                       a),
+      sameWindow<Conv2dOp>(builder, *this, getOutputAdjoint().getType(), getInput(), a)};
+}
+
+Rule Conv2dBackwardFilterOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return bilinearJvp(builder, *this, tangents);
+}
+
+Rule MaxPool2dOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{Value(), sameWindow<MaxUnpool2dOp>(builder, *this,
+                                                               getValues().getType(), getKeys(),
+                                                               adjoints[0])};
+}
+
+Rule MaxPool2dOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{
+      sameWindow<MaxPool2dOp>(builder, *this, getType(), getKeys(), tangents[1])};
+}
+
+Rule MaxUnpool2dOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{Value(), sameWindow<MaxPool2dOp>(builder, *this,
+                                                             getValues().getType(), getKeys(),
+                                                             adjoints[0])};
+}
+
+Rule MaxUnpool2dOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{
+      sameWindow<MaxUnpool2dOp>(builder, *this, getType(), getKeys(), tangents[1])};
+}

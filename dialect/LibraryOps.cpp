@@ -1,6 +1,7 @@
 // Verifiers of the library-call ops (MartheLibraryOps.td).
 
 #include "dialect/MartheOps.h"
+#include "dialect/Window.h"
 
 #include "mlir/IR/TypeUtilities.h"
 
@@ -74,4 +75,34 @@ LogicalResult LibrarySoftmaxXentHvpOp::verify() {
   if (failed(verifyLibraryForm(*this, getInit(), getResult())))
     return failure();
   return verifySoftmaxFamily(*this, getLhs(), getRhs(), getInit(), false);
+}
+
+LogicalResult LibraryConv2dOp::verify() {
+  if (failed(verifyLibraryForm(*this, getInit(), getResult())))
+    return failure();
+  return verifyConvShapes(*this, shapeOf(getLhs()), shapeOf(getRhs()), shapeOf(getInit()));
+}
+
+LogicalResult LibraryConv2dBackwardDataOp::verify() {
+  if (failed(verifyLibraryForm(*this, getInit(), getResult())))
+    return failure();
+  return verifyConvShapes(*this, shapeOf(getInit()), shapeOf(getRhs()), shapeOf(getLhs()));
+}
+
+LogicalResult LibraryConv2dBackwardFilterOp::verify() {
+  if (failed(verifyLibraryForm(*this, getInit(), getResult())))
+    return failure();
+  return verifyConvShapes(*this, shapeOf(getLhs()), shapeOf(getInit()), shapeOf(getRhs()));
+}
+
+LogicalResult LibraryMaxPool2dOp::verify() {
+  if (failed(verifyLibraryForm(*this, getInit(), getResult())))
+    return failure();
+  return verifyPoolShapes(*this, shapeOf(getLhs()), shapeOf(getInit()));
+}
+
+LogicalResult LibraryMaxUnpool2dOp::verify() {
+  if (failed(verifyLibraryForm(*this, getInit(), getResult())))
+    return failure();
+  return verifyPoolShapes(*this, shapeOf(getLhs()), shapeOf(getRhs()));
 }

@@ -52,4 +52,31 @@ def Marthe_LibrarySoftmaxXentHvpOp : Marthe_LibraryOp<"softmax_xent_hvp", Shaped
   let summary = "init = p * (t - rowsum(p * t)) / B with p = softmax(logits)";
 }
 
+// The window ops (MartheWindowOps.td) keep their geometry attributes.
+def Marthe_LibraryConv2dOp : Marthe_LibraryOp<"conv2d", ShapedFloat> {
+  let summary = "init = conv2d(lhs = input, rhs = filter) (oneDNN on the CPU)";
+  let extraArguments = ConvGeometry;
+}
+
+def Marthe_LibraryConv2dBackwardDataOp : Marthe_LibraryOp<"conv2d_backward_data", ShapedFloat> {
+  let summary = "init = conv2d_backward_data(lhs = output adjoint, rhs = filter)";
+  let extraArguments = ConvGeometry;
+}
+
+def Marthe_LibraryConv2dBackwardFilterOp
+    : Marthe_LibraryOp<"conv2d_backward_filter", ShapedFloat> {
+  let summary = "init = conv2d_backward_filter(lhs = input, rhs = output adjoint)";
+  let extraArguments = ConvGeometry;
+}
+
+def Marthe_LibraryMaxPool2dOp : Marthe_LibraryOp<"max_pool2d", ShapedFloat> {
+  let summary = "init = max_pool2d(lhs = keys, rhs = values)";
+  let extraArguments = PoolGeometry;
+}
+
+def Marthe_LibraryMaxUnpool2dOp : Marthe_LibraryOp<"max_unpool2d", ShapedFloat> {
+  let summary = "init = max_unpool2d(lhs = keys, rhs = values)";
+  let extraArguments = PoolGeometry;
+}
+
 #endif // MARTHE_LIBRARY_OPS_TD

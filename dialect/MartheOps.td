@@ -323,6 +323,7 @@ def Marthe_YieldOp : Marthe_Op<"yield", [Pure, Terminator, HasParent<"FusedOp">]
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
+include "dialect/MartheWindowOps.td"
 include "dialect/MartheLibraryOps.td"
 
 #endif // MARTHE_OPS_TD

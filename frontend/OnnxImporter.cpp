@@ -1,6 +1,7 @@
 #include "frontend/OnnxImporter.h"
 
 #include "frontend/OnnxSchema.h"
+#include "frontend/WindowImport.h"
 
 #include "dialect/MartheOps.h"
 
@@ -38,7 +39,8 @@ const SupportedOp kSupportedOps[] = {
     {"Relu", {13, 14}},      {"Tanh", {13}},           {"Sigmoid", {13}},
     {"LeakyRelu", {6, 16}},  {"Clip", {13}},           {"Flatten", {13, 21}},
     {"Reshape", {13, 14, 19, 21}}, {"Transpose", {13, 21}}, {"Identity", {13, 14, 16, 19, 21}},
-    {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}};
+    {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}, {"Conv", {11}},
+    {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}}};
 
 const SupportedOp *findSupportedOp(StringRef name) {
   for (const SupportedOp &op : kSupportedOps)
@@ -409,8 +411,52 @@ private:
       return importReshape(node);
     if (op == "Transpose")
       return importTranspose(node);
+    if (op == "Conv" || op == "MaxPool" || op == "AveragePool")
+      return importWindow(node);
+    if (op == "GlobalAveragePool")
+      return importGlobalAveragePool(node);
     assert(op == "Identity" && "importNode checks the op type");
     return operand(node, 0);
+  }
+
+  llvm::Expected<Value> importWindow(const onnx::NodeProto &node) {
+    auto input = operand(node, 0);
+    if (!input)
+      return input.takeError();
+    WindowNode window{builder, loc, node,
+                      [&](const llvm::Twine &message) { return nodeError(node, message); }};
+    if (node.op_type() == "MaxPool")
+      return importMaxPool(window, *input);
+    if (node.op_type() == "AveragePool")
+      return importAveragePool(window, *input);
+    auto filter = operand(node, 1);
+    if (!filter)
+      return filter.takeError();
+    std::optional<Value> bias;
+    if (node.input_size() > 2 && !node.input(2).empty()) {
+      auto value = operand(node, 2);
+      if (!value)
+        return value.takeError();
+      bias = *value;
+    }
+    return importConv(window, *input, *filter, bias);
+  }
+
+  /// The mean over H and W of [N, C, H, W], as [N, C, 1, 1].
+  llvm::Expected<Value> importGlobalAveragePool(const onnx::NodeProto &node) {
+    auto input = operand(node, 0);
+    if (!input)
+      return input.takeError();
+    ArrayRef<int64_t> shape = shapeOf(*input);
+    if (shape.size() < 3)
+      return nodeError(node, "the input must be [N, C, spatial...]");
+    SmallVector<int64_t> kept(shape.take_front(2));
+    kept.append(shape.size() - 2, 1);
+    double count = 1;
+    for (int64_t d : shape.drop_front(2))
+      count *= d;
+    Value sum = ReduceSumOp::create(builder, loc, RankedTensorType::get(kept, elementType), *input);
+    return Value(MulOp::create(builder, loc, sum, scalar(1.0 / count)));
   }
 
   llvm::Expected<Value> importGemm(const onnx::NodeProto &node) {

@@ -37,15 +37,17 @@ struct LibraryOpBufferization
   }
 };
 
+template <typename... LibraryOps>
+void attach(MLIRContext &context) {
+  (LibraryOps::template attachInterface<LibraryOpBufferization<LibraryOps>>(context), ...);
+}
+
 } // namespace
 
 void marthe::registerBufferizableLibraryOps(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, MartheDialect *) {
-    LibraryGemmOp::attachInterface<LibraryOpBufferization<LibraryGemmOp>>(*context);
-    LibrarySoftmaxXentOp::attachInterface<LibraryOpBufferization<LibrarySoftmaxXentOp>>(*context);
-    LibrarySoftmaxXentGradOp::attachInterface<LibraryOpBufferization<LibrarySoftmaxXentGradOp>>(
-        *context);
-    LibrarySoftmaxXentHvpOp::attachInterface<LibraryOpBufferization<LibrarySoftmaxXentHvpOp>>(
-        *context);
+    attach<LibraryGemmOp, LibrarySoftmaxXentOp, LibrarySoftmaxXentGradOp,
+           LibrarySoftmaxXentHvpOp, LibraryConv2dOp, LibraryConv2dBackwardDataOp,
+           LibraryConv2dBackwardFilterOp, LibraryMaxPool2dOp, LibraryMaxUnpool2dOp>(*context);
   });
 }

@@ -1,12 +1,13 @@
-// marthe-lower-to-library-calls: GEMMs and the cross-entropy kernels become
-// destination-passing library-call ops, which each target lowers to its
-// library (BLAS on the CPU).
+// marthe-lower-to-library-calls: GEMMs, the cross-entropy kernels, convolutions
+// and max pooling become destination-passing library-call ops, which each
+// target lowers to its library (BLAS and oneDNN on the CPU).
 
 #include "passes/FunctionUtils.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace marthe {
 #define GEN_PASS_DEF_LOWERTOLIBRARYCALLS
@@ -18,35 +19,43 @@ using namespace marthe;
 
 namespace {
 
-template <typename LibraryOp, typename SourceOp>
-void replaceWithLibraryCall(IRRewriter &rewriter, SourceOp op, Value lhs, Value rhs) {
+/// Replaces `op` by `LibraryOp` on its operands and attributes, writing a
+/// fresh init of the result type.
+template <typename LibraryOp>
+void replaceWithLibraryCall(IRRewriter &rewriter, Operation *op) {
   rewriter.setInsertionPoint(op);
-  Value init = createEmptyTensor(rewriter, op.getLoc(), op.getType());
-  auto call = LibraryOp::create(rewriter, op.getLoc(), op.getType(), lhs, rhs, init);
-  rewriter.replaceOp(op, call.getResult());
+  Type type = op->getResult(0).getType();
+  SmallVector<Value> operands(op->getOperands());
+  operands.push_back(createEmptyTensor(rewriter, op->getLoc(), type));
+  Operation *call = LibraryOp::create(rewriter, op->getLoc(), TypeRange{type}, operands,
+                                      op->getAttrs());
+  rewriter.replaceOp(op, call->getResults());
 }
 
 struct LowerToLibraryCalls : marthe::impl::LowerToLibraryCallsBase<LowerToLibraryCalls> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     getOperation().walk([&](Operation *op) {
-      if (auto matmul = llvm::dyn_cast<MatmulOp>(op)) {
-        rewriter.setInsertionPoint(op);
-        Value init = createEmptyTensor(rewriter, op->getLoc(), matmul.getType());
-        auto gemm = LibraryGemmOp::create(rewriter, op->getLoc(), matmul.getType(), matmul.getLhs(),
-                                          matmul.getRhs(), init, matmul.getTransposeLhs(),
-                                          matmul.getTransposeRhs());
-        rewriter.replaceOp(op, gemm.getResult());
-      } else if (auto xent = llvm::dyn_cast<SoftmaxXentOp>(op)) {
-        replaceWithLibraryCall<LibrarySoftmaxXentOp>(rewriter, xent, xent.getLogits(),
-                                                     xent.getLabels());
-      } else if (auto grad = llvm::dyn_cast<SoftmaxXentGradOp>(op)) {
-        replaceWithLibraryCall<LibrarySoftmaxXentGradOp>(rewriter, grad, grad.getLogits(),
-                                                         grad.getLabels());
-      } else if (auto hvp = llvm::dyn_cast<SoftmaxXentHvpOp>(op)) {
-        replaceWithLibraryCall<LibrarySoftmaxXentHvpOp>(rewriter, hvp, hvp.getLogits(),
-                                                        hvp.getTangent());
-      }
+      llvm::TypeSwitch<Operation *>(op)
+          .Case([&](MatmulOp) { replaceWithLibraryCall<LibraryGemmOp>(rewriter, op); })
+          .Case([&](SoftmaxXentOp) { replaceWithLibraryCall<LibrarySoftmaxXentOp>(rewriter, op); })
+          .Case([&](SoftmaxXentGradOp) {
+            replaceWithLibraryCall<LibrarySoftmaxXentGradOp>(rewriter, op);
+          })
+          .Case([&](SoftmaxXentHvpOp) {
+            replaceWithLibraryCall<LibrarySoftmaxXentHvpOp>(rewriter, op);
+          })
+          .Case([&](Conv2dOp) { replaceWithLibraryCall<LibraryConv2dOp>(rewriter, op); })
+          .Case([&](Conv2dBackwardDataOp) {
+            replaceWithLibraryCall<LibraryConv2dBackwardDataOp>(rewriter, op);
+          })
+          .Case([&](Conv2dBackwardFilterOp) {
+            replaceWithLibraryCall<LibraryConv2dBackwardFilterOp>(rewriter, op);
+          })
+          .Case([&](MaxPool2dOp) { replaceWithLibraryCall<LibraryMaxPool2dOp>(rewriter, op); })
+          .Case([&](MaxUnpool2dOp) {
+            replaceWithLibraryCall<LibraryMaxUnpool2dOp>(rewriter, op);
+          });
     });
   }
 };

@@ -17,3 +17,22 @@
                                            int64_t rows, int64_t classes);                \
   void prefix##_softmax_xent_hvp_##suffix(const T *logits, const T *tangent, T *out,      \
                                           int64_t rows, int64_t classes);
+
+// Window kernels (CPU only): operands a and b, then the output, then the input
+// [N, C, H, W], the output's [P, Q], the kernel [R, S], strides, pads (top,
+// left, bottom, right) and dilations; convolutions add the output channels K
+// and the groups.
+#define MARTHE_WINDOW_KERNEL_SIZES                                                          \
+  int64_t n, int64_t c, int64_t h, int64_t w, int64_t p, int64_t q, int64_t r, int64_t s,     \
+      int64_t strideH, int64_t strideW, int64_t padTop, int64_t padLeft, int64_t padBottom,  \
+      int64_t padRight, int64_t dilationH, int64_t dilationW
+#define MARTHE_WINDOW_KERNEL(prefix, name, T, suffix, ...)                                   \
+  void prefix##_##name##_##suffix(const T *a, const T *b, T *out, MARTHE_WINDOW_KERNEL_SIZES  \
+                                  __VA_ARGS__);
+#define MARTHE_WINDOW_KERNELS(prefix, T, suffix)                                             \
+  MARTHE_WINDOW_KERNEL(prefix, conv2d, T, suffix, , int64_t k, int64_t groups)              \
+  MARTHE_WINDOW_KERNEL(prefix, conv2d_backward_data, T, suffix, , int64_t k, int64_t groups) \
+  MARTHE_WINDOW_KERNEL(prefix, conv2d_backward_filter, T, suffix, , int64_t k,              \
+                       int64_t groups)                                                      \
+  MARTHE_WINDOW_KERNEL(prefix, max_pool2d, T, suffix)                                       \
+  MARTHE_WINDOW_KERNEL(prefix, max_unpool2d, T, suffix)

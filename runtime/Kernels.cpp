@@ -3,6 +3,8 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <mutex>
+#include <utility>
 #include <cmath>
 #include <vector>
 
@@ -118,6 +120,20 @@ static void observedGemm(const T *a, const T *b, T *c, int64_t m, int64_t n, int
                                            int64_t rows, int64_t classes) {               \
     marthe::rt::softmaxXentHvp(logits, tangent, out, rows, classes);                      \
   }
+
+static std::mutex kernelErrorMutex;
+static std::optional<std::string> kernelError;
+
+void marthe::rt::recordKernelError(std::string message) {
+  std::lock_guard<std::mutex> lock(kernelErrorMutex);
+  if (!kernelError)
+    kernelError = std::move(message);
+}
+
+std::optional<std::string> marthe::rt::takeKernelError() {
+  std::lock_guard<std::mutex> lock(kernelErrorMutex);
+  return std::exchange(kernelError, std::nullopt);
+}
 
 extern "C" {
 MARTHE_DEFINE_KERNELS(float, f32)

@@ -8,6 +8,8 @@
 #include "runtime/KernelAbi.h"
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace marthe::rt {
 
@@ -36,10 +38,18 @@ using GemmObserver = void (*)(int64_t m, int64_t n, int64_t k, bool transposeA,
                               bool transposeB, bool isDouble);
 void setGemmObserver(GemmObserver observer);
 
+/// A kernel called from compiled code cannot throw through it: it records its
+/// failure here (the first one is kept) and the caller of the compiled
+/// function takes it after the call.
+void recordKernelError(std::string message);
+std::optional<std::string> takeKernelError();
+
 } // namespace marthe::rt
 
 // The C entry points (runtime/KernelAbi.h).
 extern "C" {
 MARTHE_LIBRARY_KERNELS(marthe_rt, float, f32)
 MARTHE_LIBRARY_KERNELS(marthe_rt, double, f64)
+MARTHE_WINDOW_KERNELS(marthe_rt, float, f32)
+MARTHE_WINDOW_KERNELS(marthe_rt, double, f64)
 }

@@ -1,6 +1,7 @@
 #include "runtime/Program.h"
 
 #include "runtime/Error.h"
+#include "runtime/Kernels.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -212,6 +213,8 @@ void Function::start() {
     pointers_.push_back(t.outputBuffer());
   if (!device_) {
     spec_->entry(pointers_.data(), arena_.get());
+    if (std::optional<std::string> error = takeKernelError())
+      throw Error("compiled function '" + std::string(spec_->name) + "': " + *error);
     return;
   }
   device_->run(spec_->entry, pointers_.data(), pointers_.size(), arena_.get());

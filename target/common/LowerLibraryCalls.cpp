@@ -4,6 +4,7 @@
 #include "target/common/Target.h"
 
 #include "dialect/MartheOps.h"
+#include "dialect/Window.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -76,6 +77,37 @@ ArrayRef<int64_t> shapeOf(Value value) {
   return llvm::cast<MemRefType>(value.getType()).getShape();
 }
 
+/// The sizes a window kernel takes (runtime/KernelAbi.h): input [N, C, H, W],
+/// output [P, Q], then the kernel extent, strides, pads and dilations.
+SmallVector<int64_t> windowSizes(ArrayRef<int64_t> input, ArrayRef<int64_t> output,
+                                 const Window2d &window) {
+  SmallVector<int64_t> sizes(input);
+  sizes.append({output[2], output[3]});
+  sizes.append(std::begin(window.kernel), std::end(window.kernel));
+  sizes.append(std::begin(window.strides), std::end(window.strides));
+  sizes.append(std::begin(window.pads), std::end(window.pads));
+  sizes.append(std::begin(window.dilations), std::end(window.dilations));
+  return sizes;
+}
+
+/// Convolutions add the output channels and the groups.
+SmallVector<int64_t> convSizes(Operation *op, ArrayRef<int64_t> input, ArrayRef<int64_t> filter,
+                               ArrayRef<int64_t> output) {
+  Window2d window = *Window2d::fromAttributes(op, filter.drop_front(2));
+  SmallVector<int64_t> sizes = windowSizes(input, output, window);
+  sizes.append({filter[0], op->getAttrOfType<IntegerAttr>("groups").getInt()});
+  return sizes;
+}
+
+SmallVector<int64_t> poolSizes(Operation *op, ArrayRef<int64_t> input, ArrayRef<int64_t> output) {
+  return windowSizes(input, output, *Window2d::fromAttributes(op, {}));
+}
+
+bool isWindowOp(Operation *op) {
+  return llvm::isa<LibraryConv2dOp, LibraryConv2dBackwardDataOp, LibraryConv2dBackwardFilterOp,
+                   LibraryMaxPool2dOp, LibraryMaxUnpool2dOp>(op);
+}
+
 struct LowerLibraryCallsToRuntime
     : marthe::impl::LowerLibraryCallsToRuntimeBase<LowerLibraryCallsToRuntime> {
   using Base::Base;
@@ -94,6 +126,11 @@ struct LowerLibraryCallsToRuntime
         libraryOps.push_back(op);
     });
     for (Operation *op : libraryOps) {
+      if (runtime == "cuda" && isWindowOp(op)) {
+        op->emitOpError("has no CUDA kernel yet: convolutional networks train on the CPU "
+                        "(device = \"cpu\")");
+        return signalPassFailure();
+      }
       LogicalResult lowered =
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
               .Case<LibraryGemmOp>([&](LibraryGemmOp gemm) {
@@ -113,6 +150,34 @@ struct LowerLibraryCallsToRuntime
               .Case<LibrarySoftmaxXentHvpOp>([&](auto hvp) {
                 return calls.call(op, prefix + "softmax_xent_hvp", op->getOperands(),
                                   shapeOf(hvp.getLhs()), {});
+              })
+              .Case<LibraryConv2dOp>([&](auto conv) {
+                return calls.call(op, prefix + "conv2d", op->getOperands(),
+                                  convSizes(op, shapeOf(conv.getLhs()), shapeOf(conv.getRhs()),
+                                            shapeOf(conv.getInit())),
+                                  {});
+              })
+              .Case<LibraryConv2dBackwardDataOp>([&](auto conv) {
+                return calls.call(op, prefix + "conv2d_backward_data", op->getOperands(),
+                                  convSizes(op, shapeOf(conv.getInit()), shapeOf(conv.getRhs()),
+                                            shapeOf(conv.getLhs())),
+                                  {});
+              })
+              .Case<LibraryConv2dBackwardFilterOp>([&](auto conv) {
+                return calls.call(op, prefix + "conv2d_backward_filter", op->getOperands(),
+                                  convSizes(op, shapeOf(conv.getLhs()), shapeOf(conv.getInit()),
+                                            shapeOf(conv.getRhs())),
+                                  {});
+              })
+              .Case<LibraryMaxPool2dOp>([&](auto pool) {
+                return calls.call(op, prefix + "max_pool2d", op->getOperands(),
+                                  poolSizes(op, shapeOf(pool.getLhs()), shapeOf(pool.getInit())),
+                                  {});
+              })
+              .Case<LibraryMaxUnpool2dOp>([&](auto pool) {
+                return calls.call(op, prefix + "max_unpool2d", op->getOperands(),
+                                  poolSizes(op, shapeOf(pool.getLhs()), shapeOf(pool.getRhs())),
+                                  {});
               })
               .Default([](Operation *other) { return other->emitOpError("has no runtime kernel"); });
       if (failed(lowered))

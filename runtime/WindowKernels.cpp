@@ -1,0 +1,258 @@
+// The window kernels (runtime/KernelAbi.h): float32 convolutions through
+// oneDNN, float64 ones (which oneDNN lacks) and max pooling as loops of ours.
+// Max pooling's two kernels share one argmax loop, so the scatter always
+// goes where the forward selected, ties included.
+
+#include "runtime/Kernels.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace marthe::rt {
+namespace {
+
+struct WindowShape {
+  int64_t n, c, h, w, p, q, r, s, strideH, strideW, padTop, padLeft, padBottom, padRight,
+      dilationH, dilationW;
+};
+
+struct ConvShape : WindowShape {
+  int64_t k, groups;
+  int64_t inputSize() const { return n * c * h * w; }
+  int64_t filterSize() const { return k * (c / groups) * r * s; }
+  int64_t outputSize() const { return n * k * p * q; }
+};
+
+enum class ConvPass { Forward, BackwardData, BackwardFilter };
+
+/// Calls f(input index, filter index, output index) for every product term of
+/// the convolution, skipping taps in the padding.
+template <typename F>
+void forEachTap(const ConvShape &g, F f) {
+  int64_t kPerGroup = g.k / g.groups, cPerGroup = g.c / g.groups;
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t k = 0; k < g.k; ++k) {
+      int64_t firstChannel = (k / kPerGroup) * cPerGroup;
+      for (int64_t p = 0; p < g.p; ++p)
+        for (int64_t q = 0; q < g.q; ++q) {
+          int64_t out = ((n * g.k + k) * g.p + p) * g.q + q;
+          for (int64_t c = 0; c < cPerGroup; ++c)
+            for (int64_t r = 0; r < g.r; ++r) {
+              int64_t y = p * g.strideH - g.padTop + r * g.dilationH;
+              if (y < 0 || y >= g.h)
+                continue;
+              for (int64_t s = 0; s < g.s; ++s) {
+                int64_t x = q * g.strideW - g.padLeft + s * g.dilationW;
+                if (x < 0 || x >= g.w)
+                  continue;
+                f(((n * g.c + firstChannel + c) * g.h + y) * g.w + x,
+                  ((k * cPerGroup + c) * g.r + r) * g.s + s, out);
+              }
+            }
+        }
+    }
+}
+
+template <typename T>
+void referenceConv(ConvPass pass, const ConvShape &g, const T *a, const T *b, T *out) {
+  switch (pass) {
+  case ConvPass::Forward: // a = input, b = filter
+    std::fill(out, out + g.outputSize(), T(0));
+    forEachTap(g, [&](int64_t x, int64_t f, int64_t y) { out[y] += a[x] * b[f]; });
+    return;
+  case ConvPass::BackwardData: // a = output adjoint, b = filter
+    std::fill(out, out + g.inputSize(), T(0));
+    forEachTap(g, [&](int64_t x, int64_t f, int64_t y) { out[x] += a[y] * b[f]; });
+    return;
+  case ConvPass::BackwardFilter: // a = input, b = output adjoint
+    std::fill(out, out + g.filterSize(), T(0));
+    forEachTap(g, [&](int64_t x, int64_t f, int64_t y) { out[f] += a[x] * b[y]; });
+    return;
+  }
+}
+
+/// oneDNN's three convolution primitives for one geometry, on plain layouts
+/// (nchw tensors, [K, C/groups, R, S] filters), so that no reorder is needed.
+class OneDnnConv {
+public:
+  OneDnnConv(const dnnl::engine &engine, const ConvShape &g) {
+    using tag = dnnl::memory::format_tag;
+    using dt = dnnl::memory::data_type;
+    input = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nchw);
+    output = dnnl::memory::desc({g.n, g.k, g.p, g.q}, dt::f32, tag::nchw);
+    filter = g.groups == 1
+                 ? dnnl::memory::desc({g.k, g.c, g.r, g.s}, dt::f32, tag::oihw)
+                 : dnnl::memory::desc({g.groups, g.k / g.groups, g.c / g.groups, g.r, g.s},
+                                      dt::f32, tag::goihw);
+    dnnl::memory::dims strides{g.strideH, g.strideW}, dilations{g.dilationH - 1, g.dilationW - 1},
+        padBegin{g.padTop, g.padLeft}, padEnd{g.padBottom, g.padRight};
+    auto algorithm = dnnl::algorithm::convolution_direct;
+    dnnl::convolution_forward::primitive_desc forwardDesc(
+        {dnnl::prop_kind::forward_training, algorithm, input, filter, output, strides, dilations,
+         padBegin, padEnd},
+        engine);
+    forward = dnnl::convolution_forward(forwardDesc);
+    backwardData = dnnl::convolution_backward_data(
+        dnnl::convolution_backward_data::primitive_desc(
+            {algorithm, input, filter, output, strides, dilations, padBegin, padEnd}, engine,
+            forwardDesc));
+    backwardFilter = dnnl::convolution_backward_weights(
+        dnnl::convolution_backward_weights::primitive_desc(
+            {algorithm, input, filter, output, strides, dilations, padBegin, padEnd}, engine,
+            forwardDesc));
+  }
+
+  void run(ConvPass pass, const dnnl::engine &engine, dnnl::stream &stream, const float *a,
+           const float *b, float *out) {
+    auto wrap = [&](const dnnl::memory::desc &desc, const float *data) {
+      return dnnl::memory(desc, engine, const_cast<float *>(data));
+    };
+    switch (pass) {
+    case ConvPass::Forward:
+      forward.execute(stream, {{DNNL_ARG_SRC, wrap(input, a)},
+                               {DNNL_ARG_WEIGHTS, wrap(filter, b)},
+                               {DNNL_ARG_DST, wrap(output, out)}});
+      break;
+    case ConvPass::BackwardData:
+      backwardData.execute(stream, {{DNNL_ARG_DIFF_DST, wrap(output, a)},
+                                    {DNNL_ARG_WEIGHTS, wrap(filter, b)},
+                                    {DNNL_ARG_DIFF_SRC, wrap(input, out)}});
+      break;
+    case ConvPass::BackwardFilter:
+      backwardFilter.execute(stream, {{DNNL_ARG_SRC, wrap(input, a)},
+                                      {DNNL_ARG_DIFF_DST, wrap(output, b)},
+                                      {DNNL_ARG_DIFF_WEIGHTS, wrap(filter, out)}});
+      break;
+    }
+    stream.wait();
+  }
+
+private:
+  dnnl::memory::desc input, filter, output;
+  dnnl::convolution_forward forward;
+  dnnl::convolution_backward_data backwardData;
+  dnnl::convolution_backward_weights backwardFilter;
+};
+
+/// Primitives are made once per geometry and kept for the process.
+class OneDnn {
+public:
+  void run(ConvPass pass, const ConvShape &g, const float *a, const float *b, float *out) {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::array<int64_t, sizeof(ConvShape) / sizeof(int64_t)> key;
+    std::memcpy(key.data(), &g, sizeof(ConvShape));
+    std::unique_ptr<OneDnnConv> &conv = convs[key];
+    if (!conv)
+      conv = std::make_unique<OneDnnConv>(engine, g);
+    conv->run(pass, engine, stream, a, b, out);
+  }
+
+private:
+  std::mutex mutex;
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  std::map<std::array<int64_t, sizeof(ConvShape) / sizeof(int64_t)>, std::unique_ptr<OneDnnConv>>
+      convs;
+};
+
+void conv(ConvPass pass, const ConvShape &g, const float *a, const float *b, float *out) {
+  static OneDnn oneDnn;
+  try {
+    oneDnn.run(pass, g, a, b, out);
+  } catch (const dnnl::error &e) {
+    int64_t size = pass == ConvPass::Forward        ? g.outputSize()
+                   : pass == ConvPass::BackwardData ? g.inputSize()
+                                                    : g.filterSize();
+    std::fill(out, out + size, std::numeric_limits<float>::quiet_NaN());
+    recordKernelError(std::string("oneDNN convolution failed: ") + e.what());
+  }
+}
+
+void conv(ConvPass pass, const ConvShape &g, const double *a, const double *b, double *out) {
+  referenceConv(pass, g, a, b, out);
+}
+
+/// Calls f(input index or -1, output index) with the position of each window's
+/// largest key (the first of equals; -1 when the window is all padding).
+template <typename T, typename F>
+void forEachWindowMax(const WindowShape &g, const T *keys, F f) {
+  for (int64_t plane = 0; plane < g.n * g.c; ++plane) {
+    const T *in = keys + plane * g.h * g.w;
+    for (int64_t p = 0; p < g.p; ++p)
+      for (int64_t q = 0; q < g.q; ++q) {
+        int64_t best = -1;
+        for (int64_t r = 0; r < g.r; ++r) {
+          int64_t y = p * g.strideH - g.padTop + r * g.dilationH;
+          if (y < 0 || y >= g.h)
+            continue;
+          for (int64_t s = 0; s < g.s; ++s) {
+            int64_t x = q * g.strideW - g.padLeft + s * g.dilationW;
+            if (x >= 0 && x < g.w && (best < 0 || in[y * g.w + x] > in[best]))
+              best = y * g.w + x;
+          }
+        }
+        f(best < 0 ? -1 : plane * g.h * g.w + best, (plane * g.p + p) * g.q + q);
+      }
+  }
+}
+
+} // namespace
+
+template <typename T>
+static void maxPool(const WindowShape &g, const T *keys, const T *values, T *out) {
+  forEachWindowMax(g, keys, [&](int64_t in, int64_t o) { out[o] = in < 0 ? T(0) : values[in]; });
+}
+
+template <typename T>
+static void maxUnpool(const WindowShape &g, const T *keys, const T *values, T *out) {
+  std::fill(out, out + g.n * g.c * g.h * g.w, T(0));
+  forEachWindowMax(g, keys, [&](int64_t in, int64_t o) {
+    if (in >= 0)
+      out[in] += values[o];
+  });
+}
+
+} // namespace marthe::rt
+
+using namespace marthe::rt;
+
+#define WINDOW_SHAPE                                                                         \
+  WindowShape {                                                                              \
+    n, c, h, w, p, q, r, s, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH, \
+        dilationW                                                                            \
+  }
+#define DEFINE_WINDOW_KERNELS(T, suffix)                                                      \
+  void marthe_rt_conv2d_##suffix(const T *a, const T *b, T *out, MARTHE_WINDOW_KERNEL_SIZES, \
+                                 int64_t k, int64_t groups) {                                \
+    conv(ConvPass::Forward, ConvShape{WINDOW_SHAPE, k, groups}, a, b, out);                   \
+  }                                                                                           \
+  void marthe_rt_conv2d_backward_data_##suffix(const T *a, const T *b, T *out,                \
+                                               MARTHE_WINDOW_KERNEL_SIZES, int64_t k,         \
+                                               int64_t groups) {                              \
+    conv(ConvPass::BackwardData, ConvShape{WINDOW_SHAPE, k, groups}, a, b, out);              \
+  }                                                                                           \
+  void marthe_rt_conv2d_backward_filter_##suffix(const T *a, const T *b, T *out,              \
+                                                 MARTHE_WINDOW_KERNEL_SIZES, int64_t k,       \
+                                                 int64_t groups) {                            \
+    conv(ConvPass::BackwardFilter, ConvShape{WINDOW_SHAPE, k, groups}, a, b, out);            \
+  }                                                                                           \
+  void marthe_rt_max_pool2d_##suffix(const T *a, const T *b, T *out,                          \
+                                     MARTHE_WINDOW_KERNEL_SIZES) {                            \
+    maxPool(WINDOW_SHAPE, a, b, out);                                                         \
+  }                                                                                           \
+  void marthe_rt_max_unpool2d_##suffix(const T *a, const T *b, T *out,                        \
+                                       MARTHE_WINDOW_KERNEL_SIZES) {                          \
+    maxUnpool(WINDOW_SHAPE, a, b, out);                                                       \
+  }
+
+extern "C" {
+DEFINE_WINDOW_KERNELS(float, f32)
+DEFINE_WINDOW_KERNELS(double, f64)
+}
