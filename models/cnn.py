@@ -6,6 +6,8 @@ Architectures (torchvision's, built here without downloaded weights):
   vgg11_bn   VGG-11 with batch normalization in the CIFAR form the paper uses
              (no adaptive 7x7 pool: the features end at 512x1x1, one Linear)
   resnet18   ResNet-18 in the CIFAR form (3x3 stem, no max-pool) for 3x32x32
+  tiny_tanh  a smooth 1x8x8 net for the finite-difference tests (tanh; strided,
+             padded, grouped and dilated convolutions; max and average pooling)
 
 Training mode (torch.onnx.TrainingMode.TRAINING) keeps BatchNormalization as
 the training-time op with its running statistics, and Dropout, instead of
@@ -29,6 +31,15 @@ def small(classes):
         torch.nn.Linear(128, classes))
 
 
+def tiny_tanh(classes):
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.Tanh(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(4, 4, 3, padding=2, dilation=2, groups=2), torch.nn.Tanh(),
+        torch.nn.Conv2d(4, 6, 3, stride=2, padding=(1, 0), bias=False), torch.nn.Tanh(),
+        torch.nn.AvgPool2d(2, stride=1, padding=1, count_include_pad=False),
+        torch.nn.Flatten(), torch.nn.Linear(6 * 3 * 2, classes))
+
+
 def vgg11_bn(classes):
     model = torchvision.models.vgg11_bn(weights=None)
     model.avgpool = torch.nn.Identity()
@@ -43,15 +54,16 @@ def resnet18(classes):
     return model
 
 
-ARCHITECTURES = {"small": (small, [1, 28, 28]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),
+ARCHITECTURES = {"small": (small, [1, 28, 28]), "tiny_tanh": (tiny_tanh, [1, 8, 8]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),
                  "resnet18": (resnet18, [3, 32, 32])}
 
 
-def export(path, arch, classes=10, batch=128, opset=17, seed=0):
+def export(path, arch, classes=10, batch=128, opset=17, seed=0, double=False):
     torch.manual_seed(seed)
     build, shape = ARCHITECTURES[arch]
-    model = build(classes).train()
-    example = torch.zeros([batch] + shape)
+    dtype = torch.float64 if double else torch.float32
+    model = build(classes).train().to(dtype)
+    example = torch.zeros([batch] + shape, dtype=dtype)
     torch.onnx.export(model, example, path, export_params=True, do_constant_folding=False,
                       opset_version=opset, input_names=["input"], output_names=["logits"],
                       training=torch.onnx.TrainingMode.TRAINING,
@@ -70,8 +82,10 @@ def main():
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--opset", type=int, choices=range(13, 22), default=17)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--double", action="store_true", help="float64 weights and input")
     args = parser.parse_args()
-    proto = export(args.output, args.arch, args.classes, args.batch, args.opset, args.seed)
+    proto = export(args.output, args.arch, args.classes, args.batch, args.opset, args.seed,
+                   args.double)
     print(f"{args.output}: {summary(proto)}", file=sys.stderr)
 
 
