@@ -29,13 +29,14 @@ void MartheDialect::initialize() {
 }
 
 /// Roles: a plain name ([a-z0-9_]+), "param:<name>" (any non-empty name),
-/// "opt:<state>:<role>" for optimizer state, or a derived role
+/// "stat:<name>" for running statistics, "opt:<state>:<role>" for optimizer
+/// state, or a derived role
 /// "tangent:", "grad:" or "hvp:" followed by a role.
 static bool isValidRole(StringRef role) {
   for (StringRef derived : {"tangent:", "grad:", "hvp:"})
     if (role.consume_front(derived))
       return isValidRole(role);
-  if (role.consume_front("param:"))
+  if (role.consume_front("param:") || role.consume_front("stat:"))
     return !role.empty();
   if (role.consume_front("opt:")) {
     auto [state, of] = role.split(':');

@@ -1,7 +1,7 @@
 #include "frontend/OnnxImporter.h"
 
 #include "frontend/OnnxSchema.h"
-#include "frontend/WindowImport.h"
+#include "frontend/NodeImport.h"
 
 #include "dialect/MartheOps.h"
 
@@ -40,7 +40,8 @@ const SupportedOp kSupportedOps[] = {
     {"LeakyRelu", {6, 16}},  {"Clip", {13}},           {"Flatten", {13, 21}},
     {"Reshape", {13, 14, 19, 21}}, {"Transpose", {13, 21}}, {"Identity", {13, 14, 16, 19, 21}},
     {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}, {"Conv", {11}},
-    {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}}};
+    {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}},
+    {"BatchNormalization", {14, 15}}};
 
 const SupportedOp *findSupportedOp(StringRef name) {
   for (const SupportedOp &op : kSupportedOps)
@@ -89,8 +90,11 @@ public:
       return std::move(error);
     const onnx::GraphProto &graph = model.graph();
     OwningOpRef<ModuleOp> module = ModuleOp::create(FileLineColLoc::get(context, path, 0, 0));
-    if (llvm::Error error = buildForward(graph, *module))
+    if (llvm::Error error = buildForward(graph, *module, false))
       return std::move(error);
+    if (hasTrainingForm(graph))
+      if (llvm::Error error = buildForward(graph, *module, true))
+        return std::move(error);
     return std::move(module);
   }
 
@@ -104,6 +108,15 @@ private:
                   " of the default ONNX domain is not supported (expected " +
                   llvm::Twine(kMinOpset) + " to " + llvm::Twine(kMaxOpset) + ")");
     return llvm::Error::success();
+  }
+
+  /// Whether some node computes differently while training (BatchNormalization
+  /// with training_mode = 1): then @forward_train is imported beside @forward.
+  static bool hasTrainingForm(const onnx::GraphProto &graph) {
+    for (const onnx::NodeProto &node : graph.node())
+      if (node.op_type() == "BatchNormalization" && intAttr(node, "training_mode", 0))
+        return true;
+    return false;
   }
 
   /// Nodes are named by their name, or by their position when they have none.
@@ -188,8 +201,17 @@ private:
 
   using ArgList = SmallVector<std::pair<Type, std::string>>;
 
-  /// Float initializers become parameters; int64 ones are shape constants.
+  /// Float initializers become parameters, or running statistics (state that
+  /// is not trained: BatchNormalization's mean and var); int64 ones are shape
+  /// constants. Arguments: the parameters, then the statistics.
   llvm::Error importInitializers(const onnx::GraphProto &graph, ArgList &args) {
+    llvm::StringSet<> statistics;
+    for (const onnx::NodeProto &node : graph.node())
+      if (node.op_type() == "BatchNormalization")
+        for (int i = 3; i < std::min(node.input_size(), 5); ++i)
+          statistics.insert(node.input(i));
+    ArgList stats;
+    SmallVector<std::string> statNames;
     // Clip's bounds are constants of the model, not parameters.
     llvm::StringSet<> bounds;
     for (const onnx::NodeProto &node : graph.node())
@@ -220,9 +242,12 @@ private:
       auto type = storedFloatType(init, what);
       if (!type)
         return type.takeError();
-      args.push_back({*type, "param:" + init.name()});
-      argNames.push_back(init.name());
+      bool statistic = statistics.contains(init.name());
+      (statistic ? stats : args).push_back({*type, (statistic ? "stat:" : "param:") + init.name()});
+      (statistic ? statNames : argNames).push_back(init.name());
     }
+    args.append(stats);
+    argNames.append(statNames);
     return llvm::Error::success();
   }
 
@@ -248,7 +273,16 @@ private:
     return llvm::Error::success();
   }
 
-  llvm::Error buildForward(const onnx::GraphProto &graph, ModuleOp module) {
+  /// @forward(params..., stats..., input) -> logits, or in training form
+  /// @forward_train(...) -> (logits, updated stats...), private: only the
+  /// training step calls it.
+  llvm::Error buildForward(const onnx::GraphProto &graph, ModuleOp module, bool training) {
+    this->training = training;
+    values.clear();
+    shapeConstants.clear();
+    boundConstants.clear();
+    argNames.clear();
+    updatedStats.clear();
     ArgList args;
     if (llvm::Error error = importInitializers(graph, args))
       return error;
@@ -263,7 +297,8 @@ private:
     SmallVector<Type> argTypes;
     for (auto &arg : args)
       argTypes.push_back(arg.first);
-    auto fn = func::FuncOp::create(builder, module.getLoc(), "forward",
+    auto fn = func::FuncOp::create(builder, module.getLoc(),
+                                   training ? "forward_train" : "forward",
                                    builder.getFunctionType(argTypes, {}));
     Block *entry = fn.addEntryBlock();
     for (auto [name, arg] : llvm::zip(argNames, entry->getArguments()))
@@ -275,11 +310,25 @@ private:
     auto output = values.find(graph.output(0).name());
     if (output == values.end())
       return fail(path + ": the graph output '" + graph.output(0).name() + "' is not computed");
-    func::ReturnOp::create(builder, fn.getLoc(), output->second);
-    fn.setFunctionType(builder.getFunctionType(argTypes, {output->second.getType()}));
+    SmallVector<Value> results{output->second};
+    SmallVector<std::string> resultRoles{"logits"};
+    if (training) {
+      // Every statistic, updated or (a node in inference mode) as it was.
+      for (auto [i, arg] : llvm::enumerate(args))
+        if (StringRef(arg.second).starts_with("stat:")) {
+          auto updated = updatedStats.find(argNames[i]);
+          results.push_back(updated != updatedStats.end() ? updated->second
+                                                          : entry->getArgument(i));
+          resultRoles.push_back(arg.second);
+        }
+      fn.setPrivate();
+    }
+    func::ReturnOp::create(builder, fn.getLoc(), results);
+    fn.setFunctionType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
     for (auto [i, arg] : llvm::enumerate(args))
       fn.setArgAttr(i, "marthe.role", builder.getStringAttr(arg.second));
-    fn.setResultAttr(0, "marthe.role", builder.getStringAttr("logits"));
+    for (auto [i, role] : llvm::enumerate(resultRoles))
+      fn.setResultAttr(i, "marthe.role", builder.getStringAttr(role));
     return llvm::Error::success();
   }
 
@@ -380,7 +429,8 @@ private:
       return nodeError(node, node.op_type() + "-" + std::to_string(version) +
                                  " is not a supported version (supported: " + versions + ")");
     }
-    if (node.output_size() != 1)
+    bool extraOutputs = node.op_type() == "BatchNormalization" && node.output_size() <= 3;
+    if (node.output_size() != 1 && !extraOutputs)
       return nodeError(node, "expected one output");
     if (node.op_type() == "Constant")
       return importConstant(node);
@@ -415,6 +465,8 @@ private:
       return importWindow(node);
     if (op == "GlobalAveragePool")
       return importGlobalAveragePool(node);
+    if (op == "BatchNormalization")
+      return importBatchNormalization(node);
     assert(op == "Identity" && "importNode checks the op type");
     return operand(node, 0);
   }
@@ -423,7 +475,7 @@ private:
     auto input = operand(node, 0);
     if (!input)
       return input.takeError();
-    WindowNode window{builder, loc, node,
+    ImportedNode window{builder, loc, node,
                       [&](const llvm::Twine &message) { return nodeError(node, message); }};
     if (node.op_type() == "MaxPool")
       return importMaxPool(window, *input);
@@ -440,6 +492,29 @@ private:
       bias = *value;
     }
     return importConv(window, *input, *filter, bias);
+  }
+
+  /// Its other outputs (the updated running statistics) are not values of
+  /// the graph: they become results of @forward_train.
+  llvm::Expected<Value> importBatchNormalization(const onnx::NodeProto &node) {
+    auto inputs = operands(node, 5);
+    if (!inputs)
+      return inputs.takeError();
+    for (int i : {3, 4})
+      if (!llvm::is_contained(argNames, node.input(i)))
+        return nodeError(node, "the running " + std::string(i == 3 ? "mean" : "var") +
+                                   " must be an initializer");
+    ImportedNode imported{builder, loc, node,
+                          [&](const llvm::Twine &message) { return nodeError(node, message); }};
+    auto norm = importBatchNorm(imported, (*inputs)[0], (*inputs)[1], (*inputs)[2], (*inputs)[3],
+                                (*inputs)[4], training);
+    if (!norm)
+      return norm.takeError();
+    if (norm->runningMean) {
+      updatedStats[node.input(3)] = norm->runningMean;
+      updatedStats[node.input(4)] = norm->runningVar;
+    }
+    return norm->output;
   }
 
   /// The mean over H and W of [N, C, H, W], as [N, C, 1, 1].
@@ -792,6 +867,9 @@ private:
   std::map<std::string, Value> values;
   std::map<std::string, std::vector<int64_t>> shapeConstants;
   SmallVector<std::string> argNames;
+  /// Whether @forward_train is being imported, and the statistics it updates.
+  bool training = false;
+  std::map<std::string, Value> updatedStats;
 };
 
 } // namespace

@@ -1,4 +1,4 @@
-#include "frontend/WindowImport.h"
+#include "frontend/NodeImport.h"
 
 #include "dialect/MartheOps.h"
 #include "dialect/Window.h"
@@ -21,7 +21,7 @@ const onnx::AttributeProto *findAttribute(const onnx::NodeProto &node, StringRef
 }
 
 /// An ints attribute of `size` values, or `fallback` when absent.
-llvm::Expected<std::vector<int64_t>> intsAttr(WindowNode &w, StringRef name, size_t size,
+llvm::Expected<std::vector<int64_t>> intsAttr(ImportedNode &w, StringRef name, size_t size,
                                               std::vector<int64_t> fallback, int64_t min) {
   const onnx::AttributeProto *attr = findAttribute(w.node, name);
   if (!attr)
@@ -39,7 +39,7 @@ ArrayRef<int64_t> shapeOf(Value v) { return llvm::cast<RankedTensorType>(v.getTy
 
 /// The window of a node over `input` [N, C, H, W] with `kernel` [R, S]: its
 /// strides, dilations and pads, the pads from auto_pad when it is set.
-llvm::Expected<Window2d> readWindow(WindowNode &w, ArrayRef<int64_t> input,
+llvm::Expected<Window2d> readWindow(ImportedNode &w, ArrayRef<int64_t> input,
                                     ArrayRef<int64_t> kernel) {
   Window2d window;
   llvm::copy(kernel, window.kernel);
@@ -80,7 +80,7 @@ llvm::Expected<Window2d> readWindow(WindowNode &w, ArrayRef<int64_t> input,
   return window;
 }
 
-llvm::Error requireRank4(WindowNode &w, Value v, StringRef what) {
+llvm::Error requireRank4(ImportedNode &w, Value v, StringRef what) {
   if (shapeOf(v).size() != 4)
     return w.error(what + " has rank " + llvm::Twine(shapeOf(v).size()) +
                    "; only 2-D windows over [N, C, H, W] are supported");
@@ -127,7 +127,7 @@ void applyCeilMode(Window2d &window, ArrayRef<int64_t> input) {
   }
 }
 
-llvm::Expected<Window2d> poolWindow(WindowNode &w, Value input) {
+llvm::Expected<Window2d> poolWindow(ImportedNode &w, Value input) {
   if (llvm::Error error = requireRank4(w, input, "the input"))
     return std::move(error);
   auto kernel = intsAttr(w, "kernel_shape", 2, {}, 1);
@@ -142,7 +142,7 @@ llvm::Expected<Window2d> poolWindow(WindowNode &w, Value input) {
 
 } // namespace
 
-llvm::Expected<Value> importConv(WindowNode w, Value input, Value filter,
+llvm::Expected<Value> importConv(ImportedNode w, Value input, Value filter,
                                  std::optional<Value> bias) {
   if (llvm::Error error = requireRank4(w, input, "the input"))
     return std::move(error);
@@ -175,7 +175,7 @@ llvm::Expected<Value> importConv(WindowNode w, Value input, Value filter,
   return Value(AddOp::create(w.builder, w.loc, y, spread));
 }
 
-llvm::Expected<Value> importMaxPool(WindowNode w, Value input) {
+llvm::Expected<Value> importMaxPool(ImportedNode w, Value input) {
   auto window = poolWindow(w, input);
   if (!window)
     return window.takeError();
@@ -190,7 +190,7 @@ llvm::Expected<Value> importMaxPool(WindowNode w, Value input) {
 /// A depthwise convolution with a constant filter of ones, scaled per output
 /// position by 1 / (the number of window taps counted: those inside the input,
 /// or inside the padded input with count_include_pad).
-llvm::Expected<Value> importAveragePool(WindowNode w, Value input) {
+llvm::Expected<Value> importAveragePool(ImportedNode w, Value input) {
   auto window = poolWindow(w, input);
   if (!window)
     return window.takeError();

@@ -44,11 +44,18 @@ struct DeriveTrainingStepPass
 
   LogicalResult checkForward(func::FuncOp forward) {
     params = argsWithPrefix(forward, "param:");
+    stats = argsWithPrefix(forward, "stat:");
     inputIndex = findArg(forward, "input");
     if (inputIndex != forward.getNumArguments() - 1 ||
-        params.size() + 1 != forward.getNumArguments())
-      return forward.emitError("@forward must take the parameters and one "
-                               "argument with role \"input\", in that order");
+        params.size() + stats.size() + 1 != forward.getNumArguments() ||
+        (!params.empty() && params.back() != int64_t(params.size()) - 1))
+      return forward.emitError("@forward must take the parameters, the running statistics "
+                               "and one argument with role \"input\", in that order");
+    forwardTrain = getOperation().lookupSymbol<func::FuncOp>("forward_train");
+    if (forwardTrain && (forwardTrain.getArgumentTypes() != forward.getArgumentTypes() ||
+                         forwardTrain.getNumResults() != 1 + stats.size()))
+      return forwardTrain.emitError("@forward_train must take @forward's arguments and return "
+                                    "the logits and the updated statistics");
     auto logits = forward.getNumResults() == 1
                       ? llvm::dyn_cast<RankedTensorType>(forward.getResultTypes().front())
                       : RankedTensorType();
@@ -63,7 +70,9 @@ struct DeriveTrainingStepPass
     return success();
   }
 
-  /// @loss(params..., input, labels) = mean cross-entropy of @forward.
+  /// @loss(params..., stats..., input, labels) = mean cross-entropy of the
+  /// training form of the model (@forward_train when there is one: batch
+  /// statistics; the running ones are then not read).
   func::FuncOp buildLoss(OpBuilder &builder, func::FuncOp forward) {
     RankedTensorType logitsType =
         llvm::cast<RankedTensorType>(forward.getResultTypes().front());
@@ -75,7 +84,8 @@ struct DeriveTrainingStepPass
                                        {{scalarType(logitsType), "loss"}});
     Location loc = forward.getLoc();
     ValueRange blockArgs = loss.getArguments();
-    Value logits = cloneBody(builder, forward, blockArgs.drop_back()).front();
+    Value logits =
+        cloneBody(builder, forwardTrain ? forwardTrain : forward, blockArgs.drop_back()).front();
     Value value = SoftmaxXentOp::create(builder, loc, scalarType(logitsType), logits,
                                         blockArgs.back());
     func::ReturnOp::create(builder, loc, value);
@@ -93,7 +103,8 @@ struct DeriveTrainingStepPass
     return SmallVector<Value>(grad.getResults());
   }
 
-  /// The optimizer state: the parameters, then the optimizer's buffers.
+  /// The state: the parameters, the optimizer's buffers, then the running
+  /// statistics (state that the step updates but does not train).
   RoleList stateRoles(func::FuncOp loss) {
     SmallVector<int64_t> all = range(0, params.size());
     RoleList roles = argRoles(loss, all);
@@ -106,6 +117,7 @@ struct DeriveTrainingStepPass
       roles.push_back({scalar, "opt:adam_bc1"});
       roles.push_back({scalar, "opt:adam_bc2"});
     }
+    roles.append(argRoles(loss, stats));
     return roles;
   }
 
@@ -121,7 +133,9 @@ struct DeriveTrainingStepPass
 
     ValueRange blockArgs = step.getArguments();
     ValueRange stateValues = blockArgs.take_front(state.size());
+    ValueRange statValues = stateValues.take_back(stats.size());
     SmallVector<Value> lossArgs(blockArgs.take_front(params.size()));
+    lossArgs.append(statValues.begin(), statValues.end());
     lossArgs.append({blockArgs[state.size()], blockArgs[state.size() + 1]});
     SmallVector<Value> valueGrad = valueAndGradient(builder, loss, lossArgs);
     SmallVector<Value> grads;
@@ -132,6 +146,13 @@ struct DeriveTrainingStepPass
     SmallVector<Value> returned = optimizer == Optimizer::Adam       ? adamUpdate(builder, stateValues, grads, eta)
                                   : optimizer == Optimizer::Momentum ? momentumUpdate(builder, stateValues, grads, eta)
                                                             : sgdUpdate(builder, stateValues, grads, eta);
+    if (forwardTrain) {
+      // The training batch's statistics; after inlining, CSE shares the
+      // forward pass with the gradient's.
+      auto call = func::CallOp::create(builder, step.getLoc(), forwardTrain,
+                                       ValueRange(lossArgs).drop_back());
+      returned.append(call.getResults().begin() + 1, call.getResults().end());
+    }
     returned.push_back(valueGrad.front());
     func::ReturnOp::create(builder, step.getLoc(), returned);
   }
@@ -246,8 +267,9 @@ struct DeriveTrainingStepPass
     func::ReturnOp::create(builder, loss.getLoc(), returned);
   }
 
-  SmallVector<int64_t> params;
+  SmallVector<int64_t> params, stats;
   int64_t inputIndex = -1;
+  func::FuncOp forwardTrain;
 };
 
 } // namespace

@@ -38,6 +38,7 @@ SmallVector<int64_t> argsWithPrefix(func::FuncOp fn, StringRef prefix) {
 SmallVector<int64_t> stateArgs(func::FuncOp fn) {
   SmallVector<int64_t> indices = argsWithPrefix(fn, "param:");
   indices.append(argsWithPrefix(fn, "opt:"));
+  indices.append(argsWithPrefix(fn, "stat:"));
   return indices;
 }
 

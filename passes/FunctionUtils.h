@@ -21,7 +21,8 @@ int64_t findArg(mlir::func::FuncOp fn, llvm::StringRef role);
 /// Indices of the arguments whose role starts with `prefix`, in order.
 llvm::SmallVector<int64_t> argsWithPrefix(mlir::func::FuncOp fn, llvm::StringRef prefix);
 
-/// Indices of the state arguments: parameters, then optimizer buffers.
+/// Indices of the state arguments: parameters, optimizer buffers, then
+/// running statistics.
 llvm::SmallVector<int64_t> stateArgs(mlir::func::FuncOp fn);
 
 /// (type, role) pairs describing function arguments or results.

@@ -106,7 +106,9 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     ValueRange newTangents = ValueRange(full).slice(n + 1, n);
     ValueRange etaTangents = ValueRange(etaOnly).slice(n + 1, n);
 
-    GradOp validation = validationGradient(builder, loss, newState.take_front(numParams), xv, yv);
+    size_t numStats = argsWithPrefix(step, "stat:").size();
+    GradOp validation = validationGradient(builder, loss, newState.take_front(numParams),
+                                           newState.take_back(numStats), xv, yv);
     ValueRange e = validation.getResults().drop_front();
     Value hg = innerProduct(builder, newTangents.take_front(numParams), e);
     Value g1 = muMode == MuMode::Zero ? hg : innerProduct(builder, etaTangents.take_front(numParams), e);
@@ -122,10 +124,12 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     func::ReturnOp::create(builder, loc, returned);
   }
 
-  /// The validation loss E and its gradient e at the new parameters.
+  /// The validation loss E and its gradient e at the new parameters (the
+  /// validation batch's own statistics: the running ones are not read).
   GradOp validationGradient(OpBuilder &builder, func::FuncOp loss, ValueRange params,
-                            Value input, Value labels) {
+                            ValueRange stats, Value input, Value labels) {
     SmallVector<Value> args(params);
+    args.append(stats.begin(), stats.end());
     args.append({input, labels});
     SmallVector<Type> types{loss.getResultTypes().front()};
     types.append(params.getTypes().begin(), params.getTypes().end());

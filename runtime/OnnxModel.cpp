@@ -173,6 +173,20 @@ std::vector<NamedTensor> readFloatInitializers(const void *bytes, size_t size,
   return tensors;
 }
 
+/// BatchNormalization in training mode becomes the inference form (running
+/// statistics, one output): the written model predicts as evaluation did.
+static void toInferenceForm(onnx::GraphProto &graph) {
+  for (onnx::NodeProto &node : *graph.mutable_node()) {
+    if (node.op_type() != "BatchNormalization")
+      continue;
+    for (onnx::AttributeProto &attr : *node.mutable_attribute())
+      if (attr.name() == "training_mode")
+        attr.set_i(0);
+    while (node.output_size() > 1)
+      node.mutable_output()->RemoveLast();
+  }
+}
+
 std::string replaceInitializers(const void *bytes, size_t size,
                                 const std::vector<NamedTensor> &trained,
                                 const std::string &sourceName) {
@@ -186,6 +200,7 @@ std::string replaceInitializers(const void *bytes, size_t size,
       throw Error(sourceName + ": no initializer named '" + tensor.name + "'");
     replaceData(*found->second, tensor, sourceName);
   }
+  toInferenceForm(*model.mutable_graph());
   markTrained(model);
   std::string out;
   if (!model.SerializeToString(&out))

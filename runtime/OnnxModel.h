@@ -20,8 +20,10 @@ std::vector<NamedTensor> readFloatInitializers(const void *bytes, size_t size,
                                                const std::string &sourceName);
 
 // The serialized model with the data of each `trained` initializer replaced
-// (keeping its element type, stored as raw_data) and metadata
-// marthe.trained = "true"; everything else is unchanged.
+// (keeping its element type, stored as raw_data), metadata
+// marthe.trained = "true", and BatchNormalization nodes in inference form
+// (training_mode = 0, their running statistics as the only state); everything
+// else is unchanged.
 std::string replaceInitializers(const void *bytes, size_t size,
                                 const std::vector<NamedTensor> &trained,
                                 const std::string &sourceName);

@@ -28,6 +28,15 @@
 namespace marthe::rt {
 namespace {
 
+/// "param:<name>": a trained initializer of the model.
+bool isParameter(const std::string &role) { return role.rfind("param:", 0) == 0; }
+
+/// Parameters and running statistics ("stat:<name>"): the initializers the
+/// step reads and the written model holds.
+bool isModelTensor(const std::string &role) {
+  return isParameter(role) || role.rfind("stat:", 0) == 0;
+}
+
 /// The first beta_step tried by "auto"; each divergence divides it by 10.
 constexpr double kAutoBetaStepStart = 1e-3;
 constexpr int kAutoBetaStepTries = 12;
@@ -158,9 +167,9 @@ public:
     std::vector<NamedTensor> params;
     for (Tensor &arg : step_->args()) {
       std::string role = arg.spec->role;
-      if (role.rfind("param:", 0) != 0)
+      if (!isModelTensor(role))
         continue;
-      NamedTensor tensor{role.substr(6), {}, {}};
+      NamedTensor tensor{role.substr(5 + isParameter(role)), {}, {}};
       tensor.shape.assign(arg.spec->dims, arg.spec->dims + arg.spec->rank);
       for (int64_t i = 0; i < arg.size(); ++i)
         tensor.values.push_back(arg.get(i));
@@ -197,11 +206,12 @@ private:
     std::mt19937_64 rng(config_.seed);
     for (Tensor &arg : step_->args()) {
       std::string role = arg.spec->role;
-      if (role.rfind("param:", 0) != 0)
+      if (!isModelTensor(role))
         continue;
-      const NamedTensor &values = initial.at(role.substr(6));
+      const NamedTensor &values = initial.at(role.substr(5 + isParameter(role)));
+      bool seeded = config_.seededInit && isParameter(role);
       for (int64_t i = 0; i < arg.size(); ++i)
-        arg.set(i, config_.seededInit ? glorot(*arg.spec, rng) : values.values[i]);
+        arg.set(i, seeded ? glorot(*arg.spec, rng) : values.values[i]);
     }
     step_->arg("eta").set(0, config_.eta0);
     if (!hyper)
