@@ -41,7 +41,7 @@ const SupportedOp kSupportedOps[] = {
     {"Reshape", {13, 14, 19, 21}}, {"Transpose", {13, 21}}, {"Identity", {13, 14, 16, 19, 21}},
     {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}, {"Conv", {11}},
     {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}},
-    {"BatchNormalization", {14, 15}}};
+    {"BatchNormalization", {14, 15}}, {"Pad", {13, 18, 19, 21}}};
 
 const SupportedOp *findSupportedOp(StringRef name) {
   for (const SupportedOp &op : kSupportedOps)
@@ -467,6 +467,8 @@ private:
       return importGlobalAveragePool(node);
     if (op == "BatchNormalization")
       return importBatchNormalization(node);
+    if (op == "Pad")
+      return importPad(node);
     assert(op == "Identity" && "importNode checks the op type");
     return operand(node, 0);
   }
@@ -492,6 +494,21 @@ private:
       bias = *value;
     }
     return importConv(window, *input, *filter, bias);
+  }
+
+  /// Pad nodes that pad nothing (PyTorch exports one before an AvgPool2d);
+  /// padding itself belongs to the Conv and pooling nodes' pads.
+  llvm::Expected<Value> importPad(const onnx::NodeProto &node) {
+    auto input = operand(node, 0);
+    if (!input)
+      return input.takeError();
+    auto pads = node.input_size() > 1 ? shapeConstants.find(node.input(1)) : shapeConstants.end();
+    if (pads == shapeConstants.end())
+      return nodeError(node, "pads must be a constant or an initializer");
+    if (llvm::any_of(pads->second, [](int64_t pad) { return pad != 0; }))
+      return nodeError(node, "only Pad nodes with zero pads are supported (pad by the "
+                             "Conv or pooling node's own pads instead)");
+    return *input;
   }
 
   /// Its other outputs (the updated running statistics) are not values of

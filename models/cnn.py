@@ -6,6 +6,10 @@ Architectures (torchvision's, built here without downloaded weights):
   vgg11_bn   VGG-11 with batch normalization in the CIFAR form the paper uses
              (no adaptive 7x7 pool: the features end at 512x1x1, one Linear)
   resnet18   ResNet-18 in the CIFAR form (3x3 stem, no max-pool) for 3x32x32
+  lenet5, vgg11_bn_narrow, resnet_block
+             small nets for the comparisons of derivatives with PyTorch: LeNet-5
+             on 1x28x28, VGG-11-BN with 1/8 of the channels and a ResNet stem
+             with one downsampling basic block on 3x32x32
   tiny_tanh  a smooth 1x8x8 net for the finite-difference tests (tanh; strided,
              padded, grouped and dilated convolutions; max and average pooling)
 
@@ -40,6 +44,33 @@ def tiny_tanh(classes):
         torch.nn.Flatten(), torch.nn.Linear(6 * 3 * 2, classes))
 
 
+def lenet5(classes):
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(), torch.nn.AvgPool2d(2),
+        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(16 * 5 * 5, 120), torch.nn.ReLU(),
+        torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, classes))
+
+
+def vgg11_bn_narrow(classes):
+    config = [8, "M", 16, "M", 32, 32, "M", 64, 64, "M", 64, 64, "M"]
+    model = torchvision.models.VGG(torchvision.models.vgg.make_layers(config, batch_norm=True),
+                                   num_classes=classes)
+    model.avgpool = torch.nn.Identity()
+    model.classifier = torch.nn.Linear(64, classes)
+    return model
+
+
+def resnet_block(classes):
+    block = torchvision.models.resnet.BasicBlock
+    downsample = torch.nn.Sequential(torch.nn.Conv2d(8, 16, 1, stride=2, bias=False),
+                                     torch.nn.BatchNorm2d(16))
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(3, 8, 3, padding=1, bias=False), torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
+        block(8, 16, stride=2, downsample=downsample), torch.nn.AdaptiveAvgPool2d(1),
+        torch.nn.Flatten(), torch.nn.Linear(16, classes))
+
+
 def vgg11_bn(classes):
     model = torchvision.models.vgg11_bn(weights=None)
     model.avgpool = torch.nn.Identity()
@@ -54,7 +85,9 @@ def resnet18(classes):
     return model
 
 
-ARCHITECTURES = {"small": (small, [1, 28, 28]), "tiny_tanh": (tiny_tanh, [1, 8, 8]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),
+ARCHITECTURES = {"small": (small, [1, 28, 28]), "tiny_tanh": (tiny_tanh, [1, 8, 8]),
+                 "lenet5": (lenet5, [1, 28, 28]), "vgg11_bn_narrow": (vgg11_bn_narrow, [3, 32, 32]),
+                 "resnet_block": (resnet_block, [3, 32, 32]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),
                  "resnet18": (resnet18, [3, 32, 32])}
 
 
