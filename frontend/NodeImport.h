@@ -23,7 +23,7 @@ struct ImportedNode {
   mlir::OpBuilder &builder;
   mlir::Location loc;
   const onnx::NodeProto &node;
-  llvm::function_ref<llvm::Error(const llvm::Twine &)> error;
+  llvm::function_ref<llvm::Error(const llvm::Twine &)> error; // outlives the node
 };
 
 llvm::Expected<mlir::Value> importConv(ImportedNode node, mlir::Value input, mlir::Value filter,

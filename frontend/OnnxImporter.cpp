@@ -477,8 +477,8 @@ private:
     auto input = operand(node, 0);
     if (!input)
       return input.takeError();
-    ImportedNode window{builder, loc, node,
-                      [&](const llvm::Twine &message) { return nodeError(node, message); }};
+    auto error = [&](const llvm::Twine &message) { return nodeError(node, message); };
+    ImportedNode window{builder, loc, node, error};
     if (node.op_type() == "MaxPool")
       return importMaxPool(window, *input);
     if (node.op_type() == "AveragePool")
@@ -521,8 +521,8 @@ private:
       if (!llvm::is_contained(argNames, node.input(i)))
         return nodeError(node, "the running " + std::string(i == 3 ? "mean" : "var") +
                                    " must be an initializer");
-    ImportedNode imported{builder, loc, node,
-                          [&](const llvm::Twine &message) { return nodeError(node, message); }};
+    auto error = [&](const llvm::Twine &message) { return nodeError(node, message); };
+    ImportedNode imported{builder, loc, node, error};
     auto norm = importBatchNorm(imported, (*inputs)[0], (*inputs)[1], (*inputs)[2], (*inputs)[3],
                                 (*inputs)[4], training);
     if (!norm)

@@ -10,8 +10,15 @@
 
 namespace marthe {
 
-/// From planned buffers to the LLVM dialect: loops, runtime calls, then the
-/// upstream conversions (bare pointers for static memrefs).
+#define GEN_PASS_DECL
+#include "target/cpu/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "target/cpu/Passes.h.inc"
+
+/// From planned buffers to the LLVM dialect: each loop nest in a function of
+/// its own, loops, runtime calls, then the upstream conversions (bare
+/// pointers for static memrefs).
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm);
 
 /// Registers the shared target passes and the `marthe-cpu-lowering` pipeline.

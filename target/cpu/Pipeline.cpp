@@ -11,6 +11,7 @@ using namespace mlir;
 namespace marthe {
 
 void buildCpuLoweringPipeline(OpPassManager &pm) {
+  pm.addPass(createOutlineLoopNests());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerLibraryCallsToRuntime());
   pm.addPass(createConvertMathToLLVMPass());
@@ -25,6 +26,7 @@ void buildCpuLoweringPipeline(OpPassManager &pm) {
 
 void registerCpuTargetPasses() {
   registerCommonPasses();
+  registerCpuPasses();
   PassPipelineRegistration<>("marthe-cpu-lowering",
                              "Lower planned buffers to the LLVM dialect for the CPU target",
                              buildCpuLoweringPipeline);

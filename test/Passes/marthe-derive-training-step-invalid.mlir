@@ -9,7 +9,7 @@ module {
 
 // -----
 
-// expected-error @+1 {{@forward must take the parameters and one argument with role "input", in that order}}
+// expected-error @+1 {{@forward must take the parameters, the running statistics and one argument with role "input", in that order}}
 func.func @forward(%x: tensor<2x4xf32> {marthe.role = "input"}, %w: tensor<3x4xf32> {marthe.role = "param:w"}) -> tensor<2x4xf32> {
   return %x : tensor<2x4xf32>
 }

@@ -1,0 +1,31 @@
+#ifndef MARTHE_TARGET_CPU_PASSES_TD
+#define MARTHE_TARGET_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def OutlineLoopNests : Pass<"marthe-outline-loop-nests", "mlir::ModuleOp"> {
+  let summary = "Move each top-level loop nest of a planned function into a function of its own";
+  let description = [{
+    A training step of a deep network has thousands of loop nests in one
+    function; lowered in place, SCF-to-CF splits that function's block once
+    per loop (moving everything after it each time: quadratic) and LLVM
+    optimizes one enormous function. Each top-level `linalg` op of a public
+    function becomes a private `no_inline` function, taking the op's buffers
+    and the other values its body uses (constants are cloned instead), and a
+    `func.call` in its place. The loop nests are unchanged, so is what they
+    compute.
+
+    ```mlir
+    linalg.generic {...} ins(%a : memref<8x64xf32>) outs(%b : memref<8x64xf32>) {...}
+    ```
+    becomes
+    ```mlir
+    func.call @train_step_nest_3(%a, %b) : (memref<8x64xf32>, memref<8x64xf32>) -> ()
+    func.func private @train_step_nest_3(%arg0: memref<8x64xf32>, %arg1: memref<8x64xf32>)
+        attributes {no_inline} { linalg.generic ... ; return }
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+#endif // MARTHE_TARGET_CPU_PASSES_TD

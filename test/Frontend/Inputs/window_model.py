@@ -1,0 +1,56 @@
+"""Writes a one-node ONNX model of a convolutional op for the importer tests.
+
+usage: window_model.py KIND OUT.onnx
+
+KIND: conv_same (Conv, auto_pad SAME_UPPER, stride 2, groups 2, bias),
+maxpool_ceil, avgpool_pads (count_include_pad 0), batchnorm_training,
+conv1d, pad_nonzero, maxpool_indices.
+"""
+import sys
+
+import numpy
+from onnx import TensorProto, helper, numpy_helper
+
+kind, out = sys.argv[1], sys.argv[2]
+rng = numpy.random.default_rng(0)
+
+
+def const(name, shape):
+    return numpy_helper.from_array(rng.standard_normal(shape).astype(numpy.float32), name)
+
+
+x_shape, inits, outputs = [2, 4, 5, 5], [], ["y"]
+if kind == "conv_same":
+    inits = [const("w", [6, 2, 3, 3]), const("b", [6])]
+    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], "conv", auto_pad="SAME_UPPER",
+                            strides=[2, 2], group=2)
+elif kind == "maxpool_ceil":
+    node = helper.make_node("MaxPool", ["x"], ["y"], "pool", kernel_shape=[2, 2],
+                            strides=[2, 2], ceil_mode=1)
+elif kind == "avgpool_pads":
+    node = helper.make_node("AveragePool", ["x"], ["y"], "pool", kernel_shape=[3, 3],
+                            pads=[1, 1, 1, 1], strides=[2, 2])
+elif kind == "batchnorm_training":
+    inits = [const("scale", [4]), const("bias", [4]),
+             numpy_helper.from_array(numpy.zeros(4, numpy.float32), "mean"),
+             numpy_helper.from_array(numpy.ones(4, numpy.float32), "var")]
+    node = helper.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"],
+                            ["y", "mean_out", "var_out"], "bn", momentum=0.8, training_mode=1)
+elif kind == "conv1d":
+    x_shape, inits = [2, 4, 5], [const("w", [3, 4, 3])]
+    node = helper.make_node("Conv", ["x", "w"], ["y"], "conv1d")
+elif kind == "pad_nonzero":
+    inits = [numpy_helper.from_array(numpy.array([0, 0, 1, 1, 0, 0, 1, 1], numpy.int64), "pads")]
+    node = helper.make_node("Pad", ["x", "pads"], ["y"], "pad")
+elif kind == "maxpool_indices":
+    outputs = ["y", "indices"]
+    node = helper.make_node("MaxPool", ["x"], ["y", "indices"], "pool", kernel_shape=[2, 2])
+else:
+    sys.exit(f"unknown kind {kind}")
+
+graph = helper.make_graph(
+    [node], kind, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+    [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs][:1], inits)
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+model.ir_version = 8
+open(out, "wb").write(model.SerializeToString())
