@@ -214,3 +214,34 @@ func.func @root_user(%x: tensor<4xf32>, %v: tensor<4xf32>, %tx: tensor<4xf32>,
 // CHECK-NEXT: %[[NL:.+]] = marthe.mul %[[TW]], %[[M2]]
 // CHECK-NEXT: %[[T:.+]] = marthe.add %[[LIN]], %[[NL]]
 // CHECK-NEXT: return %[[Z]], %[[T]]
+
+// -----
+
+// The tangent of a convolution's filter gradient (forward over reverse): the
+// backward-filter op is bilinear, so its tangent is the sum of the op on
+// each operand's tangent; the unpooling is linear in its values and takes
+// the same keys.
+
+func.func @conv_grad(%x: tensor<2x1x6x6xf32> {marthe.role = "input"}, %dy: tensor<2x4x3x3xf32> {marthe.role = "dy"},
+                     %k: tensor<2x4x6x6xf32> {marthe.role = "keys"})
+    -> (tensor<4x1x3x3xf32> {marthe.role = "dw"}, tensor<2x4x6x6xf32> {marthe.role = "dk"}) {
+  %dw = marthe.conv2d_backward_filter %x, %dy {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<2x1x6x6xf32>, tensor<2x4x3x3xf32>) -> tensor<4x1x3x3xf32>
+  %u = marthe.max_unpool2d %k, %dy {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<2x4x6x6xf32>, tensor<2x4x3x3xf32>) -> tensor<2x4x6x6xf32>
+  return %dw, %u : tensor<4x1x3x3xf32>, tensor<2x4x6x6xf32>
+}
+
+// Arguments: x, dy, keys, then their tangents.
+// CHECK-LABEL: func.func private @conv_grad_jvp_0_1_2(
+// CHECK-DAG: %[[A:.+]] = marthe.conv2d_backward_filter %arg3, %arg1
+// CHECK-DAG: %[[B:.+]] = marthe.conv2d_backward_filter %arg0, %arg4
+// CHECK: %[[T:.+]] = marthe.add %{{.+}}, %{{.+}} : (tensor<4x1x3x3xf32>, tensor<4x1x3x3xf32>)
+// CHECK: %[[TU:.+]] = marthe.max_unpool2d %arg2, %arg4
+// CHECK: return %{{.+}}, %{{.+}}, %[[T]], %[[TU]]
+func.func @conv_grad_user(%x: tensor<2x1x6x6xf32>, %dy: tensor<2x4x3x3xf32>, %k: tensor<2x4x6x6xf32>,
+                          %tx: tensor<2x1x6x6xf32>, %tdy: tensor<2x4x3x3xf32>, %tk: tensor<2x4x6x6xf32>)
+    -> (tensor<4x1x3x3xf32>, tensor<2x4x6x6xf32>) {
+  %r:4 = marthe.jvp @conv_grad(%x, %dy, %k) wrt [0, 1, 2] tangents(%tx, %tdy, %tk)
+      : (tensor<2x1x6x6xf32>, tensor<2x4x3x3xf32>, tensor<2x4x6x6xf32>, tensor<2x1x6x6xf32>, tensor<2x4x3x3xf32>, tensor<2x4x6x6xf32>)
+      -> (tensor<4x1x3x3xf32>, tensor<2x4x6x6xf32>, tensor<4x1x3x3xf32>, tensor<2x4x6x6xf32>)
+  return %r#2, %r#3 : tensor<4x1x3x3xf32>, tensor<2x4x6x6xf32>
+}

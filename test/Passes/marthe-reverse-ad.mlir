@@ -201,3 +201,29 @@ func.func @hvp_user(%z: tensor<2x3xf32>, %t: tensor<2x3xf32>) -> tensor<2x3xf32>
   %l, %g = marthe.grad @hvp_loss(%z, %t) wrt [1] : (tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<f32>, tensor<2x3xf32>)
   return %g : tensor<2x3xf32>
 }
+
+// -----
+
+// Window ops: a convolution's adjoints are its backward ops (input, filter);
+// max pooling's is the scatter to the selected positions, through its values.
+
+func.func @conv_loss(%w: tensor<4x1x3x3xf32> {marthe.role = "param:w"}, %x: tensor<2x1x6x6xf32> {marthe.role = "input"},
+                     %y: tensor<2xi32> {marthe.role = "labels"}) -> (tensor<f32> {marthe.role = "loss"}) {
+  %c = marthe.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<2x1x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<2x4x6x6xf32>
+  %p = marthe.max_pool2d %c, %c {kernel = array<i64: 6, 6>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>) -> tensor<2x4x1x1xf32>
+  %r = marthe.reshape %p : (tensor<2x4x1x1xf32>) -> tensor<2x4xf32>
+  %l = marthe.softmax_xent %r, %y : (tensor<2x4xf32>, tensor<2xi32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// CHECK-LABEL: func.func private @conv_loss_grad_0(
+// CHECK: %[[C:.+]] = marthe.conv2d %arg1, %arg0
+// CHECK: %[[DR:.+]] = marthe.reshape %{{.+}} : (tensor<2x4xf32>) -> tensor<2x4x1x1xf32>
+// CHECK: %[[DC:.+]] = marthe.max_unpool2d %[[C]], %[[DR]] {dilations = array<i64: 1, 1>, kernel = array<i64: 6, 6>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<2x4x6x6xf32>, tensor<2x4x1x1xf32>) -> tensor<2x4x6x6xf32>
+// CHECK: %[[DW:.+]] = marthe.conv2d_backward_filter %arg1, %[[DC]] {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<2x1x6x6xf32>, tensor<2x4x6x6xf32>) -> tensor<4x1x3x3xf32>
+// CHECK: return %{{.+}}, %[[DW]]
+func.func @conv_user(%w: tensor<4x1x3x3xf32>, %x: tensor<2x1x6x6xf32>, %y: tensor<2xi32>) -> tensor<4x1x3x3xf32> {
+  %l, %gw = marthe.grad @conv_loss(%w, %x, %y) wrt [0]
+      : (tensor<4x1x3x3xf32>, tensor<2x1x6x6xf32>, tensor<2xi32>) -> (tensor<f32>, tensor<4x1x3x3xf32>)
+  return %gw : tensor<4x1x3x3xf32>
+}
