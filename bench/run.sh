@@ -14,3 +14,11 @@ echo
 awk '/^SGD step/ {sgd = $3} /^MARTHE step/ {marthe = $3}
      /^PyTorch fastest/ {tsgd = $5; tmarthe = $9}
      END {printf "\nPyTorch fastest / compiled: SGD step %.2fx, MARTHE step %.2fx\n", tsgd / sgd, tmarthe / marthe}' "$OUTPUT"
+
+# The CNN benchmark (issue 7): VGG-11-BN at batch 128, CPU, against PyTorch's
+# double backward on the same threads.
+ninja -C "$BUILD" cnn-step-benchmark
+"$BUILD/bench/cnn-step-benchmark" | tee "$OUTPUT"
+/usr/bin/python3 "$ROOT/bench/torch_step.py" --vgg | tee -a "$OUTPUT"
+awk '/^MARTHE step/ {marthe = $3} /VGG-11-BN batch 128, 2 threads/ {for (i = 1; i < NF; ++i) if ($i == "MARTHE") torch = $(i + 2)}
+     END {printf "\nPyTorch / compiled, VGG-11-BN MARTHE step: %.2fx\n", torch / marthe}' "$OUTPUT"

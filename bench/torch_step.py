@@ -2,13 +2,17 @@
 step written the usual way (double backward for H.Z), float32, same batch size.
 
 usage: torch_step.py [ROUNDS]                CPU, 1 and 2 threads
+       torch_step.py --vgg [ROUNDS]          VGG-11-BN, batch 128, 3x32x32, CPU, 2 threads
        torch_step.py --cuda eager|compile    the GPU, eager or with torch.compile
 """
+import os
 import statistics
 import sys
 import time
 
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "models"))
 
 torch.manual_seed(0)
 BATCH, LAYERS = 100, [784, 500, 500, 500, 10]
@@ -23,9 +27,9 @@ def model():
     return torch.nn.Sequential(*layers)
 
 
-def batch(device="cpu"):
-    return (torch.rand(BATCH, 784, device=device),
-            torch.randint(0, 10, (BATCH,), device=device))
+def batch(device="cpu", shape=(BATCH, 784)):
+    return (torch.rand(*shape, device=device),
+            torch.randint(0, 10, (shape[0],), device=device))
 
 
 def sgd_step(net, params, eta, data):
@@ -62,18 +66,29 @@ def milliseconds(fn, calls=20):
     return (time.perf_counter() - start) * 1e3 / calls
 
 
-def time_steps(threads, rounds):
+def time_steps(threads, rounds, net=None, shape=(BATCH, 784), calls=20):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    net = model()
+    net = net or model()
     params = list(net.parameters())
     state = {"eta": 0.01, "mu": 0.9, "z": [torch.zeros_like(p) for p in params]}
-    data, validation = batch(), batch()
+    data, validation = batch(shape=shape), batch(shape=shape)
     sgd, marthe = [], []
     for _ in range(rounds):
-        sgd.append(milliseconds(lambda: sgd_step(net, params, 0.01, data)))
-        marthe.append(milliseconds(lambda: marthe_step(net, params, state, data, validation)))
+        sgd.append(milliseconds(lambda: sgd_step(net, params, 0.01, data), calls))
+        marthe.append(milliseconds(lambda: marthe_step(net, params, state, data, validation),
+                                   calls))
     return statistics.median(sgd), statistics.median(marthe)
+
+
+def vgg_main(rounds=5):
+    """VGG-11-BN in training mode (batch statistics), as the CNN benchmark."""
+    import cnn
+    torch.manual_seed(0)
+    net = cnn.vgg11_bn(10).train()
+    s, m = time_steps(2, rounds, net, (128, 3, 32, 32), calls=2)
+    print(f"PyTorch {torch.__version__} VGG-11-BN batch 128, 2 threads, median of {rounds} "
+          f"rounds x 2 calls: SGD step {s:.1f} ms, MARTHE step {m:.1f} ms ({m / s:.2f}x SGD step)")
 
 
 def main(rounds=9):
@@ -130,5 +145,7 @@ def cuda_main(mode, rounds=9):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--cuda"]:
         cuda_main(sys.argv[2], *map(int, sys.argv[3:]))
+    elif sys.argv[1:2] == ["--vgg"]:
+        vgg_main(*map(int, sys.argv[2:]))
     else:
         main(*map(int, sys.argv[1:]))

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 
 namespace marthe::rt {
 namespace {
@@ -78,67 +79,112 @@ void referenceConv(ConvPass pass, const ConvShape &g, const T *a, const T *b, T 
   }
 }
 
-/// oneDNN's three convolution primitives for one geometry, on plain layouts
-/// (nchw tensors, [K, C/groups, R, S] filters), so that no reorder is needed.
+/// oneDNN's three convolution primitives for one geometry. They choose their
+/// own memory layouts (blocked ones for the fast kernels); our tensors are
+/// plain (nchw, [K, C/groups, R, S] filters) and are reordered into and out
+/// of staging buffers, which live as long as the primitives.
 class OneDnnConv {
 public:
-  OneDnnConv(const dnnl::engine &engine, const ConvShape &g) {
+  OneDnnConv(const dnnl::engine &engine, const ConvShape &g) : engine(engine) {
     using tag = dnnl::memory::format_tag;
     using dt = dnnl::memory::data_type;
-    input = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nchw);
-    output = dnnl::memory::desc({g.n, g.k, g.p, g.q}, dt::f32, tag::nchw);
-    filter = g.groups == 1
-                 ? dnnl::memory::desc({g.k, g.c, g.r, g.s}, dt::f32, tag::oihw)
-                 : dnnl::memory::desc({g.groups, g.k / g.groups, g.c / g.groups, g.r, g.s},
-                                      dt::f32, tag::goihw);
+    dnnl::memory::dims inputDims{g.n, g.c, g.h, g.w}, outputDims{g.n, g.k, g.p, g.q};
+    dnnl::memory::dims filterDims =
+        g.groups == 1 ? dnnl::memory::dims{g.k, g.c, g.r, g.s}
+                      : dnnl::memory::dims{g.groups, g.k / g.groups, g.c / g.groups, g.r, g.s};
+    input = dnnl::memory::desc(inputDims, dt::f32, tag::nchw);
+    output = dnnl::memory::desc(outputDims, dt::f32, tag::nchw);
+    filter = dnnl::memory::desc(filterDims, dt::f32, g.groups == 1 ? tag::oihw : tag::goihw);
+    dnnl::memory::desc anyInput(inputDims, dt::f32, tag::any),
+        anyOutput(outputDims, dt::f32, tag::any), anyFilter(filterDims, dt::f32, tag::any);
     dnnl::memory::dims strides{g.strideH, g.strideW}, dilations{g.dilationH - 1, g.dilationW - 1},
         padBegin{g.padTop, g.padLeft}, padEnd{g.padBottom, g.padRight};
     auto algorithm = dnnl::algorithm::convolution_direct;
-    dnnl::convolution_forward::primitive_desc forwardDesc(
-        {dnnl::prop_kind::forward_training, algorithm, input, filter, output, strides, dilations,
-         padBegin, padEnd},
+    forwardDesc = dnnl::convolution_forward::primitive_desc(
+        {dnnl::prop_kind::forward_training, algorithm, anyInput, anyFilter, anyOutput, strides,
+         dilations, padBegin, padEnd},
         engine);
+    backwardDataDesc = dnnl::convolution_backward_data::primitive_desc(
+        {algorithm, anyInput, anyFilter, anyOutput, strides, dilations, padBegin, padEnd}, engine,
+        forwardDesc);
+    backwardFilterDesc = dnnl::convolution_backward_weights::primitive_desc(
+        {algorithm, anyInput, anyFilter, anyOutput, strides, dilations, padBegin, padEnd}, engine,
+        forwardDesc);
     forward = dnnl::convolution_forward(forwardDesc);
-    backwardData = dnnl::convolution_backward_data(
-        dnnl::convolution_backward_data::primitive_desc(
-            {algorithm, input, filter, output, strides, dilations, padBegin, padEnd}, engine,
-            forwardDesc));
-    backwardFilter = dnnl::convolution_backward_weights(
-        dnnl::convolution_backward_weights::primitive_desc(
-            {algorithm, input, filter, output, strides, dilations, padBegin, padEnd}, engine,
-            forwardDesc));
+    backwardData = dnnl::convolution_backward_data(backwardDataDesc);
+    backwardFilter = dnnl::convolution_backward_weights(backwardFilterDesc);
   }
 
-  void run(ConvPass pass, const dnnl::engine &engine, dnnl::stream &stream, const float *a,
-           const float *b, float *out) {
-    auto wrap = [&](const dnnl::memory::desc &desc, const float *data) {
-      return dnnl::memory(desc, engine, const_cast<float *>(data));
-    };
+  void run(ConvPass pass, dnnl::stream &stream, const float *a, const float *b, float *out) {
     switch (pass) {
     case ConvPass::Forward:
-      forward.execute(stream, {{DNNL_ARG_SRC, wrap(input, a)},
-                               {DNNL_ARG_WEIGHTS, wrap(filter, b)},
-                               {DNNL_ARG_DST, wrap(output, out)}});
+      execute(stream, forward, forwardDesc,
+              {{DNNL_ARG_SRC, input, a}, {DNNL_ARG_WEIGHTS, filter, b}},
+              {DNNL_ARG_DST, output, out});
       break;
     case ConvPass::BackwardData:
-      backwardData.execute(stream, {{DNNL_ARG_DIFF_DST, wrap(output, a)},
-                                    {DNNL_ARG_WEIGHTS, wrap(filter, b)},
-                                    {DNNL_ARG_DIFF_SRC, wrap(input, out)}});
+      execute(stream, backwardData, backwardDataDesc,
+              {{DNNL_ARG_DIFF_DST, output, a}, {DNNL_ARG_WEIGHTS, filter, b}},
+              {DNNL_ARG_DIFF_SRC, input, out});
       break;
     case ConvPass::BackwardFilter:
-      backwardFilter.execute(stream, {{DNNL_ARG_SRC, wrap(input, a)},
-                                      {DNNL_ARG_DIFF_DST, wrap(output, b)},
-                                      {DNNL_ARG_DIFF_WEIGHTS, wrap(filter, out)}});
+      execute(stream, backwardFilter, backwardFilterDesc,
+              {{DNNL_ARG_SRC, input, a}, {DNNL_ARG_DIFF_DST, output, b}},
+              {DNNL_ARG_DIFF_WEIGHTS, filter, out});
       break;
     }
     stream.wait();
   }
 
 private:
+  struct Binding {
+    int arg;
+    const dnnl::memory::desc &plain;
+    const float *data;
+  };
+
+  /// The memory the primitive reads or writes for `binding`: the user's own
+  /// buffer when the layouts agree, else a staging buffer of the primitive's.
+  dnnl::memory bind(const dnnl::primitive_desc_base &desc, const Binding &binding,
+                    dnnl::memory &user) {
+    user = dnnl::memory(binding.plain, engine, const_cast<float *>(binding.data));
+    dnnl::memory::desc wanted = desc.query_md(dnnl::query::exec_arg_md, binding.arg);
+    if (wanted == binding.plain)
+      return user;
+    dnnl::memory &staged = staging[{&desc, binding.arg}];
+    if (!staged || staged.get_desc() != wanted)
+      staged = dnnl::memory(wanted, engine);
+    return staged;
+  }
+
+  void execute(dnnl::stream &stream, dnnl::primitive &primitive,
+               const dnnl::primitive_desc_base &desc, std::initializer_list<Binding> inputs,
+               const Binding &result) {
+    std::unordered_map<int, dnnl::memory> args;
+    for (const Binding &binding : inputs) {
+      dnnl::memory user;
+      dnnl::memory bound = bind(desc, binding, user);
+      if (bound != user)
+        dnnl::reorder(user, bound).execute(stream, user, bound);
+      args[binding.arg] = bound;
+    }
+    dnnl::memory user;
+    dnnl::memory bound = bind(desc, result, user);
+    args[result.arg] = bound;
+    primitive.execute(stream, args);
+    if (bound != user)
+      dnnl::reorder(bound, user).execute(stream, bound, user);
+  }
+
+  dnnl::engine engine;
   dnnl::memory::desc input, filter, output;
+  dnnl::convolution_forward::primitive_desc forwardDesc;
+  dnnl::convolution_backward_data::primitive_desc backwardDataDesc;
+  dnnl::convolution_backward_weights::primitive_desc backwardFilterDesc;
   dnnl::convolution_forward forward;
   dnnl::convolution_backward_data backwardData;
   dnnl::convolution_backward_weights backwardFilter;
+  std::map<std::pair<const void *, int>, dnnl::memory> staging;
 };
 
 /// Primitives are made once per geometry and kept for the process.
@@ -151,7 +197,7 @@ public:
     std::unique_ptr<OneDnnConv> &conv = convs[key];
     if (!conv)
       conv = std::make_unique<OneDnnConv>(engine, g);
-    conv->run(pass, engine, stream, a, b, out);
+    conv->run(pass, stream, a, b, out);
   }
 
 private:
