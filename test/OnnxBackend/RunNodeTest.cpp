@@ -39,7 +39,8 @@ int main(int argc, char **argv) try {
   for (NamedTensor &t : readFloatInitializers(marthe_program.modelBytes,
                                               marthe_program.modelEnd - marthe_program.modelBytes,
                                               marthe_program.modelName))
-    initial["param:" + t.name] = t.values;
+    for (const char *kind : {"param:", "stat:"})
+      initial[kind + t.name] = t.values;
   for (Tensor &arg : forward.args()) {
     std::vector<double> values =
         std::string(arg.spec->role) == "input" ? readTensor(argv[1]) : initial.at(arg.spec->role);
