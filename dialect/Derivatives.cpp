@@ -363,6 +363,25 @@ Rule DotOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
 }
 
 //===----------------------------------------------------------------------===//
+// Dropout: linear in its input, with the same mask for adjoints and tangents
+//===----------------------------------------------------------------------===//
+
+static Value sameMask(OpBuilder &builder, DropoutOp op, Value v) {
+  if (!v)
+    return {};
+  return DropoutOp::create(builder, op.getLoc(), op.getType(), v, op.getKey(), op.getRatioAttr(),
+                           op.getSaltAttr());
+}
+
+Rule DropoutOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{sameMask(builder, *this, adjoints[0]), Value()};
+}
+
+Rule DropoutOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{sameMask(builder, *this, tangents[0])};
+}
+
+//===----------------------------------------------------------------------===//
 // Cross-entropy
 //===----------------------------------------------------------------------===//
 

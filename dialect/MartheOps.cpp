@@ -6,6 +6,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace marthe;
@@ -331,6 +332,17 @@ LogicalResult DotOp::verify() {
 //===----------------------------------------------------------------------===//
 // Cross-entropy ops
 //===----------------------------------------------------------------------===//
+
+LogicalResult DropoutOp::verify() {
+  if (getInput().getType() != getType())
+    return emitOpError("result must have the input's type");
+  if (getElementTypeOrSelf(getKey().getType()) != getElementTypeOrSelf(getType()))
+    return emitOpError("key must have the input's element type");
+  double ratio = getRatio().convertToDouble();
+  if (!(ratio >= 0.0 && ratio < 1.0))
+    return emitOpError("ratio must be in [0, 1), got ") << ratio;
+  return success();
+}
 
 static LogicalResult verifyLogitsAndLabels(Operation *op, Value logits, Value labels) {
   ArrayRef<int64_t> logitsShape = shapeOf(logits);

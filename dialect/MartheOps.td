@@ -202,6 +202,24 @@ def Marthe_DotOp : Marthe_MathOp<"dot"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Dropout
+//===----------------------------------------------------------------------===//
+
+def Marthe_DropoutOp : Marthe_MathOp<"dropout"> {
+  let summary = "input * mask / (1 - ratio), the mask a hash of (key, salt, position)";
+  let description = [{
+    Each element is kept with probability 1 - ratio, scaled by 1 / (1 - ratio),
+    or zeroed. Whether it is kept is a pure function of the scalar `key` (an
+    integer-valued float: the run's seed and step), the op's `salt` (one per
+    ONNX node) and the element's row-major position, so the step's gradient
+    and its tangent use the same mask. Linear in `input`.
+  }];
+  let arguments = (ins FloatTensor:$input, FloatScalar:$key, F64Attr:$ratio, I64Attr:$salt);
+  let results = (outs FloatTensor:$result);
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Cross-entropy
 //===----------------------------------------------------------------------===//
 

@@ -41,7 +41,8 @@ const SupportedOp kSupportedOps[] = {
     {"Reshape", {13, 14, 19, 21}}, {"Transpose", {13, 21}}, {"Identity", {13, 14, 16, 19, 21}},
     {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}, {"Conv", {11}},
     {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}},
-    {"BatchNormalization", {14, 15}}, {"Pad", {13, 18, 19, 21}}};
+    {"BatchNormalization", {14, 15}}, {"Pad", {13, 18, 19, 21}},
+    {"Dropout", {13}}};
 
 const SupportedOp *findSupportedOp(StringRef name) {
   for (const SupportedOp &op : kSupportedOps)
@@ -114,9 +115,36 @@ private:
   /// with training_mode = 1): then @forward_train is imported beside @forward.
   static bool hasTrainingForm(const onnx::GraphProto &graph) {
     for (const onnx::NodeProto &node : graph.node())
-      if (node.op_type() == "BatchNormalization" && intAttr(node, "training_mode", 0))
+      if ((node.op_type() == "BatchNormalization" && intAttr(node, "training_mode", 0)) ||
+          trainingDropout(graph, node))
         return true;
     return false;
+  }
+
+  /// A Dropout node whose training_mode input is the constant true.
+  static bool trainingDropout(const onnx::GraphProto &graph, const onnx::NodeProto &node) {
+    if (node.op_type() != "Dropout" || node.input_size() < 3 || node.input(2).empty())
+      return false;
+    for (const onnx::NodeProto &other : graph.node())
+      if (other.op_type() == "Constant" && other.output_size() == 1 &&
+          other.output(0) == node.input(2))
+        if (const onnx::AttributeProto *value = attribute(other, "value"))
+          return boolValue(value->t()).value_or(false);
+    for (const onnx::TensorProto &init : graph.initializer())
+      if (init.name() == node.input(2))
+        return boolValue(init).value_or(false);
+    return false;
+  }
+
+  /// The value of a one-element BOOL tensor.
+  static std::optional<bool> boolValue(const onnx::TensorProto &tensor) {
+    if (tensor.data_type() != onnx::TensorProto::BOOL)
+      return std::nullopt;
+    if (tensor.has_raw_data() && tensor.raw_data().size() == 1)
+      return tensor.raw_data()[0] != 0;
+    if (tensor.int32_data_size() == 1)
+      return tensor.int32_data(0) != 0;
+    return std::nullopt;
   }
 
   /// Nodes are named by their name, or by their position when they have none.
@@ -212,14 +240,19 @@ private:
           statistics.insert(node.input(i));
     ArgList stats;
     SmallVector<std::string> statNames;
-    // Clip's bounds are constants of the model, not parameters.
+    // Clip's bounds and Dropout's ratio are constants of the model, not
+    // parameters; so is Dropout's training_mode.
     llvm::StringSet<> bounds;
     for (const onnx::NodeProto &node : graph.node())
-      if (node.op_type() == "Clip")
+      if (node.op_type() == "Clip" || node.op_type() == "Dropout")
         for (int i = 1; i < node.input_size(); ++i)
           bounds.insert(node.input(i));
     for (const onnx::TensorProto &init : graph.initializer()) {
       std::string what = "initializer '" + init.name() + "'";
+      if (std::optional<bool> flag = boolValue(init); flag && bounds.contains(init.name())) {
+        boolConstants[init.name()] = *flag;
+        continue;
+      }
       if (bounds.contains(init.name())) {
         std::vector<double> values = init.data_type() == onnx::TensorProto::DOUBLE
                                          ? tensorValues<double>(init)
@@ -228,7 +261,7 @@ private:
           for (float value : tensorValues<float>(init))
             values.push_back(value);
         if (values.size() != 1)
-          return fail(path + ": " + what + ": a Clip bound must be one float value");
+          return fail(path + ": " + what + ": a Clip bound or Dropout ratio must be one float value");
         boundConstants[init.name()] = values[0];
         continue;
       }
@@ -283,11 +316,21 @@ private:
     boundConstants.clear();
     argNames.clear();
     updatedStats.clear();
+    boolConstants.clear();
+    dropoutRatios.clear();
+    for (const onnx::NodeProto &node : graph.node())
+      if (node.op_type() == "Dropout" && node.input_size() > 1)
+        dropoutRatios.insert(node.input(1));
     ArgList args;
     if (llvm::Error error = importInitializers(graph, args))
       return error;
     if (llvm::Error error = importDataInput(graph, args))
       return error;
+    bool keyed = training && llvm::any_of(graph.node(), [&](const onnx::NodeProto &node) {
+      return trainingDropout(graph, node);
+    });
+    if (keyed)
+      args.push_back({RankedTensorType::get({}, elementType), "dropout_key"});
     if (graph.output_size() != 1)
       return fail(path + ": the graph must have exactly one output (the logits)");
     graphOutput = graph.output(0).name();
@@ -303,6 +346,7 @@ private:
     Block *entry = fn.addEntryBlock();
     for (auto [name, arg] : llvm::zip(argNames, entry->getArguments()))
       values[name] = arg;
+    dropoutKey = keyed ? entry->getArguments().back() : Value();
     builder.setInsertionPointToStart(entry);
     for (nodeIndex = 0; nodeIndex < graph.node_size(); ++nodeIndex)
       if (llvm::Error error = importNode(graph.node(nodeIndex)))
@@ -429,7 +473,8 @@ private:
       return nodeError(node, node.op_type() + "-" + std::to_string(version) +
                                  " is not a supported version (supported: " + versions + ")");
     }
-    bool extraOutputs = node.op_type() == "BatchNormalization" && node.output_size() <= 3;
+    bool extraOutputs = (node.op_type() == "BatchNormalization" && node.output_size() <= 3) ||
+                        (node.op_type() == "Dropout" && node.output_size() <= 2);
     if (node.output_size() != 1 && !extraOutputs)
       return nodeError(node, "expected one output");
     if (node.op_type() == "Constant")
@@ -469,6 +514,8 @@ private:
       return importBatchNormalization(node);
     if (op == "Pad")
       return importPad(node);
+    if (op == "Dropout")
+      return importDropout(node);
     assert(op == "Identity" && "importNode checks the op type");
     return operand(node, 0);
   }
@@ -494,6 +541,36 @@ private:
       bias = *value;
     }
     return importConv(window, *input, *filter, bias);
+  }
+
+  /// Dropout is the identity in @forward and where training_mode is not the
+  /// constant true; in @forward_train it is marthe.dropout keyed by the
+  /// function's dropout_key argument (its mask output is not a value).
+  llvm::Expected<Value> importDropout(const onnx::NodeProto &node) {
+    auto input = operand(node, 0);
+    if (!input)
+      return input.takeError();
+    double ratio = 0.5;
+    if (node.input_size() > 1 && !node.input(1).empty()) {
+      auto bound = boundConstants.find(node.input(1));
+      if (bound == boundConstants.end())
+        return nodeError(node, "the ratio must be a constant");
+      ratio = bound->second;
+    }
+    if (ratio < 0 || ratio >= 1)
+      return nodeError(node, "the ratio must be in [0, 1), got " + std::to_string(ratio));
+    bool trainingMode = false;
+    if (node.input_size() > 2 && !node.input(2).empty()) {
+      auto flag = boolConstants.find(node.input(2));
+      if (flag == boolConstants.end())
+        return nodeError(node, "training_mode must be a constant");
+      trainingMode = flag->second;
+    }
+    if (!dropoutKey || !trainingMode || ratio == 0)
+      return *input;
+    return Value(DropoutOp::create(builder, loc, llvm::cast<RankedTensorType>(input->getType()),
+                                   *input, dropoutKey, builder.getF64FloatAttr(ratio),
+                                   builder.getI64IntegerAttr(nodeIndex)));
   }
 
   /// Pad nodes that pad nothing (PyTorch exports one before an AvgPool2d);
@@ -850,6 +927,23 @@ private:
       return nodeError(node, "only the 'value' tensor form is supported");
     const onnx::TensorProto &tensor = value->t();
     std::string what = "node " + nodeName(node) + " (Constant): value";
+    if (std::optional<bool> flag = boolValue(tensor)) {
+      boolConstants[node.output(0)] = *flag;
+      return llvm::Error::success();
+    }
+    if (dropoutRatios.contains(node.output(0))) {
+      // A setting, not a value of the model (float32 even in float64 models).
+      std::vector<double> ratio = tensor.data_type() == onnx::TensorProto::DOUBLE
+                                      ? tensorValues<double>(tensor)
+                                      : std::vector<double>();
+      if (tensor.data_type() == onnx::TensorProto::FLOAT)
+        for (float value : tensorValues<float>(tensor))
+          ratio.push_back(value);
+      if (ratio.size() != 1)
+        return nodeError(node, "a Dropout ratio must be one float value");
+      boundConstants[node.output(0)] = ratio[0];
+      return llvm::Error::success();
+    }
     if (tensor.data_type() == onnx::TensorProto::INT64) {
       auto values = shapeValues(tensor, what);
       if (!values)
@@ -887,6 +981,10 @@ private:
   /// Whether @forward_train is being imported, and the statistics it updates.
   bool training = false;
   std::map<std::string, Value> updatedStats;
+  /// @forward_train's dropout_key argument, when it has one.
+  Value dropoutKey;
+  llvm::StringMap<bool> boolConstants;
+  llvm::StringSet<> dropoutRatios;
 };
 
 } // namespace

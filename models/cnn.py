@@ -11,7 +11,8 @@ Architectures (torchvision's, built here without downloaded weights):
              on 1x28x28, VGG-11-BN with 1/8 of the channels and a ResNet stem
              with one downsampling basic block on 3x32x32
   tiny_tanh  a smooth 1x8x8 net for the finite-difference tests (tanh; strided,
-             padded, grouped and dilated convolutions; max and average pooling)
+             padded, grouped and dilated convolutions; max and average pooling;
+             dropout)
 
 Training mode (torch.onnx.TrainingMode.TRAINING) keeps BatchNormalization as
 the training-time op with its running statistics, and Dropout, instead of
@@ -41,7 +42,7 @@ def tiny_tanh(classes):
         torch.nn.Conv2d(4, 4, 3, padding=2, dilation=2, groups=2), torch.nn.Tanh(),
         torch.nn.Conv2d(4, 6, 3, stride=2, padding=(1, 0), bias=False), torch.nn.Tanh(),
         torch.nn.AvgPool2d(2, stride=1, padding=1, count_include_pad=False),
-        torch.nn.Flatten(), torch.nn.Linear(6 * 3 * 2, classes))
+        torch.nn.Flatten(), torch.nn.Dropout(0.25), torch.nn.Linear(6 * 3 * 2, classes))
 
 
 def lenet5(classes):

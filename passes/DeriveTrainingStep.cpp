@@ -51,16 +51,22 @@ struct DeriveTrainingStepPass
         (!params.empty() && params.back() != int64_t(params.size()) - 1))
       return forward.emitError("@forward must take the parameters, the running statistics "
                                "and one argument with role \"input\", in that order");
-    forwardTrain = getOperation().lookupSymbol<func::FuncOp>("forward_train");
-    if (forwardTrain && (forwardTrain.getArgumentTypes() != forward.getArgumentTypes() ||
-                         forwardTrain.getNumResults() != 1 + stats.size()))
-      return forwardTrain.emitError("@forward_train must take @forward's arguments and return "
-                                    "the logits and the updated statistics");
     auto logits = forward.getNumResults() == 1
                       ? llvm::dyn_cast<RankedTensorType>(forward.getResultTypes().front())
                       : RankedTensorType();
     if (!logits || logits.getRank() != 2)
       return forward.emitError("@forward must return 2-D logits [batch, classes]");
+    forwardTrain = getOperation().lookupSymbol<func::FuncOp>("forward_train");
+    if (!forwardTrain)
+      return success();
+    keyed = findArg(forwardTrain, "dropout_key") == forward.getNumArguments();
+    if (forwardTrain.getArgumentTypes().take_front(forward.getNumArguments()) !=
+            forward.getArgumentTypes() ||
+        forwardTrain.getNumArguments() != forward.getNumArguments() + keyed ||
+        forwardTrain.getNumResults() != 1 + stats.size())
+      return forwardTrain.emitError("@forward_train must take @forward's arguments (then "
+                                    "\"dropout_key\" if it drops out) and return the logits "
+                                    "and the updated statistics");
     return success();
   }
 
@@ -80,16 +86,36 @@ struct DeriveTrainingStepPass
         RankedTensorType::get({logitsType.getDimSize(0)}, builder.getI32Type());
     RoleList args = argRoles(forward, range(0, forward.getNumArguments()));
     args.push_back({labelsType, "labels"});
+    if (keyed)
+      args.append(argRoles(forwardTrain, {forward.getNumArguments()}));
     func::FuncOp loss = createFunction(builder, getOperation(), "loss", args,
                                        {{scalarType(logitsType), "loss"}});
     Location loc = forward.getLoc();
     ValueRange blockArgs = loss.getArguments();
-    Value logits =
-        cloneBody(builder, forwardTrain ? forwardTrain : forward, blockArgs.drop_back()).front();
-    Value value = SoftmaxXentOp::create(builder, loc, scalarType(logitsType), logits,
-                                        blockArgs.back());
+    Value labels = blockArgs[forward.getNumArguments()];
+    SmallVector<Value> modelArgs(blockArgs.take_front(forward.getNumArguments()));
+    if (keyed)
+      modelArgs.push_back(blockArgs.back());
+    Value logits = cloneBody(builder, forwardTrain ? forwardTrain : forward, modelArgs).front();
+    Value value = SoftmaxXentOp::create(builder, loc, scalarType(logitsType), logits, labels);
     func::ReturnOp::create(builder, loc, value);
+    if (keyed)
+      buildValidationLoss(loss);
     return loss;
+  }
+
+  /// @validation_loss: @loss without dropout (the validation loss of the
+  /// hypergradient measures the model, not one of its thinned versions); it
+  /// still normalizes with the batch's statistics.
+  void buildValidationLoss(func::FuncOp loss) {
+    func::FuncOp validation = loss.clone();
+    validation.setSymName("validation_loss");
+    validation.setPrivate();
+    validation.walk([](DropoutOp dropout) {
+      dropout.replaceAllUsesWith(dropout.getInput());
+      dropout.erase();
+    });
+    getOperation().push_back(validation);
   }
 
   /// The value and gradient of @loss in the parameters at `args`.
@@ -121,13 +147,15 @@ struct DeriveTrainingStepPass
     return roles;
   }
 
-  /// @train_step(state..., input, labels, eta) -> (state'..., loss).
+  /// @train_step(state..., input, labels, eta[, dropout_key]) -> (state'..., loss).
   void buildTrainStep(OpBuilder &builder, func::FuncOp loss) {
     RoleList state = stateRoles(loss);
     RoleList args = state, results = state;
     args.append(argRoles(loss, {inputIndex, inputIndex + 1}));
     Type scalar = loss.getResultTypes().front();
     args.push_back({scalar, "eta"});
+    if (keyed)
+      args.push_back({scalar, "dropout_key"});
     results.push_back({scalar, "loss"});
     func::FuncOp step = createFunction(builder, getOperation(), "train_step", args, results);
 
@@ -137,11 +165,13 @@ struct DeriveTrainingStepPass
     SmallVector<Value> lossArgs(blockArgs.take_front(params.size()));
     lossArgs.append(statValues.begin(), statValues.end());
     lossArgs.append({blockArgs[state.size()], blockArgs[state.size() + 1]});
+    if (keyed)
+      lossArgs.push_back(blockArgs.back());
     SmallVector<Value> valueGrad = valueAndGradient(builder, loss, lossArgs);
     SmallVector<Value> grads;
     for (size_t i = 0; i < params.size(); ++i)
       grads.push_back(regularizedGradient(builder, stateValues[i], valueGrad[i + 1]));
-    Value eta = blockArgs.back();
+    Value eta = blockArgs[state.size() + 2];
 
     SmallVector<Value> returned = optimizer == Optimizer::Adam       ? adamUpdate(builder, stateValues, grads, eta)
                                   : optimizer == Optimizer::Momentum ? momentumUpdate(builder, stateValues, grads, eta)
@@ -149,8 +179,10 @@ struct DeriveTrainingStepPass
     if (forwardTrain) {
       // The training batch's statistics; after inlining, CSE shares the
       // forward pass with the gradient's.
-      auto call = func::CallOp::create(builder, step.getLoc(), forwardTrain,
-                                       ValueRange(lossArgs).drop_back());
+      SmallVector<Value> modelArgs(ValueRange(lossArgs).drop_back(1 + keyed));
+      if (keyed)
+        modelArgs.push_back(lossArgs.back());
+      auto call = func::CallOp::create(builder, step.getLoc(), forwardTrain, modelArgs);
       returned.append(call.getResults().begin() + 1, call.getResults().end());
     }
     returned.push_back(valueGrad.front());
@@ -239,16 +271,26 @@ struct DeriveTrainingStepPass
     return weights;
   }
 
-  /// @loss_and_grad(params, input, labels) -> (loss, grads...) and
-  /// @loss_hvp(params, input, labels, v...) -> (grads..., H v...).
+  /// `name`(params, stats, input, labels[, dropout_key]) -> (loss, grads...).
+  func::FuncOp buildValueAndGradient(OpBuilder &builder, func::FuncOp loss, StringRef name) {
+    RoleList args = argRoles(loss, range(0, loss.getNumArguments()));
+    RoleList results{{loss.getResultTypes().front(), "loss"}};
+    results.append(argRoles(loss, range(0, params.size()), "grad:"));
+    func::FuncOp grad = createFunction(builder, getOperation(), name, args, results);
+    func::ReturnOp::create(builder, loss.getLoc(),
+                           valueAndGradient(builder, loss, grad.getArguments()));
+    return grad;
+  }
+
+  /// @loss_and_grad(params, stats, input, labels) -> (loss, grads...),
+  /// @loss_hvp(..., v...) -> (grads..., H v...) and, for a model that drops
+  /// out, @validation_loss_and_grad (the hypergradient's e).
   void buildExportedDerivatives(OpBuilder &builder, func::FuncOp loss) {
     RoleList args = argRoles(loss, range(0, loss.getNumArguments()));
     RoleList gradRoles = argRoles(loss, range(0, params.size()), "grad:");
-    RoleList results{{loss.getResultTypes().front(), "loss"}};
-    results.append(gradRoles);
-    func::FuncOp grad = createFunction(builder, getOperation(), "loss_and_grad", args, results);
-    func::ReturnOp::create(builder, loss.getLoc(),
-                           valueAndGradient(builder, loss, grad.getArguments()));
+    func::FuncOp grad = buildValueAndGradient(builder, loss, "loss_and_grad");
+    if (auto validation = getOperation().lookupSymbol<func::FuncOp>("validation_loss"))
+      buildValueAndGradient(builder, validation, "validation_loss_and_grad");
 
     RoleList hvpArgs = args;
     hvpArgs.append(argRoles(loss, range(0, params.size()), "tangent:"));
@@ -270,6 +312,9 @@ struct DeriveTrainingStepPass
   SmallVector<int64_t> params, stats;
   int64_t inputIndex = -1;
   func::FuncOp forwardTrain;
+  /// Whether the model drops out: @forward_train, @loss and the steps then
+  /// take "dropout_key".
+  bool keyed = false;
 };
 
 } // namespace

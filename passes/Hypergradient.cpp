@@ -61,6 +61,8 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
                  {labels, "val_labels"}});
     for (StringRef name : kScheduleInputs)
       args.push_back({scalar, name.str()});
+    if (findArg(step, "dropout_key") >= 0)
+      args.push_back({scalar, "dropout_key"});
     for (StringRef name : kScheduleOutputs)
       results.push_back({scalar, name.str()});
     return createFunction(builder, getOperation(), "marthe_step", args, results);
@@ -87,6 +89,9 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     stepArgs[findArg(step, "input")] = x;
     stepArgs[findArg(step, "labels")] = y;
     stepArgs[etaIndex] = eta;
+    int64_t keyIndex = findArg(step, "dropout_key");
+    if (keyIndex >= 0)
+      stepArgs[keyIndex] = blockArgs.back();
 
     // Z' = mu A Z + B along (mu Z, 1); B alone along (0, 1). The step returns
     // state'..., loss, then their tangents.
@@ -107,8 +112,13 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     ValueRange etaTangents = ValueRange(etaOnly).slice(n + 1, n);
 
     size_t numStats = argsWithPrefix(step, "stat:").size();
-    GradOp validation = validationGradient(builder, loss, newState.take_front(numParams),
-                                           newState.take_back(numStats), xv, yv);
+    SmallVector<Value> key;
+    if (keyIndex >= 0)
+      key.push_back(blockArgs.back());
+    auto validationLoss = getOperation().lookupSymbol<func::FuncOp>("validation_loss");
+    GradOp validation = validationGradient(builder, validationLoss ? validationLoss : loss,
+                                           newState.take_front(numParams),
+                                           newState.take_back(numStats), xv, yv, key);
     ValueRange e = validation.getResults().drop_front();
     Value hg = innerProduct(builder, newTangents.take_front(numParams), e);
     Value g1 = muMode == MuMode::Zero ? hg : innerProduct(builder, etaTangents.take_front(numParams), e);
@@ -127,10 +137,11 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
   /// The validation loss E and its gradient e at the new parameters (the
   /// validation batch's own statistics: the running ones are not read).
   GradOp validationGradient(OpBuilder &builder, func::FuncOp loss, ValueRange params,
-                            ValueRange stats, Value input, Value labels) {
+                            ValueRange stats, Value input, Value labels, ValueRange key) {
     SmallVector<Value> args(params);
     args.append(stats.begin(), stats.end());
     args.append({input, labels});
+    args.append(key.begin(), key.end());
     SmallVector<Type> types{loss.getResultTypes().front()};
     types.append(params.getTypes().begin(), params.getTypes().end());
     auto wrt = llvm::to_vector(llvm::seq<int64_t>(0, params.size()));

@@ -406,6 +406,68 @@ LogicalResult lowerTranspose(TransposeOp op, IRRewriter &rewriter) {
   return success();
 }
 
+/// murmur3's 32-bit finalizer: every input bit affects every output bit.
+Value mix32(OpBuilder &b, Location loc, Value h) {
+  auto constant = [&](uint32_t c) {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), int64_t(c)).getResult();
+  };
+  auto xorShift = [&](Value v, uint32_t shift) {
+    return arith::XOrIOp::create(b, loc, v, arith::ShRUIOp::create(b, loc, v, constant(shift)))
+        .getResult();
+  };
+  h = arith::MulIOp::create(b, loc, xorShift(h, 16), constant(0x85ebca6b));
+  h = arith::MulIOp::create(b, loc, xorShift(h, 13), constant(0xc2b2ae35));
+  return xorShift(h, 16);
+}
+
+/// dropout -> a generic that hashes (key, salt, row-major position) to a
+/// uniform u in [0, 1) and keeps the element, scaled, where u >= ratio.
+LogicalResult lowerDropout(DropoutOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  RankedTensorType type = op.getType();
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank),
+                              AffineMap::get(rank, 0, {}, op.getContext()),
+                              rewriter.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  double ratio = op.getRatio().convertToDouble();
+  uint32_t salt = uint32_t(op.getSalt()) * 0x9e3779b9u;
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, type, ValueRange{op.getInput(), op.getKey()},
+      createEmptyTensor(rewriter, loc, type), maps, iterators,
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Type i32 = b.getI32Type(), element = args[0].getType();
+        Value position = linalg::IndexOp::create(b, loc, 0);
+        for (int64_t d = 1; d < rank; ++d) {
+          Value size = arith::ConstantIndexOp::create(b, loc, type.getDimSize(d));
+          position = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, position, size),
+                                           linalg::IndexOp::create(b, loc, d));
+        }
+        Value index = arith::IndexCastOp::create(b, loc, i32, position);
+        Value key = arith::FPToUIOp::create(b, loc, i32, args[1]);
+        Value seed = mix32(b, loc, arith::XOrIOp::create(
+                                       b, loc, key,
+                                       arith::ConstantIntOp::create(b, loc, i32, int64_t(salt))));
+        Value bits = mix32(b, loc, arith::AddIOp::create(b, loc, index, seed));
+        Value top24 = arith::ShRUIOp::create(b, loc, bits,
+                                             arith::ConstantIntOp::create(b, loc, i32, 8));
+        Value uniform = arith::MulFOp::create(
+            b, loc, arith::UIToFPOp::create(b, loc, element, top24),
+            arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 1.0 / 16777216.0)));
+        Value keep = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OGE, uniform,
+            arith::ConstantOp::create(b, loc, b.getFloatAttr(element, ratio)));
+        Value scaled = arith::MulFOp::create(
+            b, loc, args[0],
+            arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 1.0 / (1.0 - ratio))));
+        Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 0.0));
+        linalg::YieldOp::create(b, loc,
+                                arith::SelectOp::create(b, loc, keep, scaled, zero).getResult());
+      });
+  rewriter.replaceOp(op, generic.getResults());
+  return success();
+}
+
 LogicalResult lowerConstant(ConstantOp op, IRRewriter &rewriter) {
   rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, llvm::cast<TypedAttr>(op.getValue()));
   return success();
@@ -423,7 +485,7 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (llvm::isa<FusedOp, SumToOp, ScheduleUpdateOp, ReshapeOp, TransposeOp, BroadcastOp,
-                    ReduceSumOp>(op) ||
+                    ReduceSumOp, DropoutOp>(op) ||
           (llvm::isa<ConstantOp>(op) && !op->getParentOfType<FusedOp>()))
         ops.push_back(op);
     });
@@ -438,6 +500,7 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
               .Case<TransposeOp>([&](auto o) { return lowerTranspose(o, rewriter); })
               .Case<BroadcastOp>([&](auto o) { return lowerBroadcast(o, rewriter); })
               .Case<ReduceSumOp>([&](auto o) { return lowerReduceSum(o, rewriter); })
+              .Case<DropoutOp>([&](auto o) { return lowerDropout(o, rewriter); })
               .Case<ConstantOp>([&](auto o) { return lowerConstant(o, rewriter); });
       if (failed(lowered))
         return signalPassFailure();

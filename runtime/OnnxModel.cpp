@@ -174,9 +174,17 @@ std::vector<NamedTensor> readFloatInitializers(const void *bytes, size_t size,
 }
 
 /// BatchNormalization in training mode becomes the inference form (running
-/// statistics, one output): the written model predicts as evaluation did.
+/// statistics, one output) and Dropout the identity (training_mode and the
+/// mask output dropped): the written model predicts as evaluation did.
 static void toInferenceForm(onnx::GraphProto &graph) {
   for (onnx::NodeProto &node : *graph.mutable_node()) {
+    if (node.op_type() == "Dropout") {
+      while (node.input_size() > 2)
+        node.mutable_input()->RemoveLast();
+      while (node.output_size() > 1)
+        node.mutable_output()->RemoveLast();
+      continue;
+    }
     if (node.op_type() != "BatchNormalization")
       continue;
     for (onnx::AttributeProto &attr : *node.mutable_attribute())

@@ -22,8 +22,8 @@ std::vector<NamedTensor> readFloatInitializers(const void *bytes, size_t size,
 // The serialized model with the data of each `trained` initializer replaced
 // (keeping its element type, stored as raw_data), metadata
 // marthe.trained = "true", and BatchNormalization nodes in inference form
-// (training_mode = 0, their running statistics as the only state); everything
-// else is unchanged.
+// (training_mode = 0, their running statistics as the only state) and Dropout
+// nodes without training_mode (the identity); everything else is unchanged.
 std::string replaceInitializers(const void *bytes, size_t size,
                                 const std::vector<NamedTensor> &trained,
                                 const std::string &sourceName);

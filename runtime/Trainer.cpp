@@ -246,6 +246,13 @@ private:
     return c.eta0;
   }
 
+  /// The key of step t's dropout masks: a function of the seed and the step
+  /// only (resumed runs draw the same masks), below 2^24 so that it is an
+  /// exact integer in float32.
+  double dropoutKey(int64_t t) const {
+    return double((uint64_t(config_.seed) * 1000003u + uint64_t(t) + 1) % (1u << 24));
+  }
+
   /// A step started; its row is complete once finished.
   struct Launched {
     int64_t t;
@@ -263,6 +270,8 @@ private:
   Launched launch(int64_t t) {
     Function &fn = *step_;
     trainBatches_.fill(t, fn.arg("input"), fn.arg("labels"));
+    if (fn.hasArg("dropout_key"))
+      fn.arg("dropout_key").set(0, dropoutKey(t));
     if (!fn.hasArg("val_input")) {
       fn.arg("eta").set(0, scheduledEta(t));
       double eta = fn.arg("eta").get(0); // as the step sees it

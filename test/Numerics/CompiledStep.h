@@ -123,6 +123,18 @@ protected:
     return gather(fn.results(), "grad:");
   }
 
+  /// The gradient of the hypergradient's validation loss: the training loss
+  /// without dropout, when the model drops out.
+  Vector validationGradient(const Vector &w, const Batch &batch) {
+    if (!findFunction(marthe_program, "validation_loss_and_grad"))
+      return gradient(w, batch);
+    Function fn = function("validation_loss_and_grad");
+    scatter(fn.args(), "param:", w);
+    setBatch(fn, batch);
+    fn.call();
+    return gather(fn.results(), "grad:");
+  }
+
   Vector hessianVector(const Vector &w, const Vector &v, const Batch &batch) {
     Function fn = function("loss_hvp");
     scatter(fn.args(), "param:", w);

@@ -73,7 +73,7 @@ TEST_F(MartheStepTest, HypergradientIsTangentDotValidationGradient) {
   const double eta = 0.05;
   Batch validation = randomBatch();
   TangentStep step = martheStep(Vector(w.size(), 0.0), eta, 0.5, validation);
-  Vector e = gradient(step.w, validation);
+  Vector e = validationGradient(step.w, validation);
   Vector b = axpy(-1.0, axpy(kWeightDecay, w, gradient(w, batch)), Vector(w.size(), 0.0));
   EXPECT_NEAR(step.hg, dot(step.z, e), 1e-12 * std::abs(step.hg));
   EXPECT_NEAR(step.g1, dot(b, e), 1e-12 * std::abs(step.g1));

@@ -4,7 +4,8 @@ usage: window_model.py KIND OUT.onnx
 
 KIND: conv_same (Conv, auto_pad SAME_UPPER, stride 2, groups 2, bias),
 maxpool_ceil, avgpool_pads (count_include_pad 0), batchnorm_training,
-conv1d, pad_nonzero, maxpool_indices.
+conv1d, pad_nonzero, maxpool_indices, dropout_training (on [2, 4], ratio 0.25
+as a Constant node, training_mode true, then a Gemm).
 """
 import sys
 
@@ -36,6 +37,16 @@ elif kind == "batchnorm_training":
              numpy_helper.from_array(numpy.ones(4, numpy.float32), "var")]
     node = helper.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"],
                             ["y", "mean_out", "var_out"], "bn", momentum=0.8, training_mode=1)
+elif kind == "dropout_training":
+    x_shape = [2, 4]
+    ratio = helper.make_node("Constant", [], ["ratio"], "ratio",
+                             value=numpy_helper.from_array(numpy.array(0.25, numpy.float32)))
+    training = helper.make_node("Constant", [], ["training"], "training",
+                                value=helper.make_tensor("t", TensorProto.BOOL, [], [True]))
+    inits = [const("w", [3, 4])]
+    node = [ratio, training,
+            helper.make_node("Dropout", ["x", "ratio", "training"], ["d", "mask"], "drop"),
+            helper.make_node("Gemm", ["d", "w"], ["y"], "fc", transB=1)]
 elif kind == "conv1d":
     x_shape, inits = [2, 4, 5], [const("w", [3, 4, 3])]
     node = helper.make_node("Conv", ["x", "w"], ["y"], "conv1d")
@@ -49,7 +60,7 @@ else:
     sys.exit(f"unknown kind {kind}")
 
 graph = helper.make_graph(
-    [node], kind, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+    node if isinstance(node, list) else [node], kind, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
     [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs][:1], inits)
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 model.ir_version = 8
