@@ -44,7 +44,7 @@ class Center(torch.nn.Module):
         return x - x.mean(dim=1, keepdim=True)
 
 
-def build(layers, activation, form, center=False):
+def build(layers, activation, form, center=False, dropout=0.0):
     act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
            "leaky_relu": lambda: torch.nn.LeakyReLU(0.1),
            "hardtanh": lambda: torch.nn.Hardtanh(-0.5, 0.5)}[activation]
@@ -59,13 +59,16 @@ def build(layers, activation, form, center=False):
             modules[f"{activation}{i}"] = act()
             if center:
                 modules[f"center{i}"] = Center()
+            if dropout:
+                modules[f"dropout{i}"] = torch.nn.Dropout(dropout)
     return torch.nn.Sequential(modules)
 
 
 def export(path, layers, activation="relu", form="gemm", opset=13, batch="dynamic",
-           seed=0, double=False, center=False):
+           seed=0, double=False, center=False, dropout=0.0):
     torch.manual_seed(seed)
-    model = build(layers, activation, form, center).eval()
+    model = build(layers, activation, form, center, dropout)
+    model.train(dropout > 0)
     dtype = torch.float64 if double else torch.float32
     model.to(dtype)
     shape = [1, 28, 28] if layers[0] == 784 else [layers[0]]
@@ -75,7 +78,9 @@ def export(path, layers, activation="relu", form="gemm", opset=13, batch="dynami
     torch.onnx.export(model, example, path, export_params=True,
                       do_constant_folding=form != "transposed",
                       opset_version=opset, input_names=["input"], output_names=["logits"],
-                      dynamic_axes=dynamic, keep_initializers_as_inputs=False)
+                      dynamic_axes=dynamic, keep_initializers_as_inputs=False,
+                      training=torch.onnx.TrainingMode.TRAINING if dropout
+                      else torch.onnx.TrainingMode.EVAL)
     proto = onnx.load(path)
     onnx.checker.check_model(proto)
     return proto
@@ -106,11 +111,13 @@ def main():
     parser.add_argument("--double", action="store_true", help="export in float64")
     parser.add_argument("--center", action="store_true",
                         help="subtract each sample's mean after every activation")
+    parser.add_argument("--dropout", type=float, default=0.0,
+                        help="Dropout of this ratio after every activation (training-mode export)")
     args = parser.parse_args()
     if len(args.layers) < 2:
         parser.error("--layers needs at least two widths")
     proto = export(args.output, args.layers, args.activation, args.form, args.opset,
-                   args.batch, args.seed, args.double, args.center)
+                   args.batch, args.seed, args.double, args.center, args.dropout)
     print(f"{args.output}: {summary(proto)}", file=sys.stderr)
 
 

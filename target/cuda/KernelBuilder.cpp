@@ -75,8 +75,12 @@ SmallVector<Value> evaluateBody(OpBuilder &builder, Location loc, linalg::Generi
       mapping.map(arg, loadOperand(builder, loc, op, *input, indices));
   }
   mapping.map(body->getArguments().take_back(outputs.size()), outputs);
-  for (Operation &inner : body->without_terminator())
-    builder.clone(inner, mapping);
+  for (Operation &inner : body->without_terminator()) {
+    if (auto index = llvm::dyn_cast<linalg::IndexOp>(inner))
+      mapping.map(index.getResult(), indices[index.getDim()]); // the thread's iteration
+    else
+      builder.clone(inner, mapping);
+  }
   SmallVector<Value> yielded;
   for (Value value : body->getTerminator()->getOperands())
     yielded.push_back(mapping.lookupOrDefault(value));

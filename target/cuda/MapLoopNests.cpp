@@ -47,8 +47,6 @@ linalg::GenericOp parallelLoopsFirst(RewriterBase &rewriter, linalg::GenericOp o
 LogicalResult checkMappable(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics())
     return op.emitOpError("must work on buffers to be mapped to the GPU");
-  if (op.hasIndexSemantics())
-    return op.emitOpError("uses linalg.index, which the GPU mapping does not support");
   if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
     return op.emitOpError("needs static loop ranges to be mapped to a GPU grid");
   unsigned parallel = op.getNumParallelLoops();
