@@ -33,6 +33,22 @@ struct ConvShape : WindowShape {
 
 enum class ConvPass { Forward, BackwardData, BackwardFilter };
 
+/// Calls f(r, s, y, x) for the taps (r, s) of the window at output (p, q)
+/// that fall inside the input, at input row y and column x.
+template <typename F>
+void forEachTapInside(const WindowShape &g, int64_t p, int64_t q, F f) {
+  for (int64_t r = 0; r < g.r; ++r) {
+    int64_t y = p * g.strideH - g.padTop + r * g.dilationH;
+    if (y < 0 || y >= g.h)
+      continue;
+    for (int64_t s = 0; s < g.s; ++s) {
+      int64_t x = q * g.strideW - g.padLeft + s * g.dilationW;
+      if (x >= 0 && x < g.w)
+        f(r, s, y, x);
+    }
+  }
+}
+
 /// Calls f(input index, filter index, output index) for every product term of
 /// the convolution, skipping taps in the padding.
 template <typename F>
@@ -45,18 +61,10 @@ void forEachTap(const ConvShape &g, F f) {
         for (int64_t q = 0; q < g.q; ++q) {
           int64_t out = ((n * g.k + k) * g.p + p) * g.q + q;
           for (int64_t c = 0; c < cPerGroup; ++c)
-            for (int64_t r = 0; r < g.r; ++r) {
-              int64_t y = p * g.strideH - g.padTop + r * g.dilationH;
-              if (y < 0 || y >= g.h)
-                continue;
-              for (int64_t s = 0; s < g.s; ++s) {
-                int64_t x = q * g.strideW - g.padLeft + s * g.dilationW;
-                if (x < 0 || x >= g.w)
-                  continue;
-                f(((n * g.c + firstChannel + c) * g.h + y) * g.w + x,
-                  ((k * cPerGroup + c) * g.r + r) * g.s + s, out);
-              }
-            }
+            forEachTapInside(g, p, q, [&](int64_t r, int64_t s, int64_t y, int64_t x) {
+              f(((n * g.c + firstChannel + c) * g.h + y) * g.w + x,
+                ((k * cPerGroup + c) * g.r + r) * g.s + s, out);
+            });
         }
     }
 }
@@ -234,16 +242,10 @@ void forEachWindowMax(const WindowShape &g, const T *keys, F f) {
     for (int64_t p = 0; p < g.p; ++p)
       for (int64_t q = 0; q < g.q; ++q) {
         int64_t best = -1;
-        for (int64_t r = 0; r < g.r; ++r) {
-          int64_t y = p * g.strideH - g.padTop + r * g.dilationH;
-          if (y < 0 || y >= g.h)
-            continue;
-          for (int64_t s = 0; s < g.s; ++s) {
-            int64_t x = q * g.strideW - g.padLeft + s * g.dilationW;
-            if (x >= 0 && x < g.w && (best < 0 || in[y * g.w + x] > in[best]))
-              best = y * g.w + x;
-          }
-        }
+        forEachTapInside(g, p, q, [&](int64_t, int64_t, int64_t y, int64_t x) {
+          if (best < 0 || in[y * g.w + x] > in[best])
+            best = y * g.w + x;
+        });
         f(best < 0 ? -1 : plane * g.h * g.w + best, (plane * g.p + p) * g.q + q);
       }
   }
