@@ -241,6 +241,15 @@ Rule ClampOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{clampDerivative(builder, *this, tangents[0])};
 }
 
+// exp' = exp: v y.
+Rule ExpOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{rules(builder, *this).mul(adjoints[0], getResult())};
+}
+
+Rule ExpOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{rules(builder, *this).mul(tangents[0], getResult())};
+}
+
 Rule SigmoidOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
   return SmallVector<Value>{sigmoidDerivative(builder, *this, adjoints[0])};
 }
@@ -360,6 +369,39 @@ Rule DotOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   RuleBuilder r = rules(builder, *this);
   return SmallVector<Value>{r.add(dot(builder, getLoc(), tangents[0], getRhs()),
                                   dot(builder, getLoc(), getLhs(), tangents[1]))};
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax: with p = exp(y), the Jacobian of y = log_softmax(x) is I - 1 p^T
+// along the axis: tangent t - sum(p t), adjoint v - p sum(v).
+//===----------------------------------------------------------------------===//
+
+/// sum(v) along the op's axis, broadcast back over it.
+static Value sumAlongAxis(OpBuilder &builder, LogSoftmaxOp op, Value v) {
+  RankedTensorType type = op.getType();
+  SmallVector<int64_t> kept(type.getShape());
+  kept[op.getAxis()] = 1;
+  Value sum = ReduceSumOp::create(builder, op.getLoc(),
+                                  RankedTensorType::get(kept, type.getElementType()), v);
+  return BroadcastOp::create(builder, op.getLoc(), type, sum);
+}
+
+Rule LogSoftmaxOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  if (!adjoints[0])
+    return SmallVector<Value>{Value()};
+  RuleBuilder r = rules(builder, *this);
+  Value p = ExpOp::create(builder, getLoc(), getResult());
+  return SmallVector<Value>{
+      r.sub(adjoints[0], r.mul(p, sumAlongAxis(builder, *this, adjoints[0])))};
+}
+
+Rule LogSoftmaxOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return SmallVector<Value>{Value()};
+  RuleBuilder r = rules(builder, *this);
+  Value p = ExpOp::create(builder, getLoc(), getResult());
+  return SmallVector<Value>{
+      r.sub(tangents[0], sumAlongAxis(builder, *this, r.mul(p, tangents[0])))};
 }
 
 //===----------------------------------------------------------------------===//

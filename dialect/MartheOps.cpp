@@ -333,6 +333,13 @@ LogicalResult DotOp::verify() {
 // Cross-entropy ops
 //===----------------------------------------------------------------------===//
 
+LogicalResult LogSoftmaxOp::verify() {
+  int64_t axis = getAxis(), rank = getType().getRank();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is not a dimension of a rank-" << rank << " tensor";
+  return success();
+}
+
 LogicalResult DropoutOp::verify() {
   if (getInput().getType() != getType())
     return emitOpError("result must have the input's type");

@@ -73,6 +73,7 @@ def Marthe_NegOp : Marthe_UnaryOp<"neg", "-input">;
 def Marthe_ReluOp : Marthe_UnaryOp<"relu", "max(input, 0)">;
 def Marthe_TanhOp : Marthe_UnaryOp<"tanh", "tanh(input)">;
 def Marthe_SigmoidOp : Marthe_UnaryOp<"sigmoid", "1 / (1 + exp(-input))">;
+def Marthe_ExpOp : Marthe_UnaryOp<"exp", "exp(input)">;
 
 def Marthe_ClampOp : Marthe_MathOp<"clamp", [ElementwiseTrait, SameOperandsAndResultType]> {
   let summary = "min(max(input, min), max), either bound optional";
@@ -199,6 +200,22 @@ def Marthe_DotOp : Marthe_MathOp<"dot"> {
   let builders = [
     OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs)>
   ];
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax
+//===----------------------------------------------------------------------===//
+
+def Marthe_LogSoftmaxOp : Marthe_MathOp<"log_softmax", [SameOperandsAndResultType]> {
+  let summary = "input - log(sum(exp(input))) along `axis`";
+  let description = [{
+    Computed with the maximum along the axis subtracted first. Softmax is
+    `exp(log_softmax(x))`. Its derivatives are compositions of `exp`,
+    `reduce_sum`, `broadcast`, `mul` and `sub`, so they differentiate again.
+  }];
+  let arguments = (ins FloatTensor:$input, I64Attr:$axis);
+  let results = (outs FloatTensor:$result);
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

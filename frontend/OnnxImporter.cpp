@@ -42,7 +42,7 @@ const SupportedOp kSupportedOps[] = {
     {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}, {"Conv", {11}},
     {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}},
     {"BatchNormalization", {14, 15}}, {"Pad", {13, 18, 19, 21}},
-    {"Dropout", {13}}};
+    {"Dropout", {13}},       {"Softmax", {13}},        {"LogSoftmax", {13}}};
 
 const SupportedOp *findSupportedOp(StringRef name) {
   for (const SupportedOp &op : kSupportedOps)
@@ -457,7 +457,7 @@ private:
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       return nodeError(node, "domain '" + node.domain() + "' is not supported");
     if ((node.op_type() == "Softmax" || node.op_type() == "LogSoftmax") &&
-        node.output_size() == 1 && node.output(0) == graphOutput)
+        options.forTraining && node.output_size() == 1 && node.output(0) == graphOutput)
       return nodeError(node, "the model ends in " + node.op_type() +
                                  ", but the cross-entropy loss applies softmax to the logits "
                                  "itself: export the model without its final " +
@@ -516,6 +516,8 @@ private:
       return importPad(node);
     if (op == "Dropout")
       return importDropout(node);
+    if (op == "Softmax" || op == "LogSoftmax")
+      return importSoftmax(node);
     assert(op == "Identity" && "importNode checks the op type");
     return operand(node, 0);
   }
@@ -541,6 +543,22 @@ private:
       bias = *value;
     }
     return importConv(window, *input, *filter, bias);
+  }
+
+  /// LogSoftmax along `axis` (default -1); Softmax is its exp.
+  llvm::Expected<Value> importSoftmax(const onnx::NodeProto &node) {
+    auto input = operand(node, 0);
+    if (!input)
+      return input.takeError();
+    int64_t rank = shapeOf(*input).size(), axis = intAttr(node, "axis", -1);
+    if (axis < -rank || axis >= rank)
+      return nodeError(node, "axis " + std::to_string(axis) + " is out of range");
+    axis = axis < 0 ? axis + rank : axis;
+    Value logProbabilities = LogSoftmaxOp::create(builder, loc, input->getType(), *input,
+                                                  builder.getI64IntegerAttr(axis));
+    if (node.op_type() == "LogSoftmax")
+      return logProbabilities;
+    return Value(ExpOp::create(builder, loc, logProbabilities));
   }
 
   /// Dropout is the identity in @forward and where training_mode is not the

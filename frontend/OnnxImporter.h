@@ -10,6 +10,9 @@ namespace marthe {
 struct ImportOptions {
   /// The size given to a symbolic (or unknown) first input dimension.
   int64_t batchSize = 100;
+  /// The model will be trained with the cross-entropy loss: a final Softmax or
+  /// LogSoftmax is refused (the loss applies it). Off for --forward-only.
+  bool forTraining = true;
 };
 
 /// Imports an ONNX model into `@forward(params..., input) -> output`: the

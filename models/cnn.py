@@ -12,7 +12,7 @@ Architectures (torchvision's, built here without downloaded weights):
              with one downsampling basic block on 3x32x32
   tiny_tanh  a smooth 1x8x8 net for the finite-difference tests (tanh; strided,
              padded, grouped and dilated convolutions; max and average pooling;
-             dropout)
+             softmax over the channels; dropout)
 
 Training mode (torch.onnx.TrainingMode.TRAINING) keeps BatchNormalization as
 the training-time op with its running statistics, and Dropout, instead of
@@ -42,7 +42,8 @@ def tiny_tanh(classes):
         torch.nn.Conv2d(4, 4, 3, padding=2, dilation=2, groups=2), torch.nn.Tanh(),
         torch.nn.Conv2d(4, 6, 3, stride=2, padding=(1, 0), bias=False), torch.nn.Tanh(),
         torch.nn.AvgPool2d(2, stride=1, padding=1, count_include_pad=False),
-        torch.nn.Flatten(), torch.nn.Dropout(0.25), torch.nn.Linear(6 * 3 * 2, classes))
+        torch.nn.Softmax(dim=1), torch.nn.Flatten(), torch.nn.Dropout(0.25),
+        torch.nn.Linear(6 * 3 * 2, classes))
 
 
 def lenet5(classes):

@@ -18,6 +18,8 @@ namespace marthe {
 #include "passes/Passes.h.inc"
 } // namespace marthe
 
+#include <limits>
+
 using namespace mlir;
 using namespace marthe;
 
@@ -69,6 +71,7 @@ FailureOr<Value> scalarOp(OpBuilder &b, Operation *op, ArrayRef<Value> operands)
           [&](auto) { return arith::DivFOp::create(b, loc, operands[0], operands[1]).getResult(); })
       .Case<NegOp>([&](auto) { return arith::NegFOp::create(b, loc, operands[0]).getResult(); })
       .Case<TanhOp>([&](auto) { return math::TanhOp::create(b, loc, operands[0]).getResult(); })
+      .Case<ExpOp>([&](auto) { return math::ExpOp::create(b, loc, operands[0]).getResult(); })
       .Case<SqrtOp>([&](auto) { return math::SqrtOp::create(b, loc, operands[0]).getResult(); })
       .Case<ClampOp>([&](ClampOp clamp) {
         Value y = operands[0];
@@ -406,6 +409,66 @@ LogicalResult lowerTranspose(TransposeOp op, IRRewriter &rewriter) {
   return success();
 }
 
+/// log_softmax along its axis: the maximum m and s = sum(exp(x - m)) as
+/// reductions over the axis, then y = x - m - log(s).
+LogicalResult lowerLogSoftmax(LogSoftmaxOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  RankedTensorType type = op.getType();
+  int64_t rank = type.getRank(), axis = op.getAxis();
+  Type element = type.getElementType();
+  SmallVector<int64_t> reducedShape;
+  SmallVector<AffineExpr> keptDims;
+  SmallVector<utils::IteratorType> reduceAxis, allParallel(rank, utils::IteratorType::parallel);
+  for (int64_t d = 0; d < rank; ++d) {
+    reduceAxis.push_back(d == axis ? utils::IteratorType::reduction
+                                   : utils::IteratorType::parallel);
+    if (d != axis) {
+      reducedShape.push_back(type.getDimSize(d));
+      keptDims.push_back(rewriter.getAffineDimExpr(d));
+    }
+  }
+  auto reducedType = RankedTensorType::get(reducedShape, element);
+  AffineMap all = rewriter.getMultiDimIdentityMap(rank);
+  AffineMap dropAxis = AffineMap::get(rank, 0, keptDims, op.getContext());
+  Value x = op.getInput();
+
+  Value lowest = scalarConstant(rewriter, loc, element, -std::numeric_limits<double>::infinity());
+  Value maxInit = linalg::FillOp::create(rewriter, loc, ValueRange{lowest},
+                                         ValueRange{createEmptyTensor(rewriter, loc, reducedType)})
+                      .getResult(0);
+  Value max = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{reducedType}, x, maxInit,
+                  ArrayRef<AffineMap>{all, dropAxis}, reduceAxis,
+                  [](OpBuilder &b, Location loc, ValueRange args) {
+                    linalg::YieldOp::create(
+                        b, loc, arith::MaximumFOp::create(b, loc, args[0], args[1]).getResult());
+                  })
+                  .getResult(0);
+  Value sum = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{reducedType}, ValueRange{x, max},
+                  zeros(rewriter, loc, reducedType),
+                  ArrayRef<AffineMap>{all, dropAxis, dropAxis}, reduceAxis,
+                  [](OpBuilder &b, Location loc, ValueRange args) {
+                    Value shifted = arith::SubFOp::create(b, loc, args[0], args[1]);
+                    Value term = math::ExpOp::create(b, loc, shifted);
+                    linalg::YieldOp::create(
+                        b, loc, arith::AddFOp::create(b, loc, term, args[2]).getResult());
+                  })
+                  .getResult(0);
+  auto result = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{type}, ValueRange{x, max, sum},
+      createEmptyTensor(rewriter, loc, type),
+      ArrayRef<AffineMap>{all, dropAxis, dropAxis, all}, allParallel,
+      [](OpBuilder &b, Location loc, ValueRange args) {
+        Value shifted = arith::SubFOp::create(b, loc, args[0], args[1]);
+        Value logSum = math::LogOp::create(b, loc, args[2]);
+        linalg::YieldOp::create(b, loc,
+                                arith::SubFOp::create(b, loc, shifted, logSum).getResult());
+      });
+  rewriter.replaceOp(op, result.getResults());
+  return success();
+}
+
 /// murmur3's 32-bit finalizer: every input bit affects every output bit.
 Value mix32(OpBuilder &b, Location loc, Value h) {
   auto constant = [&](uint32_t c) {
@@ -485,7 +548,7 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (llvm::isa<FusedOp, SumToOp, ScheduleUpdateOp, ReshapeOp, TransposeOp, BroadcastOp,
-                    ReduceSumOp, DropoutOp>(op) ||
+                    ReduceSumOp, DropoutOp, LogSoftmaxOp>(op) ||
           (llvm::isa<ConstantOp>(op) && !op->getParentOfType<FusedOp>()))
         ops.push_back(op);
     });
@@ -501,6 +564,7 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
               .Case<BroadcastOp>([&](auto o) { return lowerBroadcast(o, rewriter); })
               .Case<ReduceSumOp>([&](auto o) { return lowerReduceSum(o, rewriter); })
               .Case<DropoutOp>([&](auto o) { return lowerDropout(o, rewriter); })
+              .Case<LogSoftmaxOp>([&](auto o) { return lowerLogSoftmax(o, rewriter); })
               .Case<ConstantOp>([&](auto o) { return lowerConstant(o, rewriter); });
       if (failed(lowered))
         return signalPassFailure();

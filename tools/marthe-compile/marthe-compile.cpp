@@ -251,7 +251,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &context, SourceM
     stage = *parsed;
     return module;
   }
-  auto module = importOnnxFile(&context, path, ImportOptions{config.batchSize});
+  auto module = importOnnxFile(&context, path, ImportOptions{config.batchSize, !forwardOnly});
   if (!module) {
     fail(toString(module.takeError()));
     return nullptr;
