@@ -29,8 +29,7 @@ public:
   Value lift(Value v) { return ReshapeOp::create(b, loc, perChannel, v); }
   /// A [1, C, 1, ...] tensor as [C].
   Value flat(Value v) {
-    return ReshapeOp::create(b, loc, RankedTensorType::get({perChannel.getDimSize(1)}, element),
-                             v);
+    return ReshapeOp::create(b, loc, RankedTensorType::get({perChannel.getDimSize(1)}, element), v);
   }
   Value spread(Value v) { return BroadcastOp::create(b, loc, full, v); }
   /// The mean over every dimension but the channels, as [1, C, 1, ...].
@@ -68,9 +67,8 @@ double floatAttr(const onnx::NodeProto &node, StringRef name, double fallback) {
 
 } // namespace
 
-llvm::Expected<BatchNorm> importBatchNorm(ImportedNode node, Value input, Value scale,
-                                          Value bias, Value runningMean, Value runningVar,
-                                          bool training) {
+llvm::Expected<BatchNorm> importBatchNorm(ImportedNode node, Value input, Value scale, Value bias,
+                                          Value runningMean, Value runningVar, bool training) {
   auto type = llvm::cast<RankedTensorType>(input.getType());
   if (type.getRank() < 2)
     return node.error("the input must be [N, C, ...]");

@@ -40,10 +40,9 @@ struct BatchNorm {
   mlir::Value output;
   mlir::Value runningMean, runningVar; // null in inference form
 };
-llvm::Expected<BatchNorm> importBatchNorm(ImportedNode node, mlir::Value input,
-                                          mlir::Value scale, mlir::Value bias,
-                                          mlir::Value runningMean, mlir::Value runningVar,
-                                          bool training);
+llvm::Expected<BatchNorm> importBatchNorm(ImportedNode node, mlir::Value input, mlir::Value scale,
+                                          mlir::Value bias, mlir::Value runningMean,
+                                          mlir::Value runningVar, bool training);
 
 } // namespace marthe
 

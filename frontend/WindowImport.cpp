@@ -75,8 +75,7 @@ llvm::Expected<Window2d> readWindow(ImportedNode &w, ArrayRef<int64_t> input,
   for (int axis = 0; axis < 2; ++axis)
     if (window.outputSize(axis, input[2 + axis]) < 1)
       return w.error("the window (extent " + llvm::Twine(window.extent(axis)) +
-                     ") does not fit the padded input dimension " +
-                     llvm::Twine(input[2 + axis]));
+                     ") does not fit the padded input dimension " + llvm::Twine(input[2 + axis]));
   return window;
 }
 
@@ -121,9 +120,9 @@ void applyCeilMode(Window2d &window, ArrayRef<int64_t> input) {
     int64_t outputSize = (span + stride - 1) / stride + 1;
     if ((outputSize - 1) * stride >= size + window.pads[axis])
       --outputSize;
-    window.pads[axis + 2] = std::max(
-        window.pads[axis + 2],
-        (outputSize - 1) * stride + window.extent(axis) - size - window.pads[axis]);
+    window.pads[axis + 2] =
+        std::max(window.pads[axis + 2],
+                 (outputSize - 1) * stride + window.extent(axis) - size - window.pads[axis]);
   }
 }
 
@@ -204,8 +203,8 @@ llvm::Expected<Value> importAveragePool(ImportedNode w, Value input) {
 
   OpBuilder &b = w.builder;
   Type elementType = llvm::cast<RankedTensorType>(input.getType()).getElementType();
-  auto filterType = RankedTensorType::get({x[1], 1, window->kernel[0], window->kernel[1]},
-                                          elementType);
+  auto filterType =
+      RankedTensorType::get({x[1], 1, window->kernel[0], window->kernel[1]}, elementType);
   Value ones = ConstantOp::createSplat(b, w.loc, filterType, 1.0);
   Value sums = conv(b, w.loc, input, ones, *window, x[1]);
 

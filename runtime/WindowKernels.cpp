@@ -20,8 +20,8 @@ namespace marthe::rt {
 namespace {
 
 struct WindowShape {
-  int64_t n, c, h, w, p, q, r, s, strideH, strideW, padTop, padLeft, padBottom, padRight,
-      dilationH, dilationW;
+  int64_t n, c, h, w, p, q, r, s, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH,
+      dilationW;
 };
 
 struct ConvShape : WindowShape {
@@ -35,8 +35,7 @@ enum class ConvPass { Forward, BackwardData, BackwardFilter };
 
 /// Calls f(r, s, y, x) for the taps (r, s) of the window at output (p, q)
 /// that fall inside the input, at input row y and column x.
-template <typename F>
-void forEachTapInside(const WindowShape &g, int64_t p, int64_t q, F f) {
+template <typename F> void forEachTapInside(const WindowShape &g, int64_t p, int64_t q, F f) {
   for (int64_t r = 0; r < g.r; ++r) {
     int64_t y = p * g.strideH - g.padTop + r * g.dilationH;
     if (y < 0 || y >= g.h)
@@ -51,8 +50,7 @@ void forEachTapInside(const WindowShape &g, int64_t p, int64_t q, F f) {
 
 /// Calls f(input index, filter index, output index) for every product term of
 /// the convolution, skipping taps in the padding.
-template <typename F>
-void forEachTap(const ConvShape &g, F f) {
+template <typename F> void forEachTap(const ConvShape &g, F f) {
   int64_t kPerGroup = g.k / g.groups, cPerGroup = g.c / g.groups;
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t k = 0; k < g.k; ++k) {
@@ -235,8 +233,7 @@ void conv(ConvPass pass, const ConvShape &g, const double *a, const double *b, d
 
 /// Calls f(input index or -1, output index) with the position of each window's
 /// largest key (the first of equals; -1 when the window is all padding).
-template <typename T, typename F>
-void forEachWindowMax(const WindowShape &g, const T *keys, F f) {
+template <typename T, typename F> void forEachWindowMax(const WindowShape &g, const T *keys, F f) {
   for (int64_t plane = 0; plane < g.n * g.c; ++plane) {
     const T *in = keys + plane * g.h * g.w;
     for (int64_t p = 0; p < g.p; ++p)
@@ -271,33 +268,30 @@ static void maxUnpool(const WindowShape &g, const T *keys, const T *values, T *o
 
 using namespace marthe::rt;
 
-#define WINDOW_SHAPE                                                                         \
-  WindowShape {                                                                              \
-    n, c, h, w, p, q, r, s, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH, \
-        dilationW                                                                            \
+#define WINDOW_SHAPE                                                                               \
+  WindowShape {                                                                                    \
+    n, c, h, w, p, q, r, s, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH,     \
+        dilationW                                                                                  \
   }
-#define DEFINE_WINDOW_KERNELS(T, suffix)                                                      \
-  void marthe_rt_conv2d_##suffix(const T *a, const T *b, T *out, MARTHE_WINDOW_KERNEL_SIZES, \
-                                 int64_t k, int64_t groups) {                                \
-    conv(ConvPass::Forward, ConvShape{WINDOW_SHAPE, k, groups}, a, b, out);                   \
-  }                                                                                           \
-  void marthe_rt_conv2d_backward_data_##suffix(const T *a, const T *b, T *out,                \
-                                               MARTHE_WINDOW_KERNEL_SIZES, int64_t k,         \
-                                               int64_t groups) {                              \
-    conv(ConvPass::BackwardData, ConvShape{WINDOW_SHAPE, k, groups}, a, b, out);              \
-  }                                                                                           \
-  void marthe_rt_conv2d_backward_filter_##suffix(const T *a, const T *b, T *out,              \
-                                                 MARTHE_WINDOW_KERNEL_SIZES, int64_t k,       \
-                                                 int64_t groups) {                            \
-    conv(ConvPass::BackwardFilter, ConvShape{WINDOW_SHAPE, k, groups}, a, b, out);            \
-  }                                                                                           \
-  void marthe_rt_max_pool2d_##suffix(const T *a, const T *b, T *out,                          \
-                                     MARTHE_WINDOW_KERNEL_SIZES) {                            \
-    maxPool(WINDOW_SHAPE, a, b, out);                                                         \
-  }                                                                                           \
-  void marthe_rt_max_unpool2d_##suffix(const T *a, const T *b, T *out,                        \
-                                       MARTHE_WINDOW_KERNEL_SIZES) {                          \
-    maxUnpool(WINDOW_SHAPE, a, b, out);                                                       \
+#define DEFINE_WINDOW_KERNELS(T, suffix)                                                           \
+  void marthe_rt_conv2d_##suffix(const T *a, const T *b, T *out, MARTHE_WINDOW_KERNEL_SIZES,       \
+                                 int64_t k, int64_t groups) {                                      \
+    conv(ConvPass::Forward, ConvShape{WINDOW_SHAPE, k, groups}, a, b, out);                        \
+  }                                                                                                \
+  void marthe_rt_conv2d_backward_data_##suffix(                                                    \
+      const T *a, const T *b, T *out, MARTHE_WINDOW_KERNEL_SIZES, int64_t k, int64_t groups) {     \
+    conv(ConvPass::BackwardData, ConvShape{WINDOW_SHAPE, k, groups}, a, b, out);                   \
+  }                                                                                                \
+  void marthe_rt_conv2d_backward_filter_##suffix(                                                  \
+      const T *a, const T *b, T *out, MARTHE_WINDOW_KERNEL_SIZES, int64_t k, int64_t groups) {     \
+    conv(ConvPass::BackwardFilter, ConvShape{WINDOW_SHAPE, k, groups}, a, b, out);                 \
+  }                                                                                                \
+  void marthe_rt_max_pool2d_##suffix(const T *a, const T *b, T *out, MARTHE_WINDOW_KERNEL_SIZES) { \
+    maxPool(WINDOW_SHAPE, a, b, out);                                                              \
+  }                                                                                                \
+  void marthe_rt_max_unpool2d_##suffix(const T *a, const T *b, T *out,                             \
+                                       MARTHE_WINDOW_KERNEL_SIZES) {                               \
+    maxUnpool(WINDOW_SHAPE, a, b, out);                                                            \
   }
 
 extern "C" {

@@ -59,10 +59,10 @@ int main(int argc, char **argv) {
     std::string role = arg.spec->role;
     std::string name = role.substr(role.find(':') + 1);
     for (int64_t i = 0; i < arg.size(); ++i) {
-      double value = role == "labels"                   ? double(rng() % classes)
-                     : role == "input"                  ? normal(rng)
-                     : role.rfind("tangent:", 0) == 0   ? normal(rng)
-                                                        : model.at(name)[i];
+      double value = role == "labels"                 ? double(rng() % classes)
+                     : role == "input"                ? normal(rng)
+                     : role.rfind("tangent:", 0) == 0 ? normal(rng)
+                                                      : model.at(name)[i];
       arg.set(i, value);
     }
     out["args"][role] = describe(arg);
