@@ -133,3 +133,40 @@ func.func @clamp(%x: tensor<3xf32>) -> tensor<3xf32> {
   }
   return %r : tensor<3xf32>
 }
+
+// log_softmax along axis 1 of [2, 3, 4]: the maximum and the sum of
+// exp(x - max) reduce the axis (outputs [2, 4]), then one parallel nest
+// computes x - max - log(sum).
+// CHECK-LABEL: func.func @log_softmax(
+// CHECK: %[[LOWEST:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[INIT:.+]] = linalg.fill ins(%[[LOWEST]] : f32) outs(%{{.+}} : tensor<2x4xf32>)
+// CHECK: %[[MAX:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #[[DROP:.+]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%arg0 : tensor<2x3x4xf32>) outs(%[[INIT]] : tensor<2x4xf32>)
+// CHECK: arith.maximumf
+// CHECK: %[[SUM:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%arg0, %[[MAX]] : tensor<2x3x4xf32>, tensor<2x4xf32>)
+// CHECK: arith.subf
+// CHECK-NEXT: math.exp
+// CHECK-NEXT: arith.addf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%arg0, %[[MAX]], %[[SUM]] : tensor<2x3x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>)
+// CHECK: arith.subf
+// CHECK-NEXT: math.log
+// CHECK-NEXT: arith.subf
+func.func @log_softmax(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %y = marthe.log_softmax %x {axis = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %y : tensor<2x3x4xf32>
+}
+
+// dropout: one parallel nest over [2, 5] that hashes (key, salt, position)
+// and keeps x / (1 - ratio) where the uniform is >= ratio.
+// CHECK-LABEL: func.func @dropout(
+// CHECK: linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<2x5xf32>, tensor<f32>)
+// CHECK: %[[I:.+]] = linalg.index 0 : index
+// CHECK: %[[J:.+]] = linalg.index 1 : index
+// CHECK: arith.fptoui %{{.+}} : f32 to i32
+// CHECK: arith.uitofp
+// CHECK: %[[KEEP:.+]] = arith.cmpf oge, %{{.+}}, %{{.+}} : f32
+// CHECK: %[[SCALED:.+]] = arith.mulf %{{.+}}, %{{.+}} : f32
+// CHECK: arith.select %[[KEEP]], %[[SCALED]], %{{.+}} : f32
+func.func @dropout(%x: tensor<2x5xf32>, %key: tensor<f32>) -> tensor<2x5xf32> {
+  %y = marthe.dropout %x, %key {ratio = 0.5 : f64, salt = 3 : i64} : (tensor<2x5xf32>, tensor<f32>) -> tensor<2x5xf32>
+  return %y : tensor<2x5xf32>
+}

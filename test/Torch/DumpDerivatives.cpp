@@ -1,6 +1,7 @@
 // Runs the compiled @loss_and_grad and @loss_hvp (--export-derivatives) once,
 // at the model's own initializers, on a random batch and tangent drawn from a
-// seed, and writes every input and result as JSON for compare_with_torch.py.
+// seed (also the dropout key), and writes every input and result as JSON for
+// compare_with_torch.py and check_dropout.py.
 //
 // usage: <program> OUT.json [SEED]
 
@@ -44,7 +45,8 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "usage: %s OUT.json [SEED]\n", argv[0]);
     return 2;
   }
-  std::mt19937_64 rng(argc > 2 ? std::stoull(argv[2]) : 0);
+  uint64_t seed = argc > 2 ? std::stoull(argv[2]) : 0;
+  std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal;
   const FunctionSpec *spec = findFunction(marthe_program, "loss_hvp");
   if (!spec) {
@@ -61,6 +63,7 @@ int main(int argc, char **argv) {
     for (int64_t i = 0; i < arg.size(); ++i) {
       double value = role == "labels"                 ? double(rng() % classes)
                      : role == "input"                ? normal(rng)
+                     : role == "dropout_key"          ? double(seed)
                      : role.rfind("tangent:", 0) == 0 ? normal(rng)
                                                       : model.at(name)[i];
       arg.set(i, value);
