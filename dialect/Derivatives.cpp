@@ -345,6 +345,61 @@ Rule MatmulOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
                                   r.matmul(getLhs(), tangents[1], tA, tB))};
 }
 
+// Concatenation and slicing are linear and each other's adjoints.
+Rule ConcatOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  SmallVector<Value> parts;
+  int64_t offset = 0;
+  for (Value input : getInputs()) {
+    parts.push_back(adjoints[0] ? SliceOp::create(builder, getLoc(), input.getType(), adjoints[0],
+                                                  getAxisAttr(), builder.getI64IntegerAttr(offset))
+                                      .getResult()
+                                : Value());
+    offset += llvm::cast<RankedTensorType>(input.getType()).getDimSize(getAxis());
+  }
+  return parts;
+}
+
+Rule ConcatOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  if (llvm::all_of(tangents, [](Value t) { return !t; }))
+    return SmallVector<Value>{Value()};
+  SmallVector<Value> parts;
+  for (auto [input, tangent] : llvm::zip(getInputs(), tangents))
+    parts.push_back(tangent ? tangent
+                            : ConstantOp::createSplat(builder, getLoc(), input.getType(), 0.0));
+  return SmallVector<Value>{
+      ConcatOp::create(builder, getLoc(), getType(), parts, getAxisAttr()).getResult()};
+}
+
+Rule SliceOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  if (!adjoints[0])
+    return SmallVector<Value>{Value()};
+  auto from = llvm::cast<RankedTensorType>(getInput().getType());
+  int64_t axis = getAxis(), before = getOffset();
+  int64_t after = from.getDimSize(axis) - before - getType().getDimSize(axis);
+  SmallVector<Value> parts;
+  auto zeros = [&](int64_t size) {
+    SmallVector<int64_t> shape(from.getShape());
+    shape[axis] = size;
+    parts.push_back(ConstantOp::createSplat(
+        builder, getLoc(), RankedTensorType::get(shape, from.getElementType()), 0.0));
+  };
+  if (before)
+    zeros(before);
+  parts.push_back(adjoints[0]);
+  if (after)
+    zeros(after);
+  return SmallVector<Value>{
+      ConcatOp::create(builder, getLoc(), from, parts, getAxisAttr()).getResult()};
+}
+
+Rule SliceOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  if (!tangents[0])
+    return SmallVector<Value>{Value()};
+  return SmallVector<Value>{SliceOp::create(builder, getLoc(), getType(), tangents[0],
+                                            getAxisAttr(), getOffsetAttr())
+                                .getResult()};
+}
+
 Rule SumToOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
   return SmallVector<Value>{
       rules(builder, *this).broadcastTo(adjoints[0], getInput().getType())};

@@ -333,6 +333,46 @@ LogicalResult DotOp::verify() {
 // Cross-entropy ops
 //===----------------------------------------------------------------------===//
 
+/// `a` and `b` agree in rank and in every dimension but `axis`.
+static bool agreeBesideAxis(RankedTensorType a, RankedTensorType b, int64_t axis) {
+  if (a.getRank() != b.getRank() || a.getElementType() != b.getElementType())
+    return false;
+  for (int64_t d = 0; d < a.getRank(); ++d)
+    if (d != axis && a.getDimSize(d) != b.getDimSize(d))
+      return false;
+  return true;
+}
+
+LogicalResult ConcatOp::verify() {
+  RankedTensorType type = getType();
+  int64_t axis = getAxis(), total = 0;
+  if (axis < 0 || axis >= type.getRank())
+    return emitOpError("axis ") << axis << " is not a dimension of the result";
+  for (Value input : getInputs()) {
+    auto inputType = llvm::cast<RankedTensorType>(input.getType());
+    if (!agreeBesideAxis(inputType, type, axis))
+      return emitOpError("operand ") << inputType << " does not agree with " << type
+                                     << " beside axis " << axis;
+    total += inputType.getDimSize(axis);
+  }
+  if (getInputs().empty() || total != type.getDimSize(axis))
+    return emitOpError("the operands' sizes along the axis add up to ")
+           << total << ", not " << type.getDimSize(axis);
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  RankedTensorType type = getType(), from = llvm::cast<RankedTensorType>(getInput().getType());
+  int64_t axis = getAxis(), offset = getOffset();
+  if (axis < 0 || axis >= type.getRank() || !agreeBesideAxis(from, type, axis))
+    return emitOpError("result ") << type << " is not a part of " << from << " along axis "
+                                  << axis;
+  if (offset < 0 || offset + type.getDimSize(axis) > from.getDimSize(axis))
+    return emitOpError("offset ") << offset << " and size " << type.getDimSize(axis)
+                                  << " exceed the input's " << from.getDimSize(axis);
+  return success();
+}
+
 LogicalResult LogSoftmaxOp::verify() {
   int64_t axis = getAxis(), rank = getType().getRank();
   if (axis < 0 || axis >= rank)

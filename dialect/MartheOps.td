@@ -192,6 +192,24 @@ def Marthe_ReduceSumOp : Marthe_MathOp<"reduce_sum"> {
   let hasFolder = 1;
 }
 
+def Marthe_ConcatOp : Marthe_MathOp<"concat"> {
+  let summary = "Join tensors along `axis`";
+  let description = [{
+    The operands agree in every dimension but `axis`; the result's `axis`
+    dimension is the sum of theirs. Its adjoint is a slice per operand.
+  }];
+  let arguments = (ins Variadic<FloatTensor>:$inputs, I64Attr:$axis);
+  let results = (outs FloatTensor:$result);
+  let hasVerifier = 1;
+}
+
+def Marthe_SliceOp : Marthe_MathOp<"slice"> {
+  let summary = "The part of `input` from `offset` along `axis`, of the result's size";
+  let arguments = (ins FloatTensor:$input, I64Attr:$axis, I64Attr:$offset);
+  let results = (outs FloatTensor:$result);
+  let hasVerifier = 1;
+}
+
 def Marthe_DotOp : Marthe_MathOp<"dot"> {
   let summary = "Inner product of two tensors of the same shape, as a scalar";
   let arguments = (ins FloatTensor:$lhs, FloatTensor:$rhs);

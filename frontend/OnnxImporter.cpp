@@ -42,7 +42,8 @@ const SupportedOp kSupportedOps[] = {
     {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}, {"Conv", {11}},
     {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}},
     {"BatchNormalization", {14, 15}}, {"Pad", {13, 18, 19, 21}},
-    {"Dropout", {13}},       {"Softmax", {13}},        {"LogSoftmax", {13}}};
+    {"Dropout", {13}},       {"Softmax", {13}},        {"LogSoftmax", {13}},
+    {"Concat", {13}}};
 
 const SupportedOp *findSupportedOp(StringRef name) {
   for (const SupportedOp &op : kSupportedOps)
@@ -518,6 +519,8 @@ private:
       return importDropout(node);
     if (op == "Softmax" || op == "LogSoftmax")
       return importSoftmax(node);
+    if (op == "Concat")
+      return importConcat(node);
     assert(op == "Identity" && "importNode checks the op type");
     return operand(node, 0);
   }
@@ -543,6 +546,37 @@ private:
       bias = *value;
     }
     return importConv(window, *input, *filter, bias);
+  }
+
+  llvm::Expected<Value> importConcat(const onnx::NodeProto &node) {
+    auto inputs = operands(node, node.input_size());
+    if (!inputs)
+      return inputs.takeError();
+    if (inputs->empty())
+      return nodeError(node, "needs at least one input");
+    const onnx::AttributeProto *axisAttr = attribute(node, "axis");
+    if (!axisAttr)
+      return nodeError(node, "the axis attribute is required");
+    auto first = llvm::cast<RankedTensorType>(inputs->front().getType());
+    int64_t rank = first.getRank(), axis = axisAttr->i();
+    if (axis < -rank || axis >= rank)
+      return nodeError(node, "axis " + std::to_string(axis) + " is out of range");
+    axis = axis < 0 ? axis + rank : axis;
+    SmallVector<int64_t> shape(first.getShape());
+    shape[axis] = 0;
+    for (Value input : *inputs) {
+      ArrayRef<int64_t> other = shapeOf(input);
+      for (int64_t d = 0; d < rank; ++d)
+        if (other.size() != size_t(rank) || (d != axis && other[d] != first.getDimSize(d)))
+          return nodeError(node, "inputs " + shapeText(first.getShape()) + " and " +
+                                     shapeText(other) + " do not join along axis " +
+                                     std::to_string(axis));
+      shape[axis] += other[axis];
+    }
+    if (inputs->size() == 1)
+      return inputs->front();
+    return Value(ConcatOp::create(builder, loc, RankedTensorType::get(shape, elementType),
+                                  *inputs, builder.getI64IntegerAttr(axis)));
   }
 
   /// LogSoftmax along `axis` (default -1); Softmax is its exp.

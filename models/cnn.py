@@ -12,7 +12,7 @@ Architectures (torchvision's, built here without downloaded weights):
              with one downsampling basic block on 3x32x32
   tiny_tanh  a smooth 1x8x8 net for the finite-difference tests (tanh; strided,
              padded, grouped and dilated convolutions; max and average pooling;
-             softmax over the channels; dropout)
+             softmax over the channels; dropout; a concatenation)
 
 Training mode (torch.onnx.TrainingMode.TRAINING) keeps BatchNormalization as
 the training-time op with its running statistics, and Dropout, instead of
@@ -36,10 +36,22 @@ def small(classes):
         torch.nn.Linear(128, classes))
 
 
+class ConcatBranch(torch.nn.Module):
+    """x joined along the channels with tanh(1x1 convolution of x)."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(channels, channels, 1)
+
+    def forward(self, x):
+        return torch.cat([x, torch.tanh(self.conv(x))], dim=1)
+
+
 def tiny_tanh(classes):
     return torch.nn.Sequential(
         torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.Tanh(), torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(4, 4, 3, padding=2, dilation=2, groups=2), torch.nn.Tanh(),
+        ConcatBranch(4),
+        torch.nn.Conv2d(8, 4, 3, padding=2, dilation=2, groups=2), torch.nn.Tanh(),
         torch.nn.Conv2d(4, 6, 3, stride=2, padding=(1, 0), bias=False), torch.nn.Tanh(),
         torch.nn.AvgPool2d(2, stride=1, padding=1, count_include_pad=False),
         torch.nn.Softmax(dim=1), torch.nn.Flatten(), torch.nn.Dropout(0.25),

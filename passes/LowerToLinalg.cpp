@@ -469,6 +469,79 @@ LogicalResult lowerLogSoftmax(LogSoftmaxOp op, IRRewriter &rewriter) {
   return success();
 }
 
+/// The element of `input` at the generic's own position, shifted along `axis`
+/// by `shift` (an index value): tensor.extract, so that the position may
+/// leave the loop's range.
+Value extractShifted(OpBuilder &b, Location loc, Value input, int64_t axis, Value shifted,
+                     int64_t rank) {
+  SmallVector<Value> at;
+  for (int64_t d = 0; d < rank; ++d)
+    at.push_back(d == axis ? shifted : linalg::IndexOp::create(b, loc, d).getResult());
+  return tensor::ExtractOp::create(b, loc, input, at);
+}
+
+/// A generic over `type` with no inputs whose body `element` computes each
+/// element from its position (it reads its tensors with tensor.extract).
+Value positionalGeneric(IRRewriter &rewriter, Location loc, RankedTensorType type,
+                        function_ref<Value(OpBuilder &, Location)> element) {
+  int64_t rank = type.getRank();
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{type}, ValueRange{},
+             ValueRange{createEmptyTensor(rewriter, loc, type)},
+             ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, iterators,
+             [&](OpBuilder &b, Location loc, ValueRange) {
+               linalg::YieldOp::create(b, loc, element(b, loc));
+             })
+      .getResult(0);
+}
+
+/// slice -> each element read from the input at offset along the axis.
+LogicalResult lowerSlice(SliceOp op, IRRewriter &rewriter) {
+  RankedTensorType type = op.getType();
+  int64_t axis = op.getAxis();
+  rewriter.replaceOp(op, positionalGeneric(rewriter, op.getLoc(), type,
+                                           [&](OpBuilder &b, Location loc) {
+                                             Value position = linalg::IndexOp::create(b, loc, axis);
+                                             Value shifted = arith::AddIOp::create(
+                                                 b, loc, position,
+                                                 arith::ConstantIndexOp::create(b, loc, op.getOffset()));
+                                             return extractShifted(b, loc, op.getInput(), axis,
+                                                                   shifted, type.getRank());
+                                           }));
+  return success();
+}
+
+/// concat -> each element reads every operand at its position along the axis,
+/// clamped into the operand, and keeps the one whose range holds the position.
+LogicalResult lowerConcat(ConcatOp op, IRRewriter &rewriter) {
+  RankedTensorType type = op.getType();
+  int64_t rank = type.getRank(), axis = op.getAxis();
+  auto element = [&](OpBuilder &b, Location loc) {
+    Value position = linalg::IndexOp::create(b, loc, axis), chosen;
+    auto index = [&](int64_t i) { return arith::ConstantIndexOp::create(b, loc, i); };
+    int64_t end = type.getDimSize(axis);
+    for (Value input : llvm::reverse(op.getInputs())) {
+      int64_t size = llvm::cast<RankedTensorType>(input.getType()).getDimSize(axis);
+      int64_t begin = end - size;
+      Value shifted = arith::SubIOp::create(b, loc, position, index(begin));
+      Value clamped = arith::MinSIOp::create(
+          b, loc, arith::MaxSIOp::create(b, loc, shifted, index(0)), index(size - 1));
+      Value value = extractShifted(b, loc, input, axis, clamped, rank);
+      if (chosen) {
+        Value inside =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, position, index(end));
+        value = arith::SelectOp::create(b, loc, inside, value, chosen);
+      }
+      chosen = value;
+      end = begin;
+    }
+    return chosen;
+  };
+  rewriter.replaceOp(op, positionalGeneric(rewriter, op.getLoc(), type, element));
+  return success();
+}
+
 /// murmur3's 32-bit finalizer: every input bit affects every output bit.
 Value mix32(OpBuilder &b, Location loc, Value h) {
   auto constant = [&](uint32_t c) {
@@ -548,7 +621,7 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (llvm::isa<FusedOp, SumToOp, ScheduleUpdateOp, ReshapeOp, TransposeOp, BroadcastOp,
-                    ReduceSumOp, DropoutOp, LogSoftmaxOp>(op) ||
+                    ReduceSumOp, DropoutOp, LogSoftmaxOp, SliceOp, ConcatOp>(op) ||
           (llvm::isa<ConstantOp>(op) && !op->getParentOfType<FusedOp>()))
         ops.push_back(op);
     });
@@ -565,6 +638,8 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
               .Case<ReduceSumOp>([&](auto o) { return lowerReduceSum(o, rewriter); })
               .Case<DropoutOp>([&](auto o) { return lowerDropout(o, rewriter); })
               .Case<LogSoftmaxOp>([&](auto o) { return lowerLogSoftmax(o, rewriter); })
+              .Case<SliceOp>([&](auto o) { return lowerSlice(o, rewriter); })
+              .Case<ConcatOp>([&](auto o) { return lowerConcat(o, rewriter); })
               .Case<ConstantOp>([&](auto o) { return lowerConstant(o, rewriter); });
       if (failed(lowered))
         return signalPassFailure();

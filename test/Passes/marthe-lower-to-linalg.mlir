@@ -170,3 +170,23 @@ func.func @dropout(%x: tensor<2x5xf32>, %key: tensor<f32>) -> tensor<2x5xf32> {
   %y = marthe.dropout %x, %key {ratio = 0.5 : f64, salt = 3 : i64} : (tensor<2x5xf32>, tensor<f32>) -> tensor<2x5xf32>
   return %y : tensor<2x5xf32>
 }
+
+// concat along axis 1 of [2, 3] and [2, 1]: one nest over [2, 4] reading
+// both operands at the clamped position and keeping the one that holds it;
+// slice reads its input at the offset.
+// CHECK-LABEL: func.func @concat_slice(
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<2x4xf32>)
+// CHECK: %[[P:.+]] = linalg.index 1 : index
+// CHECK: tensor.extract %arg1[
+// CHECK: tensor.extract %arg0[
+// CHECK: arith.cmpi slt, %[[P]], %{{.+}} : index
+// CHECK: arith.select
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<2x1xf32>)
+// CHECK: %[[Q:.+]] = linalg.index 1 : index
+// CHECK: %[[AT:.+]] = arith.addi %[[Q]], %{{.+}} : index
+// CHECK: tensor.extract %{{.+}}[%{{.+}}, %[[AT]]] : tensor<2x4xf32>
+func.func @concat_slice(%a: tensor<2x3xf32>, %b: tensor<2x1xf32>) -> tensor<2x1xf32> {
+  %c = marthe.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+  %s = marthe.slice %c {axis = 1 : i64, offset = 3 : i64} : (tensor<2x4xf32>) -> tensor<2x1xf32>
+  return %s : tensor<2x1xf32>
+}

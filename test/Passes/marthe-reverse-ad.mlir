@@ -227,3 +227,23 @@ func.func @conv_user(%w: tensor<4x1x3x3xf32>, %x: tensor<2x1x6x6xf32>, %y: tenso
       : (tensor<4x1x3x3xf32>, tensor<2x1x6x6xf32>, tensor<2xi32>) -> (tensor<f32>, tensor<4x1x3x3xf32>)
   return %gw : tensor<4x1x3x3xf32>
 }
+
+// -----
+
+// concat's adjoint: one slice of the result adjoint per operand.
+func.func @concat_loss(%w: tensor<2x3xf32> {marthe.role = "param:w"}, %x: tensor<2x1xf32> {marthe.role = "input"},
+                       %y: tensor<2xi32> {marthe.role = "labels"}) -> (tensor<f32> {marthe.role = "loss"}) {
+  %c = marthe.concat %w, %x {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+  %l = marthe.softmax_xent %c, %y : (tensor<2x4xf32>, tensor<2xi32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// CHECK-LABEL: func.func private @concat_loss_grad_0(
+// CHECK: %[[G:.+]] = marthe.softmax_xent_grad
+// CHECK: %[[DW:.+]] = marthe.slice %{{.+}} {axis = 1 : i64, offset = 0 : i64} : (tensor<2x4xf32>) -> tensor<2x3xf32>
+// CHECK: return %{{.+}}, %[[DW]]
+func.func @concat_user(%w: tensor<2x3xf32>, %x: tensor<2x1xf32>, %y: tensor<2xi32>) -> tensor<2x3xf32> {
+  %l, %gw = marthe.grad @concat_loss(%w, %x, %y) wrt [0]
+      : (tensor<2x3xf32>, tensor<2x1xf32>, tensor<2xi32>) -> (tensor<f32>, tensor<2x3xf32>)
+  return %gw : tensor<2x3xf32>
+}

@@ -53,3 +53,19 @@ func.func @unpool_shape(%x: tensor<2x4x5x5xf32>, %p: tensor<2x4x2x2xf32>) {
   %u = marthe.max_unpool2d %x, %p {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<2x4x5x5xf32>, tensor<2x4x2x2xf32>) -> tensor<2x4x4x4xf32>
   return
 }
+
+// -----
+
+func.func @concat_sizes(%a: tensor<2x3xf32>, %b: tensor<2x1xf32>) {
+  // expected-error @+1 {{the operands' sizes along the axis add up to 4, not 5}}
+  %c = marthe.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @slice_range(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{offset 2 and size 2 exceed the input's 3}}
+  %s = marthe.slice %a {axis = 1 : i64, offset = 2 : i64} : (tensor<2x3xf32>) -> tensor<2x2xf32>
+  return
+}
