@@ -248,6 +248,8 @@ private:
       if (node.op_type() == "Clip" || node.op_type() == "Dropout")
         for (int i = 1; i < node.input_size(); ++i)
           bounds.insert(node.input(i));
+      else if (node.op_type() == "Pad" && node.input_size() > 2)
+        bounds.insert(node.input(2));
     for (const onnx::TensorProto &init : graph.initializer()) {
       std::string what = "initializer '" + init.name() + "'";
       if (std::optional<bool> flag = boolValue(init); flag && bounds.contains(init.name())) {
@@ -262,7 +264,8 @@ private:
           for (float value : tensorValues<float>(init))
             values.push_back(value);
         if (values.size() != 1)
-          return fail(path + ": " + what + ": a Clip bound or Dropout ratio must be one float value");
+          return fail(path + ": " + what +
+                      ": a Clip bound, Dropout ratio or Pad value must be one float value");
         boundConstants[init.name()] = values[0];
         continue;
       }
@@ -318,10 +321,13 @@ private:
     argNames.clear();
     updatedStats.clear();
     boolConstants.clear();
-    dropoutRatios.clear();
-    for (const onnx::NodeProto &node : graph.node())
+    settings.clear();
+    for (const onnx::NodeProto &node : graph.node()) {
       if (node.op_type() == "Dropout" && node.input_size() > 1)
-        dropoutRatios.insert(node.input(1));
+        settings.insert(node.input(1));
+      if (node.op_type() == "Pad" && node.input_size() > 2)
+        settings.insert(node.input(2));
+    }
     ArgList args;
     if (llvm::Error error = importInitializers(graph, args))
       return error;
@@ -625,19 +631,81 @@ private:
                                    builder.getI64IntegerAttr(nodeIndex)));
   }
 
-  /// Pad nodes that pad nothing (PyTorch exports one before an AvgPool2d);
-  /// padding itself belongs to the Conv and pooling nodes' pads.
+  /// Pad in constant mode: negative pads crop (marthe.slice), positive ones
+  /// join blocks of the constant value (marthe.concat), axis by axis.
   llvm::Expected<Value> importPad(const onnx::NodeProto &node) {
     auto input = operand(node, 0);
     if (!input)
       return input.takeError();
+    const onnx::AttributeProto *mode = attribute(node, "mode");
+    if (mode && mode->s() != "constant")
+      return nodeError(node, "mode " + mode->s() + " is not supported (only constant)");
     auto pads = node.input_size() > 1 ? shapeConstants.find(node.input(1)) : shapeConstants.end();
     if (pads == shapeConstants.end())
       return nodeError(node, "pads must be a constant or an initializer");
-    if (llvm::any_of(pads->second, [](int64_t pad) { return pad != 0; }))
-      return nodeError(node, "only Pad nodes with zero pads are supported (pad by the "
-                             "Conv or pooling node's own pads instead)");
-    return *input;
+    double fill = 0.0;
+    if (node.input_size() > 2 && !node.input(2).empty()) {
+      auto value = boundConstants.find(node.input(2));
+      if (value == boundConstants.end())
+        return nodeError(node, "constant_value must be a constant");
+      fill = value->second;
+    }
+    int64_t rank = shapeOf(*input).size();
+    SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    if (node.input_size() > 3 && !node.input(3).empty()) {
+      auto given = shapeConstants.find(node.input(3));
+      if (given == shapeConstants.end())
+        return nodeError(node, "axes must be a constant or an initializer");
+      axes.assign(given->second.begin(), given->second.end());
+      for (int64_t &axis : axes) {
+        if (axis < -rank || axis >= rank)
+          return nodeError(node, "axis " + std::to_string(axis) + " is out of range");
+        axis = axis < 0 ? axis + rank : axis;
+      }
+    }
+    const std::vector<int64_t> &amounts = pads->second;
+    if (amounts.size() != 2 * axes.size())
+      return nodeError(node, "pads has " + std::to_string(amounts.size()) + " values for " +
+                                 std::to_string(axes.size()) + " axes");
+    Value padded = *input;
+    for (auto [k, axis] : llvm::enumerate(axes)) {
+      auto padResult = padAxis(padded, axis, amounts[k], amounts[k + axes.size()], fill);
+      if (!padResult)
+        return nodeError(node, "cropping leaves nothing along axis " + std::to_string(axis));
+      padded = *padResult;
+    }
+    return padded;
+  }
+
+  /// `v` cropped or extended by `fill` along `axis`; nothing when the crop
+  /// leaves no element.
+  std::optional<Value> padAxis(Value v, int64_t axis, int64_t before, int64_t after, double fill) {
+    SmallVector<int64_t> shape(shapeOf(v));
+    int64_t cropBefore = std::max<int64_t>(-before, 0), cropAfter = std::max<int64_t>(-after, 0);
+    if (cropBefore || cropAfter) {
+      shape[axis] -= cropBefore + cropAfter;
+      if (shape[axis] < 1)
+        return std::nullopt;
+      v = SliceOp::create(builder, loc, RankedTensorType::get(shape, elementType), v,
+                          builder.getI64IntegerAttr(axis), builder.getI64IntegerAttr(cropBefore));
+    }
+    SmallVector<Value> parts;
+    auto block = [&](int64_t size) {
+      SmallVector<int64_t> blockShape(shape);
+      blockShape[axis] = size;
+      parts.push_back(ConstantOp::createSplat(
+          builder, loc, RankedTensorType::get(blockShape, elementType), fill));
+    };
+    if (before > 0)
+      block(before);
+    parts.push_back(v);
+    if (after > 0)
+      block(after);
+    if (parts.size() == 1)
+      return v;
+    shape[axis] += std::max<int64_t>(before, 0) + std::max<int64_t>(after, 0);
+    return Value(ConcatOp::create(builder, loc, RankedTensorType::get(shape, elementType), parts,
+                                  builder.getI64IntegerAttr(axis)));
   }
 
   /// Its other outputs (the updated running statistics) are not values of
@@ -983,7 +1051,7 @@ private:
       boolConstants[node.output(0)] = *flag;
       return llvm::Error::success();
     }
-    if (dropoutRatios.contains(node.output(0))) {
+    if (settings.contains(node.output(0))) {
       // A setting, not a value of the model (float32 even in float64 models).
       std::vector<double> ratio = tensor.data_type() == onnx::TensorProto::DOUBLE
                                       ? tensorValues<double>(tensor)
@@ -992,7 +1060,7 @@ private:
         for (float value : tensorValues<float>(tensor))
           ratio.push_back(value);
       if (ratio.size() != 1)
-        return nodeError(node, "a Dropout ratio must be one float value");
+        return nodeError(node, "a Dropout ratio or Pad value must be one float value");
       boundConstants[node.output(0)] = ratio[0];
       return llvm::Error::success();
     }
@@ -1036,7 +1104,9 @@ private:
   /// @forward_train's dropout_key argument, when it has one.
   Value dropoutKey;
   llvm::StringMap<bool> boolConstants;
-  llvm::StringSet<> dropoutRatios;
+  /// Float scalars that are settings of a node (Dropout's ratio, Pad's
+  /// constant_value), not values of the model.
+  llvm::StringSet<> settings;
 };
 
 } // namespace
