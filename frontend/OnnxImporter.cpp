@@ -137,6 +137,17 @@ private:
     return false;
   }
 
+  /// The value of a one-element FLOAT or DOUBLE tensor.
+  static std::optional<double> floatScalar(const onnx::TensorProto &tensor) {
+    std::vector<double> values;
+    if (tensor.data_type() == onnx::TensorProto::DOUBLE)
+      values = tensorValues<double>(tensor);
+    else if (tensor.data_type() == onnx::TensorProto::FLOAT)
+      for (float value : tensorValues<float>(tensor))
+        values.push_back(value);
+    return values.size() == 1 ? std::optional<double>(values[0]) : std::nullopt;
+  }
+
   /// The value of a one-element BOOL tensor.
   static std::optional<bool> boolValue(const onnx::TensorProto &tensor) {
     if (tensor.data_type() != onnx::TensorProto::BOOL)
@@ -156,6 +167,14 @@ private:
   llvm::Error nodeError(const onnx::NodeProto &node, const llvm::Twine &message) {
     return fail(path + ": node " + nodeName(node) + " (" + node.op_type() + ", opset " +
                 llvm::Twine(opset) + "): " + message);
+  }
+
+  /// Checks `axis` against `rank` and makes a negative one count from the end.
+  llvm::Error normalizeAxis(const onnx::NodeProto &node, int64_t &axis, int64_t rank) {
+    if (axis < -rank || axis >= rank)
+      return nodeError(node, "axis " + std::to_string(axis) + " is out of range");
+    axis = axis < 0 ? axis + rank : axis;
+    return llvm::Error::success();
   }
 
   llvm::Expected<Type> floatType(int32_t dataType, const llvm::Twine &what) {
@@ -241,32 +260,18 @@ private:
           statistics.insert(node.input(i));
     ArgList stats;
     SmallVector<std::string> statNames;
-    // Clip's bounds and Dropout's ratio are constants of the model, not
-    // parameters; so is Dropout's training_mode.
-    llvm::StringSet<> bounds;
-    for (const onnx::NodeProto &node : graph.node())
-      if (node.op_type() == "Clip" || node.op_type() == "Dropout")
-        for (int i = 1; i < node.input_size(); ++i)
-          bounds.insert(node.input(i));
-      else if (node.op_type() == "Pad" && node.input_size() > 2)
-        bounds.insert(node.input(2));
     for (const onnx::TensorProto &init : graph.initializer()) {
       std::string what = "initializer '" + init.name() + "'";
-      if (std::optional<bool> flag = boolValue(init); flag && bounds.contains(init.name())) {
+      if (std::optional<bool> flag = boolValue(init); flag && settings.contains(init.name())) {
         boolConstants[init.name()] = *flag;
         continue;
       }
-      if (bounds.contains(init.name())) {
-        std::vector<double> values = init.data_type() == onnx::TensorProto::DOUBLE
-                                         ? tensorValues<double>(init)
-                                         : std::vector<double>();
-        if (init.data_type() == onnx::TensorProto::FLOAT)
-          for (float value : tensorValues<float>(init))
-            values.push_back(value);
-        if (values.size() != 1)
+      if (settings.contains(init.name())) {
+        std::optional<double> value = floatScalar(init);
+        if (!value)
           return fail(path + ": " + what +
                       ": a Clip bound, Dropout ratio or Pad value must be one float value");
-        boundConstants[init.name()] = values[0];
+        boundConstants[init.name()] = *value;
         continue;
       }
       if (init.data_type() == onnx::TensorProto::INT64) {
@@ -323,10 +328,10 @@ private:
     boolConstants.clear();
     settings.clear();
     for (const onnx::NodeProto &node : graph.node()) {
-      if (node.op_type() == "Dropout" && node.input_size() > 1)
-        settings.insert(node.input(1));
-      if (node.op_type() == "Pad" && node.input_size() > 2)
-        settings.insert(node.input(2));
+      bool fromInput1 = node.op_type() == "Clip" || node.op_type() == "Dropout";
+      for (int i = fromInput1 ? 1 : 2; i < node.input_size(); ++i)
+        if (fromInput1 || (node.op_type() == "Pad" && i == 2))
+          settings.insert(node.input(i));
     }
     ArgList args;
     if (llvm::Error error = importInitializers(graph, args))
@@ -565,9 +570,8 @@ private:
       return nodeError(node, "the axis attribute is required");
     auto first = llvm::cast<RankedTensorType>(inputs->front().getType());
     int64_t rank = first.getRank(), axis = axisAttr->i();
-    if (axis < -rank || axis >= rank)
-      return nodeError(node, "axis " + std::to_string(axis) + " is out of range");
-    axis = axis < 0 ? axis + rank : axis;
+    if (llvm::Error error = normalizeAxis(node, axis, rank))
+      return std::move(error);
     SmallVector<int64_t> shape(first.getShape());
     shape[axis] = 0;
     for (Value input : *inputs) {
@@ -591,9 +595,8 @@ private:
     if (!input)
       return input.takeError();
     int64_t rank = shapeOf(*input).size(), axis = intAttr(node, "axis", -1);
-    if (axis < -rank || axis >= rank)
-      return nodeError(node, "axis " + std::to_string(axis) + " is out of range");
-    axis = axis < 0 ? axis + rank : axis;
+    if (llvm::Error error = normalizeAxis(node, axis, rank))
+      return std::move(error);
     Value logProbabilities = LogSoftmaxOp::create(builder, loc, input->getType(), *input,
                                                   builder.getI64IntegerAttr(axis));
     if (node.op_type() == "LogSoftmax")
@@ -658,9 +661,8 @@ private:
         return nodeError(node, "axes must be a constant or an initializer");
       axes.assign(given->second.begin(), given->second.end());
       for (int64_t &axis : axes) {
-        if (axis < -rank || axis >= rank)
-          return nodeError(node, "axis " + std::to_string(axis) + " is out of range");
-        axis = axis < 0 ? axis + rank : axis;
+        if (llvm::Error error = normalizeAxis(node, axis, rank))
+          return std::move(error);
       }
     }
     const std::vector<int64_t> &amounts = pads->second;
@@ -860,9 +862,8 @@ private:
     if (axes.empty())
       axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
     for (int64_t &axis : axes) {
-      if (axis < -rank || axis >= rank)
-        return nodeError(node, "axis " + std::to_string(axis) + " is out of range");
-      axis = axis < 0 ? axis + rank : axis;
+      if (llvm::Error error = normalizeAxis(node, axis, rank))
+        return std::move(error);
     }
     llvm::sort(axes);
     axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
@@ -932,12 +933,6 @@ private:
     const std::string &name = node.input(index);
     if (auto found = boundConstants.find(name); found != boundConstants.end())
       return std::optional<double>(found->second);
-    if (auto found = values.find(name); found != values.end())
-      if (auto constant = found->second.getDefiningOp<ConstantOp>())
-        if (auto dense = llvm::dyn_cast<DenseElementsAttr>(constant.getValue());
-            dense && dense.getNumElements() == 1)
-          return std::optional<double>(
-              (*dense.getValues<APFloat>().begin()).convertToDouble());
     return nodeError(node, "bound '" + name + "' must be one constant value (an initializer "
                                               "or a Constant node)");
   }
@@ -1052,16 +1047,10 @@ private:
       return llvm::Error::success();
     }
     if (settings.contains(node.output(0))) {
-      // A setting, not a value of the model (float32 even in float64 models).
-      std::vector<double> ratio = tensor.data_type() == onnx::TensorProto::DOUBLE
-                                      ? tensorValues<double>(tensor)
-                                      : std::vector<double>();
-      if (tensor.data_type() == onnx::TensorProto::FLOAT)
-        for (float value : tensorValues<float>(tensor))
-          ratio.push_back(value);
-      if (ratio.size() != 1)
-        return nodeError(node, "a Dropout ratio or Pad value must be one float value");
-      boundConstants[node.output(0)] = ratio[0];
+      std::optional<double> value = floatScalar(tensor);
+      if (!value)
+        return nodeError(node, "a Clip bound, Dropout ratio or Pad value must be one float value");
+      boundConstants[node.output(0)] = *value;
       return llvm::Error::success();
     }
     if (tensor.data_type() == onnx::TensorProto::INT64) {
@@ -1104,8 +1093,9 @@ private:
   /// @forward_train's dropout_key argument, when it has one.
   Value dropoutKey;
   llvm::StringMap<bool> boolConstants;
-  /// Float scalars that are settings of a node (Dropout's ratio, Pad's
-  /// constant_value), not values of the model.
+  /// Constants that are settings of a node, not values of the model: Clip's
+  /// bounds, Dropout's ratio and training_mode, Pad's constant_value (float32
+  /// even in float64 models).
   llvm::StringSet<> settings;
 };
 
