@@ -2,8 +2,8 @@
 #define MARTHE_FRONTEND_NODEIMPORT_H
 
 // Importers of ONNX ops that live in files of their own: the 2-D window ops
-// (Conv, MaxPool, AveragePool; WindowImport.cpp) and BatchNormalization
-// (BatchNormImport.cpp).
+// (Conv, MaxPool, AveragePool; WindowImport.cpp), BatchNormalization
+// (BatchNormImport.cpp) and Pad (PadImport.cpp).
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -43,6 +43,14 @@ struct BatchNorm {
 llvm::Expected<BatchNorm> importBatchNorm(ImportedNode node, mlir::Value input, mlir::Value scale,
                                           mlir::Value bias, mlir::Value runningMean,
                                           mlir::Value runningVar, bool training);
+
+enum class PadMode { Constant, Reflect, Edge, Wrap };
+llvm::Expected<PadMode> parsePadMode(ImportedNode node, llvm::StringRef mode);
+/// `input` padded along `axes` by `amounts` (all the begin amounts, then all
+/// the end ones, as ONNX orders them); negative amounts crop.
+llvm::Expected<mlir::Value> importPad(ImportedNode node, mlir::Value input, PadMode mode,
+                                      llvm::ArrayRef<int64_t> axes,
+                                      llvm::ArrayRef<int64_t> amounts, double fill);
 
 } // namespace marthe
 

@@ -2,6 +2,7 @@
 
 #include "frontend/OnnxSchema.h"
 #include "frontend/NodeImport.h"
+#include "frontend/ShapeFolding.h"
 
 #include "dialect/MartheOps.h"
 
@@ -43,7 +44,11 @@ const SupportedOp kSupportedOps[] = {
     {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}},
     {"BatchNormalization", {14, 15}}, {"Pad", {13, 18, 19, 21}},
     {"Dropout", {13}},       {"Softmax", {13}},        {"LogSoftmax", {13}},
-    {"Concat", {13}}};
+    {"Concat", {13}},
+    // Folded at import time, on shapes and integer constants only.
+    {"Shape", {13, 15, 19, 21}}, {"Gather", {13}}, {"Cast", {13, 19, 21}},
+    {"ConstantOfShape", {9, 20, 21}}, {"Unsqueeze", {13, 21}}, {"Squeeze", {13, 21}},
+    {"Slice", {13}}};
 
 const SupportedOp *findSupportedOp(StringRef name) {
   for (const SupportedOp &op : kSupportedOps)
@@ -237,14 +242,14 @@ private:
   }
 
   /// The values of an int64 shape tensor, checked.
-  llvm::Expected<std::vector<int64_t>> shapeValues(const onnx::TensorProto &tensor,
-                                                   const llvm::Twine &what) {
+  llvm::Expected<IntTensor> shapeValues(const onnx::TensorProto &tensor,
+                                        const llvm::Twine &what) {
     auto shape = storedShape(tensor, what);
     if (!shape)
       return shape.takeError();
     if (llvm::Error error = checkValueCount(tensor, *shape, sizeof(int64_t), what))
       return std::move(error);
-    return tensorValues<int64_t>(tensor);
+    return IntTensor{*shape, tensorValues<int64_t>(tensor)};
   }
 
   using ArgList = SmallVector<std::pair<Type, std::string>>;
@@ -491,10 +496,54 @@ private:
       return nodeError(node, "expected one output");
     if (node.op_type() == "Constant")
       return importConstant(node);
+    if (isFoldableIntegerOp(node.op_type()) && (computesInteger(node) || isIntegerOnlyOp(node.op_type())))
+      return importIntegerNode(node);
     llvm::Expected<Value> result = importValueNode(node);
     if (!result)
       return result.takeError();
     values[node.output(0)] = *result;
+    return llvm::Error::success();
+  }
+
+  /// Whether `node` computes on integer tensors only (Shape: of any tensor).
+  bool computesInteger(const onnx::NodeProto &node) {
+    bool any = false;
+    for (auto [i, name] : llvm::enumerate(node.input())) {
+      if (name.empty())
+        continue;
+      bool shapeOfValue = node.op_type() == "Shape" && values.count(name);
+      if (!shapeConstants.count(name) && !shapeOfValue)
+        return false;
+      any = true;
+    }
+    return any;
+  }
+
+  llvm::Error importIntegerNode(const onnx::NodeProto &node) {
+    std::vector<IntTensor> shapesOfValues;
+    shapesOfValues.reserve(node.input_size());
+    SmallVector<const IntTensor *> inputs;
+    for (const std::string &name : node.input()) {
+      if (auto found = shapeConstants.find(name); found != shapeConstants.end()) {
+        inputs.push_back(&found->second);
+      } else if (auto value = values.find(name);
+                 node.op_type() == "Shape" && value != values.end()) {
+        shapesOfValues.push_back({SmallVector<int64_t>(shapeOf(value->second)), {}});
+        inputs.push_back(&shapesOfValues.back());
+      } else if (name.empty()) {
+        inputs.push_back(nullptr);
+      } else {
+        return nodeError(node, "input '" + name + "' is not an integer constant (" +
+                                   node.op_type() + " is supported on shapes and integer "
+                                   "constants only)");
+      }
+    }
+    auto error = [&](const llvm::Twine &message) { return nodeError(node, message); };
+    ImportedNode imported{builder, loc, node, error};
+    auto folded = foldIntegerNode(imported, inputs);
+    if (!folded)
+      return folded.takeError();
+    shapeConstants[node.output(0)] = std::move(*folded);
     return llvm::Error::success();
   }
 
@@ -532,6 +581,8 @@ private:
       return importSoftmax(node);
     if (op == "Concat")
       return importConcat(node);
+    if (op == "Slice")
+      return importSlice(node);
     assert(op == "Identity" && "importNode checks the op type");
     return operand(node, 0);
   }
@@ -634,15 +685,55 @@ private:
                                    builder.getI64IntegerAttr(nodeIndex)));
   }
 
-  /// Pad in constant mode: negative pads crop (marthe.slice), positive ones
-  /// join blocks of the constant value (marthe.concat), axis by axis.
+  /// Slice of a float tensor: contiguous ranges (step 1), one marthe.slice
+  /// an axis.
+  llvm::Expected<Value> importSlice(const onnx::NodeProto &node) {
+    auto input = operand(node, 0);
+    if (!input)
+      return input.takeError();
+    SmallVector<const IntTensor *> bounds;
+    for (int i = 1; i < node.input_size(); ++i) {
+      auto found = shapeConstants.find(node.input(i));
+      if (!node.input(i).empty() && found == shapeConstants.end())
+        return nodeError(node, "input '" + node.input(i) + "' must be a constant or an initializer");
+      bounds.push_back(node.input(i).empty() ? nullptr : &found->second);
+    }
+    auto error = [&](const llvm::Twine &message) { return nodeError(node, message); };
+    ImportedNode imported{builder, loc, node, error};
+    auto ranges = sliceRanges(imported, shapeOf(*input), bounds);
+    if (!ranges)
+      return ranges.takeError();
+    Value sliced = *input;
+    for (const SliceRange &range : *ranges) {
+      if (range.step != 1)
+        return nodeError(node, "step " + llvm::Twine(range.step) + " along axis " +
+                                   llvm::Twine(range.axis) + " (only step 1 is supported on " +
+                                   "float tensors)");
+      if (range.end <= range.start)
+        return nodeError(node, "leaves nothing along axis " + llvm::Twine(range.axis));
+      SmallVector<int64_t> shape(shapeOf(sliced));
+      if (shape[range.axis] == range.end - range.start)
+        continue;
+      shape[range.axis] = range.end - range.start;
+      sliced = SliceOp::create(builder, loc, RankedTensorType::get(shape, elementType), sliced,
+                               builder.getI64IntegerAttr(range.axis),
+                               builder.getI64IntegerAttr(range.start));
+    }
+    return sliced;
+  }
+
+  /// Pad's settings are constants (pads, constant_value, axes); the padding
+  /// itself is built in PadImport.cpp.
   llvm::Expected<Value> importPad(const onnx::NodeProto &node) {
     auto input = operand(node, 0);
     if (!input)
       return input.takeError();
-    const onnx::AttributeProto *mode = attribute(node, "mode");
-    if (mode && mode->s() != "constant")
-      return nodeError(node, "mode " + mode->s() + " is not supported (only constant)");
+    auto error = [&](const llvm::Twine &message) { return nodeError(node, message); };
+    ImportedNode imported{builder, loc, node, error};
+    const onnx::AttributeProto *modeAttr = attribute(node, "mode");
+    auto mode = parsePadMode(imported, modeAttr ? modeAttr->s() : "constant");
+    if (!mode)
+      return mode.takeError();
     auto pads = node.input_size() > 1 ? shapeConstants.find(node.input(1)) : shapeConstants.end();
     if (pads == shapeConstants.end())
       return nodeError(node, "pads must be a constant or an initializer");
@@ -659,55 +750,13 @@ private:
       auto given = shapeConstants.find(node.input(3));
       if (given == shapeConstants.end())
         return nodeError(node, "axes must be a constant or an initializer");
-      axes.assign(given->second.begin(), given->second.end());
+      axes.assign(given->second.values.begin(), given->second.values.end());
       for (int64_t &axis : axes) {
         if (llvm::Error error = normalizeAxis(node, axis, rank))
           return std::move(error);
       }
     }
-    const std::vector<int64_t> &amounts = pads->second;
-    if (amounts.size() != 2 * axes.size())
-      return nodeError(node, "pads has " + std::to_string(amounts.size()) + " values for " +
-                                 std::to_string(axes.size()) + " axes");
-    Value padded = *input;
-    for (auto [k, axis] : llvm::enumerate(axes)) {
-      auto padResult = padAxis(padded, axis, amounts[k], amounts[k + axes.size()], fill);
-      if (!padResult)
-        return nodeError(node, "cropping leaves nothing along axis " + std::to_string(axis));
-      padded = *padResult;
-    }
-    return padded;
-  }
-
-  /// `v` cropped or extended by `fill` along `axis`; nothing when the crop
-  /// leaves no element.
-  std::optional<Value> padAxis(Value v, int64_t axis, int64_t before, int64_t after, double fill) {
-    SmallVector<int64_t> shape(shapeOf(v));
-    int64_t cropBefore = std::max<int64_t>(-before, 0), cropAfter = std::max<int64_t>(-after, 0);
-    if (cropBefore || cropAfter) {
-      shape[axis] -= cropBefore + cropAfter;
-      if (shape[axis] < 1)
-        return std::nullopt;
-      v = SliceOp::create(builder, loc, RankedTensorType::get(shape, elementType), v,
-                          builder.getI64IntegerAttr(axis), builder.getI64IntegerAttr(cropBefore));
-    }
-    SmallVector<Value> parts;
-    auto block = [&](int64_t size) {
-      SmallVector<int64_t> blockShape(shape);
-      blockShape[axis] = size;
-      parts.push_back(ConstantOp::createSplat(
-          builder, loc, RankedTensorType::get(blockShape, elementType), fill));
-    };
-    if (before > 0)
-      block(before);
-    parts.push_back(v);
-    if (after > 0)
-      block(after);
-    if (parts.size() == 1)
-      return v;
-    shape[axis] += std::max<int64_t>(before, 0) + std::max<int64_t>(after, 0);
-    return Value(ConcatOp::create(builder, loc, RankedTensorType::get(shape, elementType), parts,
-                                  builder.getI64IntegerAttr(axis)));
+    return marthe::importPad(imported, *input, *mode, axes, pads->second.values, fill);
   }
 
   /// Its other outputs (the updated running statistics) are not values of
@@ -855,7 +904,7 @@ private:
       auto found = shapeConstants.find(node.input(1));
       if (found == shapeConstants.end())
         return nodeError(node, "axes must be a constant or an initializer");
-      axes.assign(found->second.begin(), found->second.end());
+      axes.assign(found->second.values.begin(), found->second.values.end());
     }
     if (axes.empty() && intAttr(node, "noop_with_empty_axes", 0))
       return x;
@@ -1015,10 +1064,10 @@ private:
     bool allowZero = intAttr(node, "allowzero", 0);
     SmallVector<int64_t> shape;
     int64_t known = 1, inferred = -1;
-    for (auto [i, d] : llvm::enumerate(found->second)) {
+    for (auto [i, d] : llvm::enumerate(found->second.values)) {
       int64_t dim = d == 0 && !allowZero && i < input.size() ? input[i] : d;
       if (dim < -1 || dim == 0 || (dim == -1 && inferred >= 0))
-        return nodeError(node, "invalid target shape " + shapeText(found->second) +
+        return nodeError(node, "invalid target shape " + shapeText(found->second.values) +
                                    " (one -1 at most, other dimensions >= 1)");
       if (dim == -1)
         inferred = i;
@@ -1085,7 +1134,9 @@ private:
   llvm::StringMap<double> boundConstants;
   Location loc = UnknownLoc::get(context);
   std::map<std::string, Value> values;
-  std::map<std::string, std::vector<int64_t>> shapeConstants;
+  /// Integer tensors: int64 initializers and constants, and what the
+  /// importer computes from them (ShapeFolding.cpp).
+  std::map<std::string, IntTensor> shapeConstants;
   SmallVector<std::string> argNames;
   /// Whether @forward_train is being imported, and the statistics it updates.
   bool training = false;

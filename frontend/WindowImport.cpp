@@ -223,7 +223,7 @@ llvm::Expected<Value> importAveragePool(ImportedNode w, Value input) {
           taps[axis] += at >= begin && at < end;
         }
       }
-      scale.push_back(taps[0] * taps[1] ? 1.0 / double(taps[0] * taps[1]) : 0.0);
+      scale.push_back(taps[0] * taps[1] != 0 ? 1.0 / double(taps[0] * taps[1]) : 0.0);
     }
   auto scaleType = RankedTensorType::get({out[2], out[3]}, elementType);
   SmallVector<float> narrow(scale.begin(), scale.end());

@@ -49,10 +49,12 @@ class ConcatBranch(torch.nn.Module):
 
 def tiny_tanh(classes):
     return torch.nn.Sequential(
-        torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.Tanh(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(1, 4, 3, padding=1, padding_mode="reflect"), torch.nn.Tanh(),
+        torch.nn.MaxPool2d(2),
         ConcatBranch(4),
         torch.nn.Conv2d(8, 4, 3, padding=2, dilation=2, groups=2), torch.nn.Tanh(),
-        torch.nn.Conv2d(4, 6, 3, stride=2, padding=(1, 0), bias=False), torch.nn.Tanh(),
+        torch.nn.Conv2d(4, 6, 3, stride=2, padding=(1, 0), bias=False, padding_mode="replicate"),
+        torch.nn.Tanh(),
         torch.nn.AvgPool2d(2, stride=1, padding=1, count_include_pad=False),
         torch.nn.Softmax(dim=1), torch.nn.Flatten(), torch.nn.Dropout(0.25),
         torch.nn.Linear(6 * 3 * 2, classes))
@@ -85,6 +87,31 @@ def resnet_block(classes):
         torch.nn.Flatten(), torch.nn.Linear(16, classes))
 
 
+class PaddedNet(torch.nn.Module):
+    """A user's own CNN written the usual way: padding modes other than zeros
+    (exported as shape arithmetic around Pad) and x.view(x.size(0), -1).
+    Not circular padding: PyTorch 1.13 exports it wrongly (its slices take
+    x[-2] where the padding needs x[-1])."""
+
+    def __init__(self, classes):
+        super().__init__()
+        self.reflect = torch.nn.Conv2d(1, 4, 3, padding=1, padding_mode="reflect")
+        self.replicate = torch.nn.Conv2d(4, 6, 3, padding=(2, 1), padding_mode="replicate")
+        self.pool = torch.nn.MaxPool2d(2)
+        self.strided = torch.nn.Conv2d(6, 8, 3, stride=2, padding=1)
+        self.fc = torch.nn.Linear(8 * 8 * 7, classes)
+
+    def forward(self, x):
+        x = torch.tanh(self.reflect(x))
+        x = self.pool(torch.tanh(self.replicate(x)))
+        x = torch.tanh(self.strided(x))
+        return self.fc(x.view(x.size(0), -1))
+
+
+def padded(classes):
+    return PaddedNet(classes)
+
+
 def vgg11_bn(classes):
     model = torchvision.models.vgg11_bn(weights=None)
     model.avgpool = torch.nn.Identity()
@@ -102,7 +129,7 @@ def resnet18(classes):
 ARCHITECTURES = {"small": (small, [1, 28, 28]), "tiny_tanh": (tiny_tanh, [1, 8, 8]),
                  "lenet5": (lenet5, [1, 28, 28]), "vgg11_bn_narrow": (vgg11_bn_narrow, [3, 32, 32]),
                  "resnet_block": (resnet_block, [3, 32, 32]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),
-                 "resnet18": (resnet18, [3, 32, 32])}
+                 "resnet18": (resnet18, [3, 32, 32]), "padded": (padded, [1, 28, 28])}
 
 
 def export(path, arch, classes=10, batch=128, opset=17, seed=0, double=False):

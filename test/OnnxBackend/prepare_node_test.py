@@ -7,13 +7,35 @@ value for it, so that the first input is the model's data input. A model of an
 opset below 13 (ONNX's convolution and pooling tests) is raised to opset 13,
 the oldest marthe imports: the listed tests use ops whose float semantics did
 not change since (MaxPool-12 only added integer types).
+The tests of ops that only move values (Pad's edge and reflect modes) hold
+int32 data: it becomes float32, which holds those values exactly.
 Writes OUT_DIR/model.onnx and copies input_0.pb and output_0.pb beside it.
 """
 import os
 import shutil
 import sys
 
+import numpy
 import onnx
+from onnx import numpy_helper
+
+MOVES_INTEGERS = {"test_edge_pad", "test_reflect_pad"}
+
+
+def as_float(value_info):
+    value_info.type.tensor_type.elem_type = onnx.TensorProto.FLOAT
+
+
+def copy_data(source, target, to_float):
+    if not to_float:
+        shutil.copyfile(source, target)
+        return
+    tensor = onnx.TensorProto()
+    with open(source, "rb") as f:
+        tensor.ParseFromString(f.read())
+    array = numpy_helper.to_array(tensor).astype(numpy.float32)
+    with open(target, "wb") as f:
+        f.write(numpy_helper.from_array(array, tensor.name).SerializeToString())
 
 
 def main(test_dir, out_dir):
@@ -26,13 +48,17 @@ def main(test_dir, out_dir):
             tensor.ParseFromString(f.read())
         tensor.name = value_info.name
         graph.initializer.append(tensor)
+    to_float = os.path.basename(os.path.normpath(test_dir)) in MOVES_INTEGERS
+    if to_float:
+        as_float(graph.input[0])
+        as_float(graph.output[0])
     for opset in model.opset_import:
         if opset.domain in ("", "ai.onnx") and opset.version < 13:
             opset.version = 13
     os.makedirs(out_dir, exist_ok=True)
     onnx.save(model, os.path.join(out_dir, "model.onnx"))
     for name in ("input_0.pb", "output_0.pb"):
-        shutil.copyfile(os.path.join(data, name), os.path.join(out_dir, name))
+        copy_data(os.path.join(data, name), os.path.join(out_dir, name), to_float)
 
 
 if __name__ == "__main__":

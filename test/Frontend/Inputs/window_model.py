@@ -4,7 +4,7 @@ usage: window_model.py KIND OUT.onnx
 
 KIND: conv_same (Conv, auto_pad SAME_UPPER, stride 2, groups 2, bias),
 maxpool_ceil, avgpool_pads (count_include_pad 0), batchnorm_training,
-conv1d, pad_nonzero, pad_reflect, maxpool_indices, dropout_training (on [2, 4], ratio 0.25
+conv1d, pad_nonzero, pad_reflect, pad_reflect_far, pad_symmetric, maxpool_indices, dropout_training (on [2, 4], ratio 0.25
 as a Constant node, training_mode true, then a Gemm).
 """
 import sys
@@ -53,9 +53,12 @@ elif kind == "conv1d":
 elif kind == "pad_nonzero":
     inits = [numpy_helper.from_array(numpy.array([0, 0, 1, 1, 0, 0, 1, 1], numpy.int64), "pads")]
     node = helper.make_node("Pad", ["x", "pads"], ["y"], "pad")
-elif kind == "pad_reflect":
-    inits = [numpy_helper.from_array(numpy.array([0, 0, 1, 1, 0, 0, 1, 1], numpy.int64), "pads")]
-    node = helper.make_node("Pad", ["x", "pads"], ["y"], "pad", mode="reflect")
+elif kind in ("pad_reflect", "pad_reflect_far", "pad_symmetric"):
+    amounts = {"pad_reflect": [0, 0, 2, 0, 0, 0, 0, 1], "pad_reflect_far": [0, 0, 5, 0, 0, 0, 0, 0],
+               "pad_symmetric": [0, 0, 1, 1, 0, 0, 1, 1]}[kind]
+    inits = [numpy_helper.from_array(numpy.array(amounts, numpy.int64), "pads")]
+    node = helper.make_node("Pad", ["x", "pads"], ["y"], "pad",
+                            mode="symmetric" if kind == "pad_symmetric" else "reflect")
 elif kind == "maxpool_indices":
     outputs = ["y", "indices"]
     node = helper.make_node("MaxPool", ["x"], ["y", "indices"], "pool", kernel_shape=[2, 2])

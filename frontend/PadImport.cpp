@@ -1,0 +1,151 @@
+// Pad in every mode as slices and concatenations (marthe.slice and
+// marthe.concat are each other's adjoints), so Pad needs no derivative rules
+// of its own. Negative pads crop first; the padding is then taken from the
+// cropped tensor.
+
+#include "frontend/NodeImport.h"
+
+#include "dialect/MartheOps.h"
+
+using namespace mlir;
+
+namespace marthe {
+namespace {
+
+class AxisPadder {
+public:
+  AxisPadder(ImportedNode &node, PadMode mode, double fill)
+      : b(node.builder), loc(node.loc), node(node), mode(mode), fill(fill) {}
+
+  /// `v` cropped or extended along `axis`.
+  llvm::Expected<Value> pad(Value v, int64_t axis, int64_t before, int64_t after) {
+    auto type = llvm::cast<RankedTensorType>(v.getType());
+    int64_t size = type.getDimSize(axis);
+    int64_t cropBefore = std::max<int64_t>(-before, 0), cropAfter = std::max<int64_t>(-after, 0);
+    if (size - cropBefore - cropAfter < 1)
+      return node.error("cropping leaves nothing along axis " + llvm::Twine(axis));
+    if (cropBefore || cropAfter)
+      v = slice(v, axis, cropBefore, size - cropBefore - cropAfter);
+    before = std::max<int64_t>(before, 0);
+    after = std::max<int64_t>(after, 0);
+    if (!before && !after)
+      return v;
+    size = shape(v)[axis];
+    if (llvm::Error error = checkReach(axis, size, std::max(before, after)))
+      return std::move(error);
+    SmallVector<Value> parts;
+    appendBefore(parts, v, axis, before);
+    parts.push_back(v);
+    appendAfter(parts, v, axis, after);
+    SmallVector<int64_t> joined(shape(v));
+    joined[axis] += before + after;
+    return Value(ConcatOp::create(b, loc, RankedTensorType::get(joined, element(v)), parts,
+                                  b.getI64IntegerAttr(axis)));
+  }
+
+private:
+  /// Reflection mirrors without repeating the border, wrapping takes one
+  /// copy of the other end: both need as many elements as they pad.
+  llvm::Error checkReach(int64_t axis, int64_t size, int64_t amount) {
+    if (mode == PadMode::Reflect && amount >= size)
+      return node.error("reflect pads " + llvm::Twine(amount) + " along axis " +
+                        llvm::Twine(axis) + " of size " + llvm::Twine(size) +
+                        " (at most size - 1)");
+    if (mode == PadMode::Wrap && amount > size)
+      return node.error("wrap pads " + llvm::Twine(amount) + " along axis " + llvm::Twine(axis) +
+                        " of size " + llvm::Twine(size) + " (at most the size)");
+    return llvm::Error::success();
+  }
+
+  void appendBefore(SmallVector<Value> &parts, Value v, int64_t axis, int64_t amount) {
+    int64_t size = shape(v)[axis];
+    switch (mode) {
+    case PadMode::Constant:
+      return appendFill(parts, v, axis, amount);
+    case PadMode::Edge:
+      return parts.append(amount, slice(v, axis, 0, 1));
+    case PadMode::Reflect:
+      for (int64_t i = amount; i >= 1; --i)
+        parts.push_back(slice(v, axis, i, 1));
+      return;
+    case PadMode::Wrap:
+      return parts.push_back(slice(v, axis, size - amount, amount));
+    }
+  }
+
+  void appendAfter(SmallVector<Value> &parts, Value v, int64_t axis, int64_t amount) {
+    int64_t size = shape(v)[axis];
+    switch (mode) {
+    case PadMode::Constant:
+      return appendFill(parts, v, axis, amount);
+    case PadMode::Edge:
+      return parts.append(amount, slice(v, axis, size - 1, 1));
+    case PadMode::Reflect:
+      for (int64_t i = 1; i <= amount; ++i)
+        parts.push_back(slice(v, axis, size - 1 - i, 1));
+      return;
+    case PadMode::Wrap:
+      return parts.push_back(slice(v, axis, 0, amount));
+    }
+  }
+
+  void appendFill(SmallVector<Value> &parts, Value v, int64_t axis, int64_t amount) {
+    if (!amount)
+      return;
+    SmallVector<int64_t> blockShape(shape(v));
+    blockShape[axis] = amount;
+    parts.push_back(
+        ConstantOp::createSplat(b, loc, RankedTensorType::get(blockShape, element(v)), fill));
+  }
+
+  Value slice(Value v, int64_t axis, int64_t offset, int64_t width) {
+    SmallVector<int64_t> sliced(shape(v));
+    sliced[axis] = width;
+    return SliceOp::create(b, loc, RankedTensorType::get(sliced, element(v)), v,
+                           b.getI64IntegerAttr(axis), b.getI64IntegerAttr(offset));
+  }
+
+  static ArrayRef<int64_t> shape(Value v) {
+    return llvm::cast<RankedTensorType>(v.getType()).getShape();
+  }
+  static Type element(Value v) { return llvm::cast<RankedTensorType>(v.getType()).getElementType(); }
+
+  OpBuilder &b;
+  Location loc;
+  ImportedNode &node;
+  PadMode mode;
+  double fill;
+};
+
+} // namespace
+
+llvm::Expected<PadMode> parsePadMode(ImportedNode node, llvm::StringRef mode) {
+  if (mode == "constant")
+    return PadMode::Constant;
+  if (mode == "reflect")
+    return PadMode::Reflect;
+  if (mode == "edge")
+    return PadMode::Edge;
+  if (mode == "wrap")
+    return PadMode::Wrap;
+  return node.error("mode " + mode + " is not one of constant, reflect, edge, wrap");
+}
+
+llvm::Expected<Value> importPad(ImportedNode node, Value input, PadMode mode,
+                                llvm::ArrayRef<int64_t> axes, llvm::ArrayRef<int64_t> amounts,
+                                double fill) {
+  if (amounts.size() != 2 * axes.size())
+    return node.error("pads has " + llvm::Twine(amounts.size()) + " values for " +
+                      llvm::Twine(axes.size()) + " axes");
+  AxisPadder padder(node, mode, fill);
+  Value padded = input;
+  for (auto [k, axis] : llvm::enumerate(axes)) {
+    auto result = padder.pad(padded, axis, amounts[k], amounts[k + axes.size()]);
+    if (!result)
+      return result.takeError();
+    padded = *result;
+  }
+  return padded;
+}
+
+} // namespace marthe
