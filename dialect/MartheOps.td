@@ -293,7 +293,7 @@ def Marthe_ScheduleUpdateOp : Marthe_Op<"schedule_update", [Pure]> {
     ```
     beta' = max(beta + alpha * hg * hg_prev, 0)
     eta'  = max(eta - beta' * hg, 0)
-    q     = clip(hg * g1 / g1^2, 0, 1)   (0 when g1 = 0)
+    q     = clip(hg / g1, 0, 1)   (0 when g1 = 0)
     mu'   = q^(1 / (c + 1))   if adaptive_mu, else mu
     c'    = mu * (1 + c)
     ```

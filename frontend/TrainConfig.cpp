@@ -382,6 +382,10 @@ const KeySpec kDataKeys[] = {
      [](const Entry &e, TrainConfig &c) {
        return e.readChoice(c.order, kDataOrderNames);
      }},
+    {"validation_order",
+     [](const Entry &e, TrainConfig &c) {
+       return e.readChoice(c.validationOrder, kDataOrderNames);
+     }},
 };
 
 const KeySpec kLossKeys[] = {

@@ -65,6 +65,9 @@ struct TrainConfig {
   int64_t batchSize = 100;
   /// "shuffle" | "sequential".
   DataOrder order = DataOrder::Shuffle;
+  /// Key validation_order: the order of the validation mini-batches of the
+  /// hypergradient, independent of the training order.
+  DataOrder validationOrder = DataOrder::Sequential;
 
   // [loss]
   /// Key kind; only "cross_entropy".

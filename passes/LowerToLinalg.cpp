@@ -40,11 +40,13 @@ Value scalarConstant(OpBuilder &builder, Location loc, Type type, double value) 
   return arith::ConstantOp::create(builder, loc, type, builder.getFloatAttr(type, value));
 }
 
-/// `x > 0 ? then : 0`, with NaN taking the 0 branch as the C++ runtime did.
+/// `x <= 0 ? 0 : then`.
 Value positiveSelect(OpBuilder &b, Location loc, Value x, Value then) {
+  // x <= 0 is false for NaN: a NaN input passes through (divergence must
+  // reach the loss, not be masked to 0).
   Value zero = scalarConstant(b, loc, x.getType(), 0.0);
-  Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
-  return arith::SelectOp::create(b, loc, positive, then, zero);
+  Value notPositive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, x, zero);
+  return arith::SelectOp::create(b, loc, notPositive, zero, then);
 }
 
 /// `a < b ? b : a` (std::max) and `a < b ? a : b` (std::min), NaN as in C++.
@@ -296,7 +298,7 @@ LogicalResult lowerScheduleUpdate(ScheduleUpdateOp op, IRRewriter &rewriter) {
         Value newBeta =
             maxOf(b, loc, arith::AddFOp::create(b, loc, beta, mul(mul(alpha, hg), hgPrev)), zero);
         Value newEta = maxOf(b, loc, arith::SubFOp::create(b, loc, eta, mul(newBeta, hg)), zero);
-        Value ratio = arith::DivFOp::create(b, loc, mul(hg, g1), mul(g1, g1));
+        Value ratio = arith::DivFOp::create(b, loc, hg, g1);
         Value clamped = minOf(b, loc, maxOf(b, loc, ratio, zero), one);
         Value g1IsZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, g1, zero);
         Value q = arith::SelectOp::create(b, loc, g1IsZero, zero, clamped);

@@ -10,7 +10,7 @@
 namespace marthe::rt {
 namespace {
 
-constexpr char kMagic[] = "MARTHE-CHECKPOINT 1\n";
+constexpr char kMagic[] = "MARTHE-CHECKPOINT 2\n";
 /// metrics.csv: step, loss, val_loss, val_acc, eta, mu, beta, hypergrad, g1.
 
 class Writer {
@@ -65,8 +65,13 @@ void writeCheckpoint(const std::string &path, const Checkpoint &checkpoint) {
   Writer out;
   out.put(checkpoint.nextStep);
   out.put(checkpoint.betaStep);
-  out.put(checkpoint.restarts);
-  out.put(checkpoint.firstLoss);
+  out.put<uint64_t>(checkpoint.rollbacks.size());
+  for (const Rollback &r : checkpoint.rollbacks) {
+    out.put(r.step);
+    out.put(r.resumedAt);
+    out.put(r.betaStepBefore);
+    out.put(r.betaStepAfter);
+  }
   out.put(checkpoint.stepSeconds);
   out.put<uint64_t>(checkpoint.rows.size());
   for (const MetricsRow &row : checkpoint.rows)
@@ -89,8 +94,17 @@ Checkpoint readCheckpoint(const std::string &path) {
   Checkpoint checkpoint;
   checkpoint.nextStep = in.get<int64_t>();
   checkpoint.betaStep = in.get<double>();
-  checkpoint.restarts = in.get<int64_t>();
-  checkpoint.firstLoss = in.get<double>();
+  for (uint64_t rollbacks = in.get<uint64_t>(); rollbacks > 0; --rollbacks) {
+    Rollback r;
+    r.step = in.get<int64_t>();
+    r.resumedAt = in.get<int64_t>();
+    r.betaStepBefore = in.get<double>();
+    r.betaStepAfter = in.get<double>();
+    if (r.resumedAt < 0 || r.resumedAt > r.step)
+      throw Error(path + ": corrupt checkpoint (a rollback from step " + std::to_string(r.step) +
+                  " to " + std::to_string(r.resumedAt) + ")");
+    checkpoint.rollbacks.push_back(r);
+  }
   checkpoint.stepSeconds = in.get<double>();
   for (uint64_t rows = in.get<uint64_t>(); rows > 0; --rows) {
     std::string row = in.getBytes();
@@ -104,8 +118,7 @@ Checkpoint readCheckpoint(const std::string &path) {
     std::string role = in.getBytes(), data = in.getBytes();
     checkpoint.tensors.push_back({role, std::vector<unsigned char>(data.begin(), data.end())});
   }
-  if (!in.done() || checkpoint.nextStep != int64_t(checkpoint.rows.size()) ||
-      checkpoint.restarts < 0)
+  if (!in.done() || checkpoint.nextStep != int64_t(checkpoint.rows.size()))
     throw Error(path + ": corrupt checkpoint");
   return checkpoint;
 }

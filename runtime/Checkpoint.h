@@ -12,11 +12,17 @@
 
 namespace marthe::rt {
 
+/// A divergence at `step` sent the run back to the snapshot before step
+/// `resumedAt`, with beta_step cut from `betaStepBefore` to `betaStepAfter`.
+struct Rollback {
+  int64_t step = 0, resumedAt = 0;
+  double betaStepBefore = 0, betaStepAfter = 0;
+};
+
 struct Checkpoint {
   int64_t nextStep = 0;
   double betaStep = 0;
-  int64_t restarts = 0;
-  double firstLoss = 0;
+  std::vector<Rollback> rollbacks;
   double stepSeconds = 0; // time spent in the steps so far
   std::vector<MetricsRow> rows; // metrics.csv rows of steps [0, nextStep)
   std::vector<std::pair<std::string, std::vector<unsigned char>>> tensors;

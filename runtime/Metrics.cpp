@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -23,8 +24,13 @@ void appendNumber(std::string &line, double value) {
     line += value > 0 ? "inf" : "-inf";
     return;
   }
+  // The shortest of %.15g, %.16g, %.17g that reads back as the same double.
   char text[32];
-  std::snprintf(text, sizeof text, "%.9g", value);
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value)
+      break;
+  }
   line += text;
 }
 
@@ -44,22 +50,36 @@ std::string systemError(const std::string &path, const std::string &what,
 
 } // namespace
 
-CsvWriter::CsvWriter(const std::string &path)
-    : path_(path), file_(std::fopen(path.c_str(), "w"), &std::fclose) {
-  if (!file_)
-    throw Error(systemError(path, "cannot open for writing", errno));
+const std::vector<std::string> &metricsColumnNames() {
+  static const std::vector<std::string> names{
+      "step", "loss", "val_loss", "val_acc", "eta",  "mu",
+      "beta", "c",    "beta_step", "hypergrad", "g1", "seconds"};
+  return names;
 }
 
-void CsvWriter::header(const std::vector<std::string> &columns) {
-  std::string line;
+CsvWriter::CsvWriter(const std::string &path, const std::vector<std::string> &columns,
+                     const std::vector<MetricsRow> &rows)
+    : path_(path), file_(nullptr, &std::fclose), columnCount_(columns.size()) {
   for (size_t i = 0; i < columns.size(); ++i)
-    line += (i ? "," : "") + csvField(columns[i]);
-  writeLine(line);
-  columnCount_ = columns.size();
+    headerLine_ += (i ? "," : "") + csvField(columns[i]);
+  reset(rows);
 }
 
-void CsvWriter::row(const double *values, size_t count) {
-  if (columnCount_ != 0 && count != columnCount_)
+void CsvWriter::reset(const std::vector<MetricsRow> &rows) {
+  file_.reset();
+  std::string text = headerLine_ + "\n";
+  for (const MetricsRow &row : rows) {
+    format(row.data(), row.size());
+    text += line_ + "\n";
+  }
+  writeFileAtomically(path_, text);
+  file_.reset(std::fopen(path_.c_str(), "a"));
+  if (!file_)
+    throw Error(systemError(path_, "cannot open for appending", errno));
+}
+
+void CsvWriter::format(const double *values, size_t count) {
+  if (count != columnCount_)
     throw Error(path_ + ": row has " + std::to_string(count) + " values but the header has " +
                 std::to_string(columnCount_) + " columns");
   line_.clear();
@@ -68,6 +88,10 @@ void CsvWriter::row(const double *values, size_t count) {
       line_ += ',';
     appendNumber(line_, values[i]);
   }
+}
+
+void CsvWriter::row(const double *values, size_t count) {
+  format(values, count);
   writeLine(line_);
 }
 

@@ -10,25 +10,40 @@
 
 namespace marthe::rt {
 
-// One metrics.csv row: step, loss, val_loss, val_acc, eta, mu, beta, hypergrad, g1.
-constexpr size_t kMetricsColumns = 9;
+// One metrics.csv row (README, "metrics.csv"): row t holds the schedule in
+// effect during step t (eta, mu, beta, c, beta_step), then what step t
+// computed (hypergradient, g1, losses) and the wall time at its end.
+enum MetricsColumn : size_t {
+  kStep, kLoss, kValLoss, kValAcc, kEta, kMu, kBeta, kC, kBetaStep, kHypergrad, kG1,
+  kSeconds, kMetricsColumns
+};
 using MetricsRow = std::array<double, kMetricsColumns>;
+/// The header names, in MetricsColumn order.
+const std::vector<std::string> &metricsColumnNames();
 
 // A CSV file written row by row; every row is flushed so progress survives a
-// crash of the process.
+// crash of the process. Its header and first rows are written atomically.
 class CsvWriter {
 public:
-  explicit CsvWriter(const std::string &path);
+  /// Writes the header and `rows` to `path` (replacing it atomically), then
+  /// appends.
+  CsvWriter(const std::string &path, const std::vector<std::string> &columns,
+            const std::vector<MetricsRow> &rows = {});
 
-  void header(const std::vector<std::string> &columns);
-  // Numbers are written with %.9g; NaN and infinities as nan, inf, -inf.
-  // Rows are formatted in a buffer the writer keeps, so a row allocates nothing.
+  /// Replaces the file's rows with `rows` atomically (a rollback).
+  void reset(const std::vector<MetricsRow> &rows);
+  // Numbers are written with the fewest digits (15 to 17) that read back as
+  // the same double;
+  // NaN and infinities as nan, inf, -inf. Rows are formatted in a buffer the
+  // writer keeps, so a row allocates nothing.
   void row(const double *values, size_t count);
   void row(const std::vector<double> &values) { row(values.data(), values.size()); }
 
 private:
+  void format(const double *values, size_t count);
   void writeLine(const std::string &line);
   std::string line_;
+  std::string headerLine_;
 
   std::string path_;
   std::unique_ptr<std::FILE, int (*)(std::FILE *)> file_;

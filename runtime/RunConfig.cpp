@@ -22,7 +22,7 @@ RunConfig defaultRunConfig(const ProgramSpec &program) {
   c.train = j.at("train"), c.validation = j.at("validation");
   c.augment = {j.at("mean").get<std::vector<double>>(), j.at("std").get<std::vector<double>>(),
                j.at("crop_padding"), j.at("flip")};
-  c.test = j.at("test"), c.order = j.at("order"), c.schedule = j.at("schedule");
+  c.test = j.at("test"), c.order = j.at("order"), c.validationOrder = j.at("validation_order"), c.schedule = j.at("schedule");
   c.out = j.at("out");
   c.steps = j.at("steps"), c.logEvery = j.at("log_every"), c.decaySteps = j.at("decay_steps");
   c.sgdrT0 = j.at("t0"), c.seed = j.at("seed"), c.eta0 = j.at("eta0"), c.beta0 = j.at("beta");
@@ -86,6 +86,17 @@ void applyCommandLine(RunConfig &c, int argc, char **argv) {
       c.data.dir = value;
     else if (flag == "--order")
       c.order = value;
+    else if (flag == "--validation-order")
+      c.validationOrder = value;
+    else if (flag == "--reset-beta")
+      c.resetBeta = value == "yes" ? true : value == "no" ? false
+                  : throw Error("option --reset-beta: expected yes or no, got '" + value + "'");
+    else if (flag == "--rollback")
+      c.rollbackTo = value;
+    else if (flag == "--beta-step-start")
+      c.betaStepStart = parseNumber(flag, value);
+    else if (flag == "--beta-step-cut")
+      c.betaStepCut = parseNumber(flag, value);
     else if (flag == "--log-every")
       c.logEvery = parseCount(flag, value);
     else
@@ -103,8 +114,15 @@ void validateRunConfig(const ProgramSpec &program, const RunConfig &c) {
   if (std::find(std::begin(kSchedules), std::end(kSchedules), c.schedule) == std::end(kSchedules))
     throw Error("unknown schedule '" + c.schedule +
                 "' (expected marthe, hd, rtho, constant, exponential, staircase or sgdr)");
-  if (c.order != "shuffle" && c.order != "sequential")
-    throw Error("unknown order '" + c.order + "' (expected shuffle or sequential)");
+  for (const std::string *order : {&c.order, &c.validationOrder})
+    if (*order != "shuffle" && *order != "sequential")
+      throw Error("unknown order '" + *order + "' (expected shuffle or sequential)");
+  if (c.rollbackTo != "latest" && c.rollbackTo != "previous")
+    throw Error("unknown rollback target '" + c.rollbackTo + "' (expected latest or previous)");
+  if (!(c.betaStepStart > 0))
+    throw Error("the beta_step auto starts from must be > 0");
+  if (!(c.betaStepCut > 1))
+    throw Error("beta_step cut must be > 1");
   if (c.eta0 < 0 || c.beta0 < 0 || c.betaStep.value_or(0) < 0)
     throw Error("eta0, beta0 and beta_step must be >= 0");
   if (c.mu && (*c.mu < 0 || *c.mu > 1))

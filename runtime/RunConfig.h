@@ -15,7 +15,7 @@ namespace marthe::rt {
 struct RunConfig {
   DataSource data;
   Preprocessing augment;
-  std::string train, validation, test, order, schedule, out;
+  std::string train, validation, test, order, validationOrder, schedule, out;
   int64_t steps = 512, logEvery = 16, decaySteps = 100, sgdrT0 = 100;
   uint64_t seed = 0;
   double eta0 = 0.01, beta0 = 0, decay = 0.99, sgdrTMult = 2;
@@ -24,6 +24,13 @@ struct RunConfig {
   bool seededInit = false;
   bool quiet = false;
   bool resume = false; // continue from out/checkpoint.bin
+  /// What beta_step = "auto" does on a divergence (docs/NOTES.md, issue 8):
+  /// roll back to the latest snapshot or the one before it, divide
+  /// beta_step by betaStepCut, optionally reset beta to beta0.
+  std::string rollbackTo = "previous";
+  double betaStepStart = 1e-5; // where "auto" starts
+  double betaStepCut = 10;
+  bool resetBeta = true;
 
 };
 

@@ -3,11 +3,13 @@
 #include "runtime/Batcher.h"
 #include "runtime/Checkpoint.h"
 #include "runtime/Dataset.h"
+#include "runtime/Divergence.h"
 #include "runtime/Error.h"
 #include "runtime/Metrics.h"
 #include "runtime/OnnxModel.h"
 #include "runtime/Program.h"
 #include "runtime/SchedulePlot.h"
+#include "runtime/Snapshot.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -37,14 +40,13 @@ bool isModelTensor(const std::string &role) {
   return isParameter(role) || role.rfind("stat:", 0) == 0;
 }
 
-/// The first beta_step tried by "auto"; each divergence divides it by 10.
-constexpr double kAutoBetaStepStart = 1e-3;
-constexpr int kAutoBetaStepTries = 12;
-/// A training loss this many times the first one counts as divergence.
-constexpr double kExplodingLossFactor = 5.0;
-/// The column of a MetricsRow that holds the validation accuracy (filled at
-/// progress lines only).
-constexpr size_t kValAcc = 3;
+/// Steps between two in-memory snapshots a rollback may return to.
+constexpr int64_t kSnapshotEvery = 16;
+/// While "auto" searches, a step that changes eta by more than this
+/// fraction counts as beta overshooting.
+constexpr double kLargestEtaChange = 0.5;
+/// Below this, "auto" gives up: beta hardly moves any more.
+constexpr double kSmallestBetaStep = 1e-15;
 
 std::string checkpointPath(const RunConfig &config) { return config.out + "/checkpoint.bin"; }
 
@@ -82,10 +84,11 @@ void scoreLogits(const Tensor &logits, const Tensor &labels, int64_t rows, doubl
 class Run {
 public:
   Run(const ProgramSpec &program, const RunConfig &config, const ImageSet &train,
-      const ImageSet &validation, double betaStep, int64_t restarts)
-      : program_(program), config_(config), betaStep_(betaStep), restarts_(restarts),
+      const ImageSet &validation)
+      : program_(program), config_(config),
+        betaStep_(config.schedule == "marthe" ? config.betaStep.value_or(config.betaStepStart) : 0),
         trainBatches_(train, config.order == "shuffle", config.seed, &config.augment),
-        valBatches_(validation, config.order == "shuffle", config.seed + 1),
+        valBatches_(validation, config.validationOrder == "shuffle", config.seed + 1),
         forward_(*requireFunction("forward"), program.device), validation_(validation),
         forwardLabels_(labelSpec(forward_.arg("input").spec->dims[0])) {
     bool hyper = isHypergradientSchedule(config.schedule);
@@ -96,51 +99,63 @@ public:
 
   /// Continues from a checkpoint of this program.
   void restore(const Checkpoint &checkpoint) {
-    for (const auto &[role, bytes] : checkpoint.tensors) {
-      if (!step_->hasArg(role) || step_->arg(role).byteSize() != bytes.size())
-        throw Error("the checkpoint does not match this executable (tensor '" + role + "')");
-      std::memcpy(step_->arg(role).mutableData(), bytes.data(), bytes.size());
-    }
+    restoreState(*step_, checkpoint.tensors, "the checkpoint");
     rows = checkpoint.rows;
-    firstLoss_ = checkpoint.firstLoss;
+    rollbacks = checkpoint.rollbacks;
+    betaStep_ = checkpoint.betaStep;
     stepSeconds_ = checkpoint.stepSeconds;
     if (!rows.empty())
-      lastLoss = rows.back()[1];
+      lastLoss = rows.back()[kLoss];
   }
 
-  /// Runs the steps after those already in `rows`; false when training diverged.
-  bool trainAll(CsvWriter &csv) {
-    for (const MetricsRow &row : rows)
-      csv.row(row.data(), row.size());
+  /// Runs the steps after those already in `rows`, rolling back on
+  /// divergence while the policy allows; false when training diverged and
+  /// stopped (the state is then the last snapshot's).
+  bool trainAll() {
+    csv_.emplace(config_.out + "/metrics.csv", metricsColumnNames(), rows);
+    detector_.restart(rows);
     // Rows for every step, up to a bound: a run of 10^8 steps grows them.
     rows.reserve(std::min<int64_t>(config_.steps, int64_t(1) << 20));
-    auto start = std::chrono::steady_clock::now();
+    start_ = std::chrono::steady_clock::now();
+    secondsBefore_ = rows.empty() ? 0 : rows.back()[kSeconds];
     // The schedule in effect for the first step, as initialized or restored.
     nextEta_ = scalar("eta");
-    nextMu_ = step_->hasArg("mu") ? scalar("mu") : NAN;
+    bool hyper = step_->hasArg("mu");
+    nextMu_ = hyper ? scalar("mu") : NAN;
+    nextBeta_ = hyper ? scalar("beta") : NAN;
+    nextC_ = hyper ? scalar("c") : NAN;
+    takeSnapshot();
     std::optional<Launched> pending;
-    for (int64_t t = rows.size(); t < config_.steps; ++t) {
+    for (int64_t t = rows.size(); t < config_.steps;) {
       auto launchStart = std::chrono::steady_clock::now();
       Launched launched = launch(t);
       stepSeconds_ += seconds(launchStart);
       // On a device step t runs while the row of step t - 1 is read back.
-      if (pending && !finish(*pending, csv))
-        return false;
-      pending = launched;
+      bool healthy = !pending || finish(*pending);
       bool stop = stopRequested; // read once: the checkpoint must hold every launched step
-      if (!pipelined_ || isLogStep(t) || stop) {
-        if (!finish(*pending, csv))
-          return false;
+      if (healthy && (!pipelined_ || isSyncStep(t) || stop))
+        healthy = finish(launched);
+      else if (healthy)
+        pending = launched;
+      if (!healthy) {
+        step_->scalar(launched.ticket, "loss"); // no step may run while the state is restored
         pending.reset();
+        if (!rollBack())
+          return false;
+        t = rows.size();
+        continue;
       }
+      if (!pipelined_ || isSyncStep(t) || stop)
+        pending.reset();
       if (stop) {
         checkpoint();
         throw Interrupted("interrupted after step " + std::to_string(t + 1) + "; " +
                           checkpointPath(config_) + " holds it: continue with --resume");
       }
+      ++t;
     }
     secondsPerStep = stepSeconds_ / config_.steps;
-    totalSeconds = seconds(start);
+    totalSeconds = seconds(start_);
     return true;
   }
 
@@ -260,6 +275,12 @@ private:
     MetricsRow row; // val_acc is left NaN
   };
 
+  /// Steps after which nothing runs while the row is read: progress lines
+  /// and snapshots.
+  bool isSyncStep(int64_t t) const {
+    return isLogStep(t) || (t + 1) % kSnapshotEvery == 0;
+  }
+
   bool isLogStep(int64_t t) const {
     return (t + 1) % config_.logEvery == 0 || t + 1 == config_.steps;
   }
@@ -277,8 +298,11 @@ private:
       double eta = fn.arg("eta").get(0); // as the step sees it
       uint64_t ticket = fn.launch();
       fn.feedBack();
-      double loss = fn.scalar(ticket, "loss");
-      return {t, ticket, {double(t), loss, validationLoss(t), NAN, eta, NAN, NAN, NAN, NAN}};
+      MetricsRow row;
+      row.fill(NAN);
+      row[kStep] = double(t), row[kLoss] = fn.scalar(ticket, "loss");
+      row[kValLoss] = validationLoss(t), row[kEta] = eta;
+      return {t, ticket, row};
     }
     valBatches_.fill(t, fn.arg("val_input"), fn.arg("val_labels"));
     uint64_t ticket = fn.launch();
@@ -287,39 +311,120 @@ private:
     return {t, ticket, {}};
   }
 
-  /// The row of a launched step, from its scalar results: η and μ in effect
-  /// during the step (the previous step's results), then the step's own.
+  /// The row of a launched step, from its scalar results: the schedule in
+  /// effect during the step (the previous step's results), then the step's
+  /// own values.
   MetricsRow collect(const Launched &step) {
+    MetricsRow row = step.row;
+    row[kSeconds] = secondsBefore_ + seconds(start_);
     if (!isHypergradientSchedule(config_.schedule))
-      return step.row;
-    Function &fn = *step_;
-    auto result = [&](const char *role) { return fn.scalar(step.ticket, role); };
-    MetricsRow row{double(step.t), result("loss"), result("val_loss"), NAN,  nextEta_,
-                   nextMu_,        result("beta"), result("hg"),       result("g1")};
-    nextEta_ = result("eta");
-    if (step_->hasResult("mu"))
-      nextMu_ = result("mu");
+      return row;
+    auto result = [&](const char *role) { return step_->scalar(step.ticket, role); };
+    row[kStep] = double(step.t), row[kLoss] = result("loss"), row[kValLoss] = result("val_loss");
+    row[kEta] = nextEta_, row[kMu] = nextMu_, row[kBeta] = nextBeta_, row[kC] = nextC_;
+    row[kBetaStep] = step_->arg("alpha").get(0);
+    row[kHypergrad] = result("hg"), row[kG1] = result("g1");
+    nextEta_ = result("eta"), nextMu_ = result("mu"), nextBeta_ = result("beta");
+    nextC_ = result("c");
     return row;
   }
 
   /// Records the step's row; at progress lines also evaluates, logs and
-  /// checkpoints (no later step has started). False when it diverged.
-  bool finish(const Launched &step, CsvWriter &csv) {
+  /// checkpoints, and every kSnapshotEvery steps takes a snapshot (no later
+  /// step has started then). False when it diverged.
+  bool finish(const Launched &step) {
     auto collectStart = std::chrono::steady_clock::now();
     MetricsRow row = collect(step);
     stepSeconds_ += seconds(collectStart);
-    lastLoss = row[1];
-    if (diverged(row))
-      return report(step.t, row), false;
+    bool hyper = isHypergradientSchedule(config_.schedule);
+    std::string why = hyper ? detector_.check(row, true, {nextEta_, nextMu_, nextBeta_, nextC_})
+                            : detector_.check(row, false, {});
+    if (why.empty() && searching() && betaStep_ / config_.betaStepCut >= kSmallestBetaStep)
+      why = overshoot(row[kEta], nextEta_);
+    if (!why.empty()) {
+      divergence_ = {step.t, why};
+      if (!config_.quiet)
+        std::fprintf(stderr, "step %lld: training diverged: %s\n", (long long)step.t + 1,
+                     why.c_str());
+      return false;
+    }
+    lastLoss = row[kLoss];
     bool logNow = isLogStep(step.t);
     if (logNow)
       row[kValAcc] = evaluate(validation_).accuracy;
-    csv.row(row.data(), row.size());
+    csv_->row(row.data(), row.size());
     rows.push_back(row);
     if (logNow) {
       progress(row);
       checkpoint();
     }
+    if (isSyncStep(step.t))
+      takeSnapshot();
+    return true;
+  }
+
+  struct Snapshot {
+    int64_t step;
+    StateTensors state;
+    double eta, mu, beta, c;
+  };
+
+  void takeSnapshot() {
+    if (snapshots_.size() == 2)
+      snapshots_.pop_front();
+    snapshots_.push_back(
+        {int64_t(rows.size()), copyState(*step_), nextEta_, nextMu_, nextBeta_, nextC_});
+  }
+
+  void restoreSnapshot(const Snapshot &snapshot) {
+    restoreState(*step_, snapshot.state, "a snapshot");
+    rows.resize(snapshot.step);
+    nextEta_ = snapshot.eta, nextMu_ = snapshot.mu, nextBeta_ = snapshot.beta;
+    nextC_ = snapshot.c;
+    lastLoss = rows.empty() ? NAN : rows.back()[kLoss];
+    csv_->reset(rows);
+    detector_.restart(rows);
+  }
+
+  /// After a divergence: "auto" returns to a snapshot with a smaller
+  /// beta_step (docs/NOTES.md); anything else stops at the latest snapshot.
+  /// While "auto" searches, eta clamped to 0 or moved by more than half in
+  /// one step also counts: beta overshoots (docs/NOTES.md, "Divergence and
+  /// rollback").
+  static std::string overshoot(double eta, double next) {
+    if (!(eta > 0))
+      return {};
+    if (next == 0)
+      return "eta collapsed to 0 (beta_step too large)";
+    if (std::abs(next - eta) > kLargestEtaChange * eta) {
+      char text[96];
+      std::snprintf(text, sizeof text, "eta jumped from %g to %g (beta_step too large)", eta, next);
+      return text;
+    }
+    return {};
+  }
+
+  bool searching() const { return config_.schedule == "marthe" && !config_.betaStep; }
+
+  bool rollBack() {
+    double cut = betaStep_ / config_.betaStepCut;
+    if (!searching() || cut < kSmallestBetaStep) {
+      restoreSnapshot(snapshots_.back());
+      return false;
+    }
+    if (config_.rollbackTo == "previous" && snapshots_.size() == 2)
+      snapshots_.pop_back();
+    restoreSnapshot(snapshots_.back());
+    rollbacks.push_back({divergence_.step, snapshots_.back().step, betaStep_, cut});
+    betaStep_ = cut;
+    step_->arg("alpha").set(0, betaStep_);
+    if (config_.resetBeta) {
+      step_->arg("beta").set(0, config_.beta0);
+      nextBeta_ = config_.beta0;
+    }
+    if (!config_.quiet)
+      std::fprintf(stderr, "rolled back to step %lld with beta_step %g\n",
+                   (long long)snapshots_.back().step, betaStep_);
     return true;
   }
 
@@ -336,31 +441,14 @@ private:
     return loss / labels.size();
   }
 
-  /// Non-finite loss, eta or schedule scalars, or an exploding loss.
-  bool diverged(const MetricsRow &row) {
-    if (std::isnan(firstLoss_))
-      firstLoss_ = row[1];
-    size_t checked = isHypergradientSchedule(config_.schedule) ? row.size() : kValAcc + 2;
-    for (size_t i = 1; i < checked; ++i)
-      if (i != kValAcc && !std::isfinite(row[i]))
-        return true;
-    return row[1] > kExplodingLossFactor * firstLoss_;
-  }
-
-  void report(int64_t t, const MetricsRow &row) {
-    if (!config_.quiet)
-      std::fprintf(stderr, "step %lld: training diverged (loss %g, eta %g, hypergrad %g)\n",
-                   (long long)t + 1, row[1], row[4], row[7]);
-  }
-
   void progress(const MetricsRow &row) {
     if (config_.quiet)
       return;
     std::fprintf(stderr,
                  "step %5lld/%lld  loss %.4f  val_loss %.4f  val_acc %.4f  eta %.5g  mu %.3g  "
                  "beta %.3g\n",
-                 (long long)row[0] + 1, (long long)config_.steps, row[1], row[2], row[3], row[4],
-                 row[5], row[6]);
+                 (long long)row[kStep] + 1, (long long)config_.steps, row[kLoss], row[kValLoss],
+                 row[kValAcc], row[kEta], row[kMu], row[kBeta]);
     std::fflush(stderr);
   }
 
@@ -377,11 +465,8 @@ private:
                         replaceInitializers(program_.modelBytes,
                                             program_.modelEnd - program_.modelBytes, params,
                                             program_.modelName));
-    Checkpoint state{int64_t(rows.size()), betaStep_, restarts_, firstLoss_, stepSeconds_, rows,
-                     {}};
-    for (Tensor &arg : step_->args())
-      state.tensors.push_back(
-          {arg.spec->role, std::vector<unsigned char>(arg.data(), arg.data() + arg.byteSize())});
+    Checkpoint state{int64_t(rows.size()), betaStep_, rollbacks, stepSeconds_, rows,
+                     copyState(*step_)};
     writeCheckpoint(checkpointPath(config_), state);
   }
 
@@ -389,10 +474,26 @@ private:
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   }
 
+public:
+  /// Where and why training diverged (when trainAll returned false).
+  struct Divergence {
+    int64_t step = -1;
+    std::string reason;
+  };
+  Divergence divergence() const { return divergence_; }
+  double betaStep() const { return betaStep_; }
+  std::vector<Rollback> rollbacks;
+
+private:
   const ProgramSpec &program_;
   const RunConfig &config_;
   double betaStep_;
-  int64_t restarts_;
+  std::optional<CsvWriter> csv_;
+  DivergenceDetector detector_;
+  std::deque<Snapshot> snapshots_;
+  Divergence divergence_;
+  std::chrono::steady_clock::time_point start_;
+  double secondsBefore_ = 0;
   // Declared before the functions, so destroyed after them: a step still
   // running on a device (a run abandoned one step late) may read the
   // resident data until ~Function has waited for it.
@@ -404,51 +505,25 @@ private:
   TensorSpec labelSpec_{};
   /// Labels of the forward function's batches (evaluation, validation loss).
   Tensor forwardLabels_;
-  double firstLoss_ = NAN;
   double stepSeconds_ = 0;
   /// On a device, step t + 1 starts before the row of step t is read back
   /// (hypergradient schedules; a fixed schedule's step waits for its
   /// validation loss anyway).
   bool pipelined_ = false;
-  /// η and μ in effect for the next step to be collected.
-  double nextEta_ = NAN, nextMu_ = NAN;
+  /// The schedule in effect for the next step to be collected.
+  double nextEta_ = NAN, nextMu_ = NAN, nextBeta_ = NAN, nextC_ = NAN;
 };
 
-using CsvWriterFactory = std::function<CsvWriter()>;
-
-/// Trains once per beta_step candidate until a run does not diverge.
-struct Outcome {
-  std::unique_ptr<Run> run;
-  double betaStep = 0;
-  int restarts = 0;
-};
-
-/// A resumed run continues with the checkpoint's beta_step; a restart after
-/// a divergence begins again from the initial state.
-Outcome trainWithBetaStepSelection(const ProgramSpec &program, const RunConfig &config,
-                                   const ImageSet &train, const ImageSet &validation,
-                                   CsvWriterFactory makeCsv,
-                                   const std::optional<Checkpoint> &resumed) {
-  bool searching = config.schedule == "marthe" && !config.betaStep;
-  double betaStep = config.schedule == "marthe" ? config.betaStep.value_or(kAutoBetaStepStart) : 0;
-  int64_t attempt = 0;
-  if (resumed)
-    betaStep = resumed->betaStep, attempt = resumed->restarts;
-  for (;; ++attempt) {
-    auto run = std::make_unique<Run>(program, config, train, validation, betaStep, attempt);
-    if (resumed && attempt == resumed->restarts)
-      run->restore(*resumed);
-    CsvWriter csv = makeCsv();
-    if (run->trainAll(csv))
-      return {std::move(run), betaStep, int(attempt)};
-    if (!searching || attempt + 1 >= kAutoBetaStepTries)
-      throw Error("training diverged" +
-                  (searching ? " with every beta_step down to " + std::to_string(betaStep)
-                             : std::string()) );
-    betaStep /= 10;
-    if (!config.quiet)
-      std::fprintf(stderr, "restarting from the initial state with beta_step %g\n", betaStep);
-  }
+/// The setting to lower when a run that may not roll back diverges.
+std::string divergenceHint(const RunConfig &config) {
+  if (config.schedule == "marthe")
+    return config.betaStep ? "lower beta_step (--beta-step, [schedule] beta_step) or set it "
+                             "to \"auto\""
+                           : "even the smallest beta_step diverged: lower eta0 (--eta0, "
+                             "[schedule] eta0)";
+  if (config.schedule == "hd" || config.schedule == "rtho")
+    return "lower beta (--beta0, [schedule] beta)";
+  return "lower eta0 (--eta0, [schedule] eta0)";
 }
 
 } // namespace
@@ -519,38 +594,49 @@ void train(const ProgramSpec &program, const RunConfig &config) {
   ImageSet trainSet = loadSplit(program, config, config.train);
   ImageSet validation = loadSplit(program, config, config.validation);
   ImageSet test = loadSplit(program, config, config.test);
-  auto makeCsv = [&] {
-    CsvWriter csv(config.out + "/metrics.csv");
-    csv.header({"step", "loss", "val_loss", "val_acc", "eta", "mu", "beta", "hypergrad", "g1"});
-    return csv;
-  };
-  Outcome outcome = trainWithBetaStepSelection(program, config, trainSet, validation, makeCsv,
-                                               resumedCheckpoint(config));
-  Run &run = *outcome.run;
+  Run run(program, config, trainSet, validation);
+  if (std::optional<Checkpoint> resumed = resumedCheckpoint(config))
+    run.restore(*resumed);
+  bool completed = run.trainAll();
   Evaluation val = run.evaluate(validation), tst = run.evaluate(test);
   writeFileAtomically(config.out + "/model.onnx",
                       replaceInitializers(program.modelBytes, program.modelEnd - program.modelBytes,
                                           run.parameters(), program.modelName));
+  nlohmann::json rollbacks = nlohmann::json::array();
+  for (const Rollback &r : run.rollbacks)
+    rollbacks.push_back({{"step", r.step},
+                         {"resumed_at", r.resumedAt},
+                         {"beta_step_before", r.betaStepBefore},
+                         {"beta_step_after", r.betaStepAfter}});
   nlohmann::json summary = {
       {"model", program.modelName},   {"device", deviceName},
       {"schedule", config.schedule},
-      {"steps", config.steps},        {"seed", config.seed},
-      {"eta0", config.eta0},          {"beta_step", outcome.betaStep},
-      {"restarts", outcome.restarts}, {"final_train_loss", run.lastLoss},
+      {"steps", config.steps},        {"steps_done", run.rows.size()},
+      {"seed", config.seed},
+      {"eta0", config.eta0},          {"beta_step", run.betaStep()},
+      {"rollbacks", rollbacks},       {"final_train_loss", run.lastLoss},
       {"val_loss", val.loss},         {"val_acc", val.accuracy},
       {"test_loss", tst.loss},        {"test_acc", tst.accuracy},
       {"ms_per_step", run.secondsPerStep * 1e3}, {"seconds", run.totalSeconds}};
+  if (!completed)
+    summary["diverged"] = {{"step", run.divergence().step},
+                           {"reason", run.divergence().reason}};
   writeJsonAtomically(config.out + "/summary.json", summary);
   writeSchedulePlot(config.out + "/schedule.svg",
                     std::string(program.modelName) + ": " + config.schedule + " schedule",
-                    {{column(run.rows, 4, "eta")},
-                     {column(run.rows, 5, "mu")},
-                     {column(run.rows, 6, "beta")},
-                     {column(run.rows, 1, "loss"), column(run.rows, 2, "val_loss")}});
+                    {{column(run.rows, kEta, "eta")},
+                     {column(run.rows, kMu, "mu")},
+                     {column(run.rows, kBeta, "beta")},
+                     {column(run.rows, kLoss, "loss"), column(run.rows, kValLoss, "val_loss")}});
+  if (!completed)
+    throw Error("training diverged at step " + std::to_string(run.divergence().step + 1) + " (" +
+                run.divergence().reason + "); the outputs in " + config.out +
+                " hold step " + std::to_string(run.rows.size()) + ": " +
+                divergenceHint(config));
   std::printf("validation accuracy %.4f (loss %.4f), test accuracy %.4f (loss %.4f), "
               "%.2f ms/step, beta_step %g, outputs in %s\n",
               val.accuracy, val.loss, tst.accuracy, tst.loss, run.secondsPerStep * 1e3,
-              outcome.betaStep, config.out.c_str());
+              run.betaStep(), config.out.c_str());
 }
 
 } // namespace marthe::rt

@@ -120,15 +120,17 @@ def main():
         g1 = sum(float((bi * ei).sum()) for bi, ei in zip(b, e))
 
         new_beta = max(beta + schedule["beta_step"] * hg * hg_prev, 0.0)
+        # Row t: the schedule in effect during step t, then what step t computed.
         expected = {"loss": float(train_loss), "val_loss": float(val_loss), "eta": eta,
-                    "mu": mu, "beta": new_beta, "hypergrad": hg, "g1": g1}
+                    "mu": mu, "beta": beta, "c": c, "beta_step": schedule["beta_step"],
+                    "hypergrad": hg, "g1": g1}
         for key, value in expected.items():
             actual = float(row[key])
             error = abs(actual - value) / max(abs(value), 1e-12)
             worst[key] = max(worst.get(key, 0.0), error)
             assert error < 1e-7, f"step {t} {key}: marthe {actual!r} vs torch {value!r}"
 
-        q = 0.0 if g1 == 0 else min(max(hg * g1 / (g1 * g1), 0.0), 1.0)
+        q = 0.0 if g1 == 0 else min(max(hg / g1, 0.0), 1.0)
         eta = max(eta - new_beta * hg, 0.0)
         mu, c = q ** (1.0 / (c + 1.0)), mu * (1.0 + c)
         beta, hg_prev = new_beta, hg

@@ -28,13 +28,14 @@ import sys
 
 SKIP = 77
 INPUT_ROLES = {"input", "labels", "val_input", "val_labels"}
-COLUMNS = ["step", "loss", "val_loss", "val_acc", "eta", "mu", "beta", "hypergrad", "g1"]
+COLUMNS = ["step", "loss", "val_loss", "val_acc", "eta", "mu", "beta", "c", "beta_step",
+           "hypergrad", "g1", "seconds"]
 
 
 def read_checkpoint(path, dtype):
     """(rows [steps x 9], {role: array}) of a checkpoint.bin."""
     data = open(path, "rb").read()
-    magic = b"MARTHE-CHECKPOINT 1\n"
+    magic = b"MARTHE-CHECKPOINT 2\n"
     assert data.startswith(magic), path
     offset = len(magic)
 
@@ -51,7 +52,10 @@ def read_checkpoint(path, dtype):
         offset += size
         return chunk
 
-    take("<qdqdd")  # next step, beta_step, restarts, first loss, seconds
+    take("<qd")  # next step, beta_step
+    (count,) = take("<Q")
+    take("<" + "qqdd" * count)  # rollbacks: step, resumed at, beta_step before, after
+    take("<d")  # seconds
     (count,) = take("<Q")
     rows = [array.array("d", blob()) for _ in range(count)]
     columns = [[row[c] for row in rows] for c in range(len(COLUMNS))]
@@ -96,7 +100,7 @@ class Checks:
         columns_b, tensors_b = read_checkpoint(os.path.join(second, "checkpoint.bin"), dtype)
         assert tensors_a.keys() == tensors_b.keys(), name
         errors = [relative_error(columns_a[c], columns_b[c])
-                  for c in range(1, len(COLUMNS)) if COLUMNS[c] != "val_acc"
+                  for c in range(1, len(COLUMNS)) if COLUMNS[c] not in ("val_acc", "seconds")
                   and all(math.isfinite(v) for v in columns_b[c])]
         errors += [relative_error(tensors_a[r], tensors_b[r]) for r in tensors_b]
         self.expect(name, max(errors), tolerance)

@@ -68,9 +68,13 @@ func.func @reductions(%x: tensor<2x4xf32>, %y: tensor<2x4xf32>) -> (tensor<4xf32
   return %s, %d, %r : tensor<4xf32>, tensor<f32>, tensor<4x2xf32>
 }
 
-// The schedule update is a rank-0 loop nest; with adaptive mu, mu' = q^(1/(c+1)).
+// The schedule update is a rank-0 loop nest; q = clip(hg / g1, 0, 1) (no g1^2,
+// which underflows), with adaptive mu, mu' = q^(1/(c+1)).
 // CHECK-LABEL: func.func @schedule(
 // CHECK: %[[U:.+]]:4 = linalg.generic {indexing_maps = [#[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]], #[[RANK0]]], iterator_types = []}
+// CHECK: ^bb0(%{{[^:]+}}: f64, %{{[^:]+}}: f64, %{{[^:]+}}: f64, %{{[^:]+}}: f64, %{{[^:]+}}: f64, %[[HG:[^:]+]]: f64, %[[G1:[^:]+]]: f64,
+// CHECK-NOT: arith.mulf %[[G1]], %[[G1]]
+// CHECK: arith.divf %[[HG]], %[[G1]] : f64
 // CHECK: math.powf
 // CHECK: linalg.yield
 // CHECK: return %[[U]]#0, %[[U]]#1, %[[U]]#2, %[[U]]#3
@@ -129,6 +133,23 @@ func.func @clamp(%x: tensor<3xf32>) -> tensor<3xf32> {
   %r = marthe.fused(%x) : (tensor<3xf32>) -> tensor<3xf32> {
   ^bb0(%x0: tensor<3xf32>):
     %c = marthe.clamp %x0 {max = 3.4e38 : f64, min = 0.0 : f64} : (tensor<3xf32>) -> tensor<3xf32>
+    marthe.yield %c : tensor<3xf32>
+  }
+  return %r : tensor<3xf32>
+}
+
+// relu is x <= 0 ? 0 : x, so that a NaN passes through (divergence reaches
+// the loss instead of being masked to 0).
+// CHECK-LABEL: func.func @relu(
+// CHECK: ^bb0(%[[X:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[NOT_POSITIVE:.+]] = arith.cmpf ole, %[[X]], %[[ZERO]] : f32
+// CHECK-NEXT: %[[Y:.+]] = arith.select %[[NOT_POSITIVE]], %[[ZERO]], %[[X]] : f32
+// CHECK-NEXT: linalg.yield %[[Y]] : f32
+func.func @relu(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %r = marthe.fused(%x) : (tensor<3xf32>) -> tensor<3xf32> {
+  ^bb0(%x0: tensor<3xf32>):
+    %c = marthe.relu %x0 : (tensor<3xf32>) -> tensor<3xf32>
     marthe.yield %c : tensor<3xf32>
   }
   return %r : tensor<3xf32>

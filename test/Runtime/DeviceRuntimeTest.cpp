@@ -133,13 +133,27 @@ ProgramSpec onDevice() {
   return program;
 }
 
+/// A file's contents; metrics.csv without its last column (the wall time).
+std::string output(const std::string &path) {
+  std::string text = contents(path);
+  if (path.size() < 11 || path.compare(path.size() - 11, 11, "metrics.csv") != 0)
+    return text;
+  std::string kept;
+  for (size_t begin = 0, end; begin < text.size(); begin = end + 1) {
+    end = text.find('\n', begin);
+    std::string line = text.substr(begin, end - begin);
+    kept += line.substr(0, line.rfind(',')) + "\n";
+  }
+  return kept;
+}
+
 TEST(DeviceRuntime, TrainsExactlyAsTheHost) {
   test::TempDir dir;
   train(marthe_program, smallRun(dir.file("host"), 30));
   ProgramSpec program = onDevice();
   train(program, smallRun(dir.file("device"), 30));
   for (const char *file : {"/metrics.csv", "/model.onnx"})
-    EXPECT_EQ(contents(dir.file("host") + file), contents(dir.file("device") + file)) << file;
+    EXPECT_EQ(output(dir.file("host") + file), output(dir.file("device") + file)) << file;
   // Batches were gathered on the device; the rows of the steps between
   // progress lines (every 10th) were read back while the next step ran.
   EXPECT_GE(device().gathers, 2 * 30);
@@ -160,7 +174,7 @@ TEST(DeviceRuntime, ResumesAHostCheckpointAndBack) {
   train(marthe_program, resumed);
   for (const char *run : {"host-device", "device-host"})
     for (const char *file : {"/metrics.csv", "/model.onnx"})
-      EXPECT_EQ(contents(dir.file("straight") + file), contents(dir.file(run) + file))
+      EXPECT_EQ(output(dir.file("straight") + file), output(dir.file(run) + file))
           << run << file;
 }
 

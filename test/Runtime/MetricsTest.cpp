@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -37,8 +39,7 @@ TEST(CsvWriterTest, WritesHeaderAndNumbers) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
   {
-    CsvWriter csv(path);
-    csv.header({"step", "loss", "lr"});
+    CsvWriter csv(path, {"step", "loss", "lr"});
     csv.row({1, 0.5, 1e-3});
     csv.row({2, nan, inf});
     csv.row({3, -inf, 1.0 / 3.0});
@@ -47,43 +48,66 @@ TEST(CsvWriterTest, WritesHeaderAndNumbers) {
   EXPECT_EQ(readText(path), "step,loss,lr\n"
                             "1,0.5,0.001\n"
                             "2,nan,inf\n"
-                            "3,-inf,0.333333333\n"
-                            "1.23456789e+11,-0,2.5e-12\n");
+                            "3,-inf,0.3333333333333333\n"
+                            "123456789012,-0,2.5e-12\n");
+}
+
+TEST(CsvWriterTest, DoublesReadBackExactly) {
+  TempDir dir;
+  std::string path = dir.file("metrics.csv");
+  const double eta = 0.01 * (1 + 1e-15);
+  CsvWriter(path, {"eta"}).row({eta});
+  std::string text = readText(path);
+  EXPECT_EQ(std::strtod(text.c_str() + 4, nullptr), eta);
 }
 
 TEST(CsvWriterTest, EachRowIsOnDiskBeforeTheWriterCloses) {
   TempDir dir;
   std::string path = dir.file("progress.csv");
-  CsvWriter csv(path);
-  csv.header({"step"});
+  CsvWriter csv(path, {"step"});
+  EXPECT_EQ(readText(path), "step\n");
   csv.row({1});
   EXPECT_EQ(readText(path), "step\n1\n");
   csv.row({2});
   EXPECT_EQ(readText(path), "step\n1\n2\n");
 }
 
+TEST(CsvWriterTest, StartsWithGivenRowsAndResetsToFewer) {
+  TempDir dir;
+  std::string path = dir.file("metrics.csv");
+  MetricsRow first{}, second{};
+  first[kStep] = 0, second[kStep] = 1;
+  CsvWriter csv(path, metricsColumnNames(), {first, second});
+  std::string header = "step,loss,val_loss,val_acc,eta,mu,beta,c,beta_step,hypergrad,g1,seconds\n";
+  EXPECT_EQ(readText(path), header + "0,0,0,0,0,0,0,0,0,0,0,0\n1,0,0,0,0,0,0,0,0,0,0,0\n");
+  csv.reset({first});
+  EXPECT_EQ(readText(path), header + "0,0,0,0,0,0,0,0,0,0,0,0\n");
+  csv.row(second.data(), second.size());
+  EXPECT_EQ(readText(path), header + "0,0,0,0,0,0,0,0,0,0,0,0\n1,0,0,0,0,0,0,0,0,0,0,0\n");
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
 TEST(CsvWriterTest, QuotesHeaderNamesThatNeedIt) {
   TempDir dir;
   std::string path = dir.file("quoted.csv");
-  CsvWriter(path).header({"a,b", "say \"hi\"", "plain"});
+  CsvWriter(path, {"a,b", "say \"hi\"", "plain"});
   EXPECT_EQ(readText(path), "\"a,b\",\"say \"\"hi\"\"\",plain\n");
 }
 
 TEST(CsvWriterTest, RowMustMatchTheHeader) {
   TempDir dir;
   std::string path = dir.file("metrics.csv");
-  CsvWriter csv(path);
-  csv.header({"step", "loss"});
+  CsvWriter csv(path, {"step", "loss"});
   EXPECT_EQ(errorOf([&] { csv.row({1, 2, 3}); }),
             path + ": row has 3 values but the header has 2 columns");
   EXPECT_EQ(readText(path), "step,loss\n");
 }
 
-TEST(CsvWriterTest, UnopenablePathIsReported) {
+TEST(CsvWriterTest, UnwritablePathIsReported) {
   TempDir dir;
   std::string path = dir.file("no/such/dir/metrics.csv");
-  EXPECT_EQ(errorOf([&] { CsvWriter csv(path); }),
-            path + ": cannot open for writing: No such file or directory");
+  EXPECT_EQ(errorOf([&] { CsvWriter csv(path, {"step"}); }),
+            path + ": cannot open " + path + ".tmp for writing: No such file or directory");
 }
 
 TEST(WriteFileAtomicallyTest, WritesAndReplacesWithoutLeavingTmp) {

@@ -11,7 +11,7 @@ using namespace marthe::rt;
 namespace {
 
 const char *kConfigJson = R"({"dataset": "fashion-mnist", "data_dir": "/data", "train_images": "", "train_labels": "", "test_images": "", "test_labels": "", "mean": [], "std": [], "crop_padding": 0, "flip": false, "train": "train[0:70]", "validation": "train[70:77]",
-  "test": "test", "order": "shuffle", "schedule": "marthe", "out": "runs/x", "steps": 512,
+  "test": "test", "order": "shuffle", "validation_order": "sequential", "schedule": "marthe", "out": "runs/x", "steps": 512,
   "log_every": 16, "decay_steps": 100, "t0": 100, "seed": 0, "eta0": 0.01, "beta": 0.0,
   "decay": 0.99, "t_mult": 2.0, "init": "onnx", "mu_mode": "adaptive", "beta_step": "auto",
   "mu": "adaptive"})";

@@ -171,6 +171,7 @@ std::string runtimeConfigJson(const TrainConfig &c) {
                       {"validation", c.validation},
                       {"test", c.test},
                       {"order", toString(c.order)},
+                      {"validation_order", toString(c.validationOrder)},
                       {"schedule", toString(c.schedule)},
                       {"out", c.out},
                       {"steps", c.steps},
