@@ -290,6 +290,16 @@ Rule ReshapeOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{linearTo<ReshapeOp>(builder, getLoc(), tangents[0], getType())};
 }
 
+// Converting is linear: derivatives convert back (adjoints) or along (tangents).
+Rule ConvertOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{
+      linearTo<ConvertOp>(builder, getLoc(), adjoints[0], getInput().getType())};
+}
+
+Rule ConvertOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{linearTo<ConvertOp>(builder, getLoc(), tangents[0], getType())};
+}
+
 // Broadcasting and summing back are each other's adjoints; both are linear.
 Rule BroadcastOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
   return SmallVector<Value>{

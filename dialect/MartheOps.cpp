@@ -361,6 +361,17 @@ LogicalResult ConcatOp::verify() {
   return success();
 }
 
+LogicalResult ConvertOp::verify() {
+  auto from = llvm::cast<RankedTensorType>(getInput().getType());
+  if (from.getShape() != getType().getShape())
+    return emitOpError("result ") << getType() << " does not have the shape of " << from;
+  return success();
+}
+
+OpFoldResult ConvertOp::fold(FoldAdaptor) {
+  return getInput().getType() == getType() ? getInput() : Value();
+}
+
 LogicalResult SliceOp::verify() {
   RankedTensorType type = getType(), from = llvm::cast<RankedTensorType>(getInput().getType());
   int64_t axis = getAxis(), offset = getOffset();

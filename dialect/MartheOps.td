@@ -210,6 +210,19 @@ def Marthe_SliceOp : Marthe_MathOp<"slice"> {
   let hasVerifier = 1;
 }
 
+def Marthe_ConvertOp : Marthe_MathOp<"convert"> {
+  let summary = "`input` in the result's float type (same shape)";
+  let description = [{
+    Rounds or widens each element. The schedule scalars of @marthe_step are
+    float64 whatever the model's precision: they meet the model's values
+    through this op.
+  }];
+  let arguments = (ins FloatTensor:$input);
+  let results = (outs FloatTensor:$result);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def Marthe_DotOp : Marthe_MathOp<"dot"> {
   let summary = "Inner product of two tensors of the same shape, as a scalar";
   let arguments = (ins FloatTensor:$lhs, FloatTensor:$rhs);

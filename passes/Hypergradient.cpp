@@ -15,10 +15,11 @@ using namespace marthe;
 
 namespace {
 
-/// Names of the schedule scalars, in @marthe_step's argument order.
+/// Names of the schedule scalars, in @marthe_step's argument order: float64
+/// whatever the model's precision. The losses it returns are the model's.
 constexpr StringLiteral kScheduleInputs[] = {"eta", "beta", "mu", "c", "hg_prev", "alpha"};
-constexpr StringLiteral kScheduleOutputs[] = {"eta", "beta", "mu", "c", "hg", "g1",
-                                              "loss", "val_loss"};
+constexpr StringLiteral kScheduleOutputs[] = {"eta", "beta", "mu", "c", "hg", "g1"};
+constexpr StringLiteral kLossOutputs[] = {"loss", "val_loss"};
 
 struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
   using Base::Base;
@@ -59,11 +60,14 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     RoleList results = args;
     args.append({{input, "input"}, {labels, "labels"}, {input, "val_input"},
                  {labels, "val_labels"}});
+    Type wide = RankedTensorType::get({}, builder.getF64Type());
     for (StringRef name : kScheduleInputs)
-      args.push_back({scalar, name.str()});
+      args.push_back({wide, name.str()});
     if (findArg(step, "dropout_key") >= 0)
       args.push_back({scalar, "dropout_key"});
     for (StringRef name : kScheduleOutputs)
+      results.push_back({wide, name.str()});
+    for (StringRef name : kLossOutputs)
       results.push_back({scalar, name.str()});
     return createFunction(builder, getOperation(), "marthe_step", args, results);
   }
@@ -79,7 +83,13 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     Value x = blockArgs[2 * n], y = blockArgs[2 * n + 1];
     Value xv = blockArgs[2 * n + 2], yv = blockArgs[2 * n + 3];
     ValueRange schedule = blockArgs.drop_front(2 * n + 4);
-    Value eta = schedule[0], mu = schedule[2];
+    // The step computes in the model's precision, the schedule in float64.
+    Type modelScalar = step.getArgumentTypes()[findArg(step, "eta")];
+    Type wide = schedule[0].getType();
+    auto convert = [&](Value v, Type type) {
+      return v.getType() == type ? v : ConvertOp::create(builder, loc, type, v).getResult();
+    };
+    Value eta = convert(schedule[0], modelScalar), mu = convert(schedule[2], modelScalar);
 
     // The step's arguments (state, batch, eta) in its own order.
     int64_t etaIndex = findArg(step, "eta");
@@ -95,7 +105,7 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
 
     // Z' = mu A Z + B along (mu Z, 1); B alone along (0, 1). The step returns
     // state'..., loss, then their tangents.
-    Value one = ConstantOp::createSplat(builder, loc, eta.getType(), 1.0);
+    Value one = ConstantOp::createSplat(builder, loc, modelScalar, 1.0);
     SmallVector<Value> etaOnly = jvp(builder, step, stepArgs, {etaIndex}, {one});
     SmallVector<Value> full = etaOnly;
     if (muMode != MuMode::Zero) {
@@ -122,7 +132,9 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     ValueRange e = validation.getResults().drop_front();
     Value hg = innerProduct(builder, newTangents.take_front(numParams), e);
     Value g1 = muMode == MuMode::Zero ? hg : innerProduct(builder, etaTangents.take_front(numParams), e);
-    SmallVector<Type> scalars(4, eta.getType());
+    hg = convert(hg, wide);
+    g1 = muMode == MuMode::Zero ? hg : convert(g1, wide);
+    SmallVector<Type> scalars(4, wide);
     auto update = ScheduleUpdateOp::create(builder, loc, scalars, schedule[0], schedule[1],
                                            schedule[2], schedule[3], schedule[4], hg, g1,
                                            schedule[5], muMode == MuMode::Adaptive);

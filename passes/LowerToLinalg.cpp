@@ -403,6 +403,27 @@ LogicalResult lowerReduceSum(ReduceSumOp op, IRRewriter &rewriter) {
 }
 
 /// transpose -> linalg.transpose into a fresh tensor.
+/// Each element widened (arith.extf) or rounded (arith.truncf).
+LogicalResult lowerConvert(ConvertOp op, IRRewriter &rewriter) {
+  Location loc = op.getLoc();
+  RankedTensorType type = op.getType();
+  auto from = llvm::cast<FloatType>(getElementTypeOrSelf(op.getInput().getType()));
+  auto to = llvm::cast<FloatType>(type.getElementType());
+  AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> parallel(type.getRank(), utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, type, op.getInput(), createEmptyTensor(rewriter, loc, type),
+      {identity, identity}, parallel, [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value converted =
+            from.getWidth() < to.getWidth()
+                ? arith::ExtFOp::create(b, loc, to, args[0]).getResult()
+                : arith::TruncFOp::create(b, loc, to, args[0]).getResult();
+        linalg::YieldOp::create(b, loc, converted);
+      });
+  rewriter.replaceOp(op, generic.getResults());
+  return success();
+}
+
 LogicalResult lowerTranspose(TransposeOp op, IRRewriter &rewriter) {
   Value init = createEmptyTensor(rewriter, op.getLoc(), op.getType());
   auto transpose = linalg::TransposeOp::create(rewriter, op.getLoc(), op.getInput(), init,
@@ -623,7 +644,7 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (llvm::isa<FusedOp, SumToOp, ScheduleUpdateOp, ReshapeOp, TransposeOp, BroadcastOp,
-                    ReduceSumOp, DropoutOp, LogSoftmaxOp, SliceOp, ConcatOp>(op) ||
+                    ReduceSumOp, DropoutOp, LogSoftmaxOp, SliceOp, ConcatOp, ConvertOp>(op) ||
           (llvm::isa<ConstantOp>(op) && !op->getParentOfType<FusedOp>()))
         ops.push_back(op);
     });
@@ -642,6 +663,7 @@ struct LowerToLinalg : marthe::impl::LowerToLinalgBase<LowerToLinalg> {
               .Case<LogSoftmaxOp>([&](auto o) { return lowerLogSoftmax(o, rewriter); })
               .Case<SliceOp>([&](auto o) { return lowerSlice(o, rewriter); })
               .Case<ConcatOp>([&](auto o) { return lowerConcat(o, rewriter); })
+              .Case<ConvertOp>([&](auto o) { return lowerConvert(o, rewriter); })
               .Case<ConstantOp>([&](auto o) { return lowerConstant(o, rewriter); });
       if (failed(lowered))
         return signalPassFailure();

@@ -69,3 +69,11 @@ func.func @slice_range(%a: tensor<2x3xf32>) {
   %s = marthe.slice %a {axis = 1 : i64, offset = 2 : i64} : (tensor<2x3xf32>) -> tensor<2x2xf32>
   return
 }
+
+// -----
+
+func.func @convert_changes_shape(%a: tensor<2x3xf32>) -> tensor<3x2xf64> {
+  // expected-error @+1 {{'marthe.convert' op result 'tensor<3x2xf64>' does not have the shape of 'tensor<2x3xf32>'}}
+  %c = marthe.convert %a : (tensor<2x3xf32>) -> tensor<3x2xf64>
+  return %c : tensor<3x2xf64>
+}

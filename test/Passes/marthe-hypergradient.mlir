@@ -21,23 +21,27 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // CHECK-SAME: %[[Y:[^:]+]]: tensor<2xi32> {marthe.role = "labels"},
 // CHECK-SAME: %[[XV:[^:]+]]: tensor<2x4xf32> {marthe.role = "val_input"},
 // CHECK-SAME: %[[YV:[^:]+]]: tensor<2xi32> {marthe.role = "val_labels"},
-// CHECK-SAME: %[[ETA:[^:]+]]: tensor<f32> {marthe.role = "eta"},
-// CHECK-SAME: %[[BETA:[^:]+]]: tensor<f32> {marthe.role = "beta"},
-// CHECK-SAME: %[[MU:[^:]+]]: tensor<f32> {marthe.role = "mu"},
-// CHECK-SAME: %[[C:[^:]+]]: tensor<f32> {marthe.role = "c"},
-// CHECK-SAME: %[[HGP:[^:]+]]: tensor<f32> {marthe.role = "hg_prev"},
-// CHECK-SAME: %[[ALPHA:[^:]+]]: tensor<f32> {marthe.role = "alpha"})
+// The schedule scalars are float64 in a float32 model.
+// CHECK-SAME: %[[ETA:[^:]+]]: tensor<f64> {marthe.role = "eta"},
+// CHECK-SAME: %[[BETA:[^:]+]]: tensor<f64> {marthe.role = "beta"},
+// CHECK-SAME: %[[MU:[^:]+]]: tensor<f64> {marthe.role = "mu"},
+// CHECK-SAME: %[[C:[^:]+]]: tensor<f64> {marthe.role = "c"},
+// CHECK-SAME: %[[HGP:[^:]+]]: tensor<f64> {marthe.role = "hg_prev"},
+// CHECK-SAME: %[[ALPHA:[^:]+]]: tensor<f64> {marthe.role = "alpha"})
 // CHECK-SAME: -> (tensor<3x4xf32> {marthe.role = "param:w"}, tensor<3xf32> {marthe.role = "param:b"},
 // CHECK-SAME: tensor<3x4xf32> {marthe.role = "tangent:param:w"}, tensor<3xf32> {marthe.role = "tangent:param:b"},
-// CHECK-SAME: tensor<f32> {marthe.role = "eta"}, tensor<f32> {marthe.role = "beta"}, tensor<f32> {marthe.role = "mu"}, tensor<f32> {marthe.role = "c"},
-// CHECK-SAME: tensor<f32> {marthe.role = "hg"}, tensor<f32> {marthe.role = "g1"}, tensor<f32> {marthe.role = "loss"}, tensor<f32> {marthe.role = "val_loss"})
+// CHECK-SAME: tensor<f64> {marthe.role = "eta"}, tensor<f64> {marthe.role = "beta"}, tensor<f64> {marthe.role = "mu"}, tensor<f64> {marthe.role = "c"},
+// CHECK-SAME: tensor<f64> {marthe.role = "hg"}, tensor<f64> {marthe.role = "g1"}, tensor<f32> {marthe.role = "loss"}, tensor<f32> {marthe.role = "val_loss"})
+// The step sees eta and mu rounded to the model's precision.
+// CHECK-NEXT: %[[ETA32:.+]] = marthe.convert %[[ETA]] : (tensor<f64>) -> tensor<f32>
+// CHECK-NEXT: %[[MU32:.+]] = marthe.convert %[[MU]] : (tensor<f64>) -> tensor<f32>
 // CHECK-NEXT: %[[ONE:.+]] = marthe.constant dense<1.000000e+00> : tensor<f32>
 // B = jvp of the step in eta alone.
-// CHECK-NEXT: %[[BJ:[^:]+]]:6 = marthe.jvp @train_step(%[[W]], %[[B]], %[[X]], %[[Y]], %[[ETA]]) wrt [4] tangents(%[[ONE]])
-// CHECK-NEXT: %[[MZW:.+]] = marthe.mul %[[MU]], %[[ZW]]
-// CHECK-NEXT: %[[MZB:.+]] = marthe.mul %[[MU]], %[[ZB]]
+// CHECK-NEXT: %[[BJ:[^:]+]]:6 = marthe.jvp @train_step(%[[W]], %[[B]], %[[X]], %[[Y]], %[[ETA32]]) wrt [4] tangents(%[[ONE]])
+// CHECK-NEXT: %[[MZW:.+]] = marthe.mul %[[MU32]], %[[ZW]]
+// CHECK-NEXT: %[[MZB:.+]] = marthe.mul %[[MU32]], %[[ZB]]
 // s', Z' = jvp of the step in (state, eta) along (mu Z, 1).
-// CHECK-NEXT: %[[FULL:[^:]+]]:6 = marthe.jvp @train_step(%[[W]], %[[B]], %[[X]], %[[Y]], %[[ETA]]) wrt [0, 1, 4] tangents(%[[MZW]], %[[MZB]], %[[ONE]])
+// CHECK-NEXT: %[[FULL:[^:]+]]:6 = marthe.jvp @train_step(%[[W]], %[[B]], %[[X]], %[[Y]], %[[ETA32]]) wrt [0, 1, 4] tangents(%[[MZW]], %[[MZB]], %[[ONE]])
 // The validation gradient at the new parameters.
 // CHECK-NEXT: %[[E:[^:]+]]:3 = marthe.grad @loss(%[[FULL]]#0, %[[FULL]]#1, %[[XV]], %[[YV]]) wrt [0, 1]
 // hg = <Z'_w, e>, summed over the parameters.
@@ -48,9 +52,12 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // CHECK-NEXT: %[[G0:.+]] = marthe.dot %[[BJ]]#3, %[[E]]#1
 // CHECK-NEXT: %[[G1A:.+]] = marthe.dot %[[BJ]]#4, %[[E]]#2
 // CHECK-NEXT: %[[G1:.+]] = marthe.add %[[G0]], %[[G1A]]
-// ADAPT-NEXT: %[[NETA:[^,]+]], %[[NBETA:[^,]+]], %[[NMU:[^,]+]], %[[NC:[^ ]+]] = marthe.schedule_update %[[ETA]], %[[BETA]], %[[MU]], %[[C]], %[[HGP]], %[[HG]], %[[G1]], %[[ALPHA]] {adaptive_mu} :
-// FIXED-NEXT: %[[NETA:[^,]+]], %[[NBETA:[^,]+]], %[[NMU:[^,]+]], %[[NC:[^ ]+]] = marthe.schedule_update %[[ETA]], %[[BETA]], %[[MU]], %[[C]], %[[HGP]], %[[HG]], %[[G1]], %[[ALPHA]] :
-// CHECK-NEXT: return %[[FULL]]#0, %[[FULL]]#1, %[[FULL]]#3, %[[FULL]]#4, %[[NETA]], %[[NBETA]], %[[NMU]], %[[NC]], %[[HG]], %[[G1]], %[[FULL]]#2, %[[E]]#0
+// The schedule update is in float64.
+// CHECK-NEXT: %[[HG64:.+]] = marthe.convert %[[HG]] : (tensor<f32>) -> tensor<f64>
+// CHECK-NEXT: %[[G164:.+]] = marthe.convert %[[G1]] : (tensor<f32>) -> tensor<f64>
+// ADAPT-NEXT: %[[NETA:[^,]+]], %[[NBETA:[^,]+]], %[[NMU:[^,]+]], %[[NC:[^ ]+]] = marthe.schedule_update %[[ETA]], %[[BETA]], %[[MU]], %[[C]], %[[HGP]], %[[HG64]], %[[G164]], %[[ALPHA]] {adaptive_mu} :
+// FIXED-NEXT: %[[NETA:[^,]+]], %[[NBETA:[^,]+]], %[[NMU:[^,]+]], %[[NC:[^ ]+]] = marthe.schedule_update %[[ETA]], %[[BETA]], %[[MU]], %[[C]], %[[HGP]], %[[HG64]], %[[G164]], %[[ALPHA]] :
+// CHECK-NEXT: return %[[FULL]]#0, %[[FULL]]#1, %[[FULL]]#3, %[[FULL]]#4, %[[NETA]], %[[NBETA]], %[[NMU]], %[[NC]], %[[HG64]], %[[G164]], %[[FULL]]#2, %[[E]]#0
 
 // With momentum the buffers are state too: they get tangents Z and take
 // part in the first jvp, but hg and g1 pair only the parameters with e.
@@ -77,8 +84,10 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // MOM-NEXT: marthe.dot %[[BJ]]#5, %[[E]]#1
 // MOM-NEXT: marthe.dot %[[BJ]]#6, %[[E]]#2
 // MOM-NEXT: %[[G1:.+]] = marthe.add
-// MOM-NEXT: %[[NETA:[^,]+]], {{.*}} = marthe.schedule_update %[[ETA]], {{.*}}, %[[HG]], %[[G1]], {{.*}} {adaptive_mu}
-// MOM-NEXT: return %[[FULL]]#0, %[[FULL]]#1, %[[FULL]]#2, %[[FULL]]#3, %[[FULL]]#5, %[[FULL]]#6, %[[FULL]]#7, %[[FULL]]#8, %[[NETA]], {{.*}}, %[[HG]], %[[G1]], %[[FULL]]#4, %[[E]]#0
+// MOM-NEXT: %[[HG64:.+]] = marthe.convert %[[HG]]
+// MOM-NEXT: %[[G164:.+]] = marthe.convert %[[G1]]
+// MOM-NEXT: %[[NETA:[^,]+]], {{.*}} = marthe.schedule_update %{{[^,]+}}, {{.*}}, %[[HG64]], %[[G164]], {{.*}} {adaptive_mu}
+// MOM-NEXT: return %[[FULL]]#0, %[[FULL]]#1, %[[FULL]]#2, %[[FULL]]#3, %[[FULL]]#5, %[[FULL]]#6, %[[FULL]]#7, %[[FULL]]#8, %[[NETA]], {{.*}}, %[[HG64]], %[[G164]], %[[FULL]]#4, %[[E]]#0
 
 // With mu = 0 (HD) only B is requested: Z' = B, and the Z arguments are unused.
 // ZERO-LABEL: func.func @marthe_step(

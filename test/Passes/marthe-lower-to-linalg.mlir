@@ -22,10 +22,10 @@
 // CHECK-NEXT: %[[S:.+]] = arith.subf %[[W0]], %[[H]] : f32
 // CHECK-NEXT: %[[T:.+]] = arith.addf %[[S]], %[[B0]] : f32
 // CHECK-NEXT: %[[Z:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[P:.+]] = arith.cmpf ogt, %[[T]], %[[Z]] : f32
-// CHECK-NEXT: %[[RELU:.+]] = arith.select %[[P]], %[[T]], %[[Z]] : f32
-// CHECK: %[[P2:.+]] = arith.cmpf ogt, %[[T]], %{{.+}} : f32
-// CHECK-NEXT: %[[ADJ:.+]] = arith.select %[[P2]], %[[G0]], %{{.+}} : f32
+// CHECK-NEXT: %[[P:.+]] = arith.cmpf ole, %[[T]], %[[Z]] : f32
+// CHECK-NEXT: %[[RELU:.+]] = arith.select %[[P]], %[[Z]], %[[T]] : f32
+// CHECK: %[[P2:.+]] = arith.cmpf ole, %[[T]], %{{.+}} : f32
+// CHECK-NEXT: %[[ADJ:.+]] = arith.select %[[P2]], %{{.+}}, %[[G0]] : f32
 // CHECK-NEXT: linalg.yield %[[RELU]], %[[ADJ]] : f32, f32
 // CHECK: return %[[R]]#0, %[[R]]#1
 func.func @sgd(%eta: tensor<f32>, %g: tensor<2x4xf32>, %w: tensor<2x4xf32>, %b: tensor<4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
@@ -210,4 +210,16 @@ func.func @concat_slice(%a: tensor<2x3xf32>, %b: tensor<2x1xf32>) -> tensor<2x1x
   %c = marthe.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
   %s = marthe.slice %c {axis = 1 : i64, offset = 3 : i64} : (tensor<2x4xf32>) -> tensor<2x1xf32>
   return %s : tensor<2x1xf32>
+}
+
+// convert widens or rounds each element.
+// CHECK-LABEL: func.func @convert(
+// CHECK: linalg.generic
+// CHECK: arith.extf %{{.+}} : f32 to f64
+// CHECK: linalg.generic
+// CHECK: arith.truncf %{{.+}} : f64 to f32
+func.func @convert(%x: tensor<f32>) -> tensor<f32> {
+  %w = marthe.convert %x : (tensor<f32>) -> tensor<f64>
+  %n = marthe.convert %w : (tensor<f64>) -> tensor<f32>
+  return %n : tensor<f32>
 }

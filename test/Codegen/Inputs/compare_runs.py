@@ -1,5 +1,5 @@
-"""Compares two training runs' outputs: metrics.csv (every column, relative
-to 1e-8: the CSV keeps 9 digits) and the trained weights of model.onnx
+"""Compares two training runs' outputs: metrics.csv (every column but the
+wall time, relative to 1e-8) and the trained weights of model.onnx
 (normwise relative error per initializer within TOLERANCE).
 
 usage: compare_runs.py RUN_A RUN_B TOLERANCE
@@ -14,7 +14,9 @@ from onnx import numpy_helper
 
 def metrics(run):
     with open(f"{run}/metrics.csv") as f:
-        return [[float(v) for v in row] for row in list(csv.reader(f))[1:]]
+        rows = list(csv.reader(f))
+    assert rows[0][-1] == "seconds", rows[0]
+    return [[float(v) for v in row[:-1]] for row in rows[1:]]
 
 
 def weights(run):
