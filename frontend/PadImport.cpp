@@ -34,9 +34,9 @@ public:
     if (llvm::Error error = checkReach(axis, size, std::max(before, after)))
       return std::move(error);
     SmallVector<Value> parts;
-    appendBefore(parts, v, axis, before);
+    appendPadding(parts, v, axis, before, /*before=*/true);
     parts.push_back(v);
-    appendAfter(parts, v, axis, after);
+    appendPadding(parts, v, axis, after, /*before=*/false);
     SmallVector<int64_t> joined(shape(v));
     joined[axis] += before + after;
     return Value(ConcatOp::create(b, loc, RankedTensorType::get(joined, element(v)), parts,
@@ -57,41 +57,28 @@ private:
     return llvm::Error::success();
   }
 
-  void appendBefore(SmallVector<Value> &parts, Value v, int64_t axis, int64_t amount) {
-    int64_t size = shape(v)[axis];
-    switch (mode) {
-    case PadMode::Constant:
-      return appendFill(parts, v, axis, amount);
-    case PadMode::Edge:
-      return parts.append(amount, slice(v, axis, 0, 1));
-    case PadMode::Reflect:
-      for (int64_t i = amount; i >= 1; --i)
-        parts.push_back(slice(v, axis, i, 1));
+  /// The `amount` elements that go before `v` (`before`) or after it along
+  /// `axis`.
+  void appendPadding(SmallVector<Value> &parts, Value v, int64_t axis, int64_t amount,
+                     bool before) {
+    if (!amount)
       return;
-    case PadMode::Wrap:
-      return parts.push_back(slice(v, axis, size - amount, amount));
-    }
-  }
-
-  void appendAfter(SmallVector<Value> &parts, Value v, int64_t axis, int64_t amount) {
     int64_t size = shape(v)[axis];
     switch (mode) {
     case PadMode::Constant:
       return appendFill(parts, v, axis, amount);
     case PadMode::Edge:
-      return parts.append(amount, slice(v, axis, size - 1, 1));
+      return parts.append(amount, slice(v, axis, before ? 0 : size - 1, 1));
     case PadMode::Reflect:
       for (int64_t i = 1; i <= amount; ++i)
-        parts.push_back(slice(v, axis, size - 1 - i, 1));
+        parts.push_back(slice(v, axis, before ? amount + 1 - i : size - 1 - i, 1));
       return;
     case PadMode::Wrap:
-      return parts.push_back(slice(v, axis, 0, amount));
+      return parts.push_back(slice(v, axis, before ? size - amount : 0, amount));
     }
   }
 
   void appendFill(SmallVector<Value> &parts, Value v, int64_t axis, int64_t amount) {
-    if (!amount)
-      return;
     SmallVector<int64_t> blockShape(shape(v));
     blockShape[axis] = amount;
     parts.push_back(

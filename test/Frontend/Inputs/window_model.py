@@ -4,7 +4,7 @@ usage: window_model.py KIND OUT.onnx
 
 KIND: conv_same (Conv, auto_pad SAME_UPPER, stride 2, groups 2, bias),
 maxpool_ceil, avgpool_pads (count_include_pad 0), batchnorm_training,
-conv1d, pad_nonzero, pad_reflect, pad_reflect_far, pad_symmetric, maxpool_indices, dropout_training (on [2, 4], ratio 0.25
+conv1d, pad_nonzero, pad_wrap (opset 19), pad_reflect, pad_reflect_far, pad_symmetric, maxpool_indices, dropout_training (on [2, 4], ratio 0.25
 as a Constant node, training_mode true, then a Gemm).
 """
 import sys
@@ -53,6 +53,9 @@ elif kind == "conv1d":
 elif kind == "pad_nonzero":
     inits = [numpy_helper.from_array(numpy.array([0, 0, 1, 1, 0, 0, 1, 1], numpy.int64), "pads")]
     node = helper.make_node("Pad", ["x", "pads"], ["y"], "pad")
+elif kind == "pad_wrap":
+    inits = [numpy_helper.from_array(numpy.array([0, 0, 0, 0, 0, 0, 2, 0], numpy.int64), "pads")]
+    node = helper.make_node("Pad", ["x", "pads"], ["y"], "pad", mode="wrap")
 elif kind in ("pad_reflect", "pad_reflect_far", "pad_symmetric"):
     amounts = {"pad_reflect": [0, 0, 2, 0, 0, 0, 0, 1], "pad_reflect_far": [0, 0, 5, 0, 0, 0, 0, 0],
                "pad_symmetric": [0, 0, 1, 1, 0, 0, 1, 1]}[kind]
@@ -68,6 +71,6 @@ else:
 graph = helper.make_graph(
     node if isinstance(node, list) else [node], kind, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
     [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs][:1], inits)
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19 if kind == "pad_wrap" else 17)])
 model.ir_version = 8
 open(out, "wb").write(model.SerializeToString())
