@@ -139,9 +139,11 @@ struct DeriveTrainingStepPass
     if (optimizer == Optimizer::Adam) {
       roles.append(argRoles(loss, all, "opt:adam_m:"));
       roles.append(argRoles(loss, all, "opt:adam_v:"));
-      Type scalar = loss.getResultTypes().front();
-      roles.push_back({scalar, "opt:adam_bc1"});
-      roles.push_back({scalar, "opt:adam_bc2"});
+      // float64 whatever the model's precision: 1 - beta^k stays exact
+      // over any number of steps (float32 drifts by ~1e-7 a step).
+      Type wide = RankedTensorType::get({}, Float64Type::get(loss.getContext()));
+      roles.push_back({wide, "opt:adam_bc1"});
+      roles.push_back({wide, "opt:adam_bc2"});
     }
     roles.append(argRoles(loss, stats));
     return roles;
@@ -240,8 +242,9 @@ struct DeriveTrainingStepPass
     return weights;
   }
 
-  /// PyTorch's Adam. The bias corrections bc_k = 1 - beta^k are state too,
-  /// starting at 0: bc' = beta * bc + (1 - beta).
+  /// PyTorch's Adam. The bias corrections bc_k = 1 - beta^k are float64
+  /// state too, starting at 0: bc' = beta * bc + (1 - beta), rounded to the
+  /// model's precision where they divide.
   SmallVector<Value> adamUpdate(OpBuilder &builder, ValueRange state, ArrayRef<Value> grads,
                                 Value eta) {
     size_t n = grads.size();
@@ -251,6 +254,9 @@ struct DeriveTrainingStepPass
       return AddOp::create(builder, loc, decayed, scalarConstant(builder, bc, 1 - beta));
     };
     Value bc1 = correction(state[3 * n], beta1), bc2 = correction(state[3 * n + 1], beta2);
+    Location bcLoc = bc1.getLoc();
+    Value bc1Model = ConvertOp::create(builder, bcLoc, eta.getType(), bc1);
+    Value bc2Model = ConvertOp::create(builder, bcLoc, eta.getType(), bc2);
     SmallVector<Value> weights, firsts, seconds;
     for (size_t i = 0; i < n; ++i) {
       Location loc = state[i].getLoc();
@@ -258,9 +264,10 @@ struct DeriveTrainingStepPass
       Value m = mix(builder, beta1, state[n + i], 1 - beta1, g);
       Value v = mix(builder, beta2, state[2 * n + i], 1 - beta2,
                     MulOp::create(builder, loc, g, g));
-      Value s = SqrtOp::create(builder, loc, DivOp::create(builder, loc, v, bc2));
+      Value s = SqrtOp::create(builder, loc, DivOp::create(builder, loc, v, bc2Model));
       Value denominator = AddOp::create(builder, loc, s, scalarConstant(builder, s, epsilon));
-      Value u = DivOp::create(builder, loc, DivOp::create(builder, loc, m, bc1), denominator);
+      Value u =
+          DivOp::create(builder, loc, DivOp::create(builder, loc, m, bc1Model), denominator);
       weights.push_back(descend(builder, state[i], eta, u));
       firsts.push_back(m);
       seconds.push_back(v);

@@ -3,6 +3,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/Sequence.h"
 
 namespace marthe {
@@ -89,7 +90,7 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     auto convert = [&](Value v, Type type) {
       return v.getType() == type ? v : ConvertOp::create(builder, loc, type, v).getResult();
     };
-    Value eta = convert(schedule[0], modelScalar), mu = convert(schedule[2], modelScalar);
+    Value eta = convert(schedule[0], modelScalar);
 
     // The step's arguments (state, batch, eta) in its own order.
     int64_t etaIndex = findArg(step, "eta");
@@ -112,8 +113,14 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
       SmallVector<int64_t> wrtAll(state);
       wrtAll.push_back(etaIndex);
       SmallVector<Value> directions;
-      for (Value z : tangentValues)
-        directions.push_back(MulOp::create(builder, loc, mu, z));
+      llvm::DenseMap<Type, Value> muAs; // Adam's bias corrections are float64
+      for (Value z : tangentValues) {
+        Type element = llvm::cast<RankedTensorType>(z.getType()).getElementType();
+        Value &muLike = muAs[element];
+        if (!muLike)
+          muLike = convert(schedule[2], RankedTensorType::get({}, element));
+        directions.push_back(MulOp::create(builder, loc, muLike, z));
+      }
       directions.push_back(one);
       full = jvp(builder, step, stepArgs, wrtAll, directions);
     }

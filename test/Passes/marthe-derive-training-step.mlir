@@ -124,7 +124,8 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // EXPORT-NEXT: return %[[J]]#1, %[[J]]#2, %[[J]]#4, %[[J]]#5
 
 // Adam (PyTorch, L2 weight decay in g): m and v per parameter, then the bias
-// corrections bc = 1 - beta^k as scalar state updated as bc' = beta bc + (1 - beta);
+// corrections bc = 1 - beta^k as float64 scalar state updated as bc' = beta bc + (1 - beta),
+// rounded to the model's precision where they divide;
 // w' = w - eta (m'/bc1') / (sqrt(v'/bc2') + eps).
 // ADAM-LABEL: func.func @train_step(
 // ADAM-SAME: %[[W:[^:]+]]: tensor<3x4xf32> {marthe.role = "param:w"},
@@ -133,8 +134,8 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // ADAM-SAME: %[[MB:[^:]+]]: tensor<3xf32> {marthe.role = "opt:adam_m:param:b"},
 // ADAM-SAME: %[[VW:[^:]+]]: tensor<3x4xf32> {marthe.role = "opt:adam_v:param:w"},
 // ADAM-SAME: %[[VB:[^:]+]]: tensor<3xf32> {marthe.role = "opt:adam_v:param:b"},
-// ADAM-SAME: %[[BC1:[^:]+]]: tensor<f32> {marthe.role = "opt:adam_bc1"},
-// ADAM-SAME: %[[BC2:[^:]+]]: tensor<f32> {marthe.role = "opt:adam_bc2"},
+// ADAM-SAME: %[[BC1:[^:]+]]: tensor<f64> {marthe.role = "opt:adam_bc1"},
+// ADAM-SAME: %[[BC2:[^:]+]]: tensor<f64> {marthe.role = "opt:adam_bc2"},
 // ADAM-SAME: %[[X:[^:]+]]: tensor<2x4xf32> {marthe.role = "input"},
 // ADAM-SAME: %[[Y:[^:]+]]: tensor<2xi32> {marthe.role = "labels"},
 // ADAM-SAME: %[[ETA:[^:]+]]: tensor<f32> {marthe.role = "eta"})
@@ -146,15 +147,17 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // ADAM-NEXT: %[[B2:.+]] = marthe.constant dense<7.500000e-01>
 // ADAM-NEXT: %[[D2:.+]] = marthe.mul %[[B2]], %[[BC2]]
 // ADAM-NEXT: %[[C2:.+]] = marthe.constant dense<2.500000e-01>
-// ADAM-NEXT: %[[NBC2:.+]] = marthe.add %[[D2]], %[[C2]]
+// ADAM-NEXT: %[[NBC2:.+]] = marthe.add %[[D2]], %[[C2]] : (tensor<f64>, tensor<f64>) -> tensor<f64>
+// ADAM-NEXT: %[[BC1M:.+]] = marthe.convert %[[NBC1]] : (tensor<f64>) -> tensor<f32>
+// ADAM-NEXT: %[[BC2M:.+]] = marthe.convert %[[NBC2]] : (tensor<f64>) -> tensor<f32>
 // ADAM: %[[M1:.+]] = marthe.add %{{.+}}, %{{.+}} : (tensor<3x4xf32>, tensor<3x4xf32>)
 // ADAM: %[[GG:.+]] = marthe.mul %[[G]]#1, %[[G]]#1
 // ADAM: %[[V1:.+]] = marthe.add %{{.+}}, %{{.+}} : (tensor<3x4xf32>, tensor<3x4xf32>)
-// ADAM-NEXT: %[[VHAT:.+]] = marthe.div %[[V1]], %[[NBC2]]
+// ADAM-NEXT: %[[VHAT:.+]] = marthe.div %[[V1]], %[[BC2M]]
 // ADAM-NEXT: %[[S:.+]] = marthe.sqrt %[[VHAT]]
 // ADAM-NEXT: %[[EPS:.+]] = marthe.constant dense<1.250000e-01>
 // ADAM-NEXT: %[[DEN:.+]] = marthe.add %[[S]], %[[EPS]]
-// ADAM-NEXT: %[[MHAT:.+]] = marthe.div %[[M1]], %[[NBC1]]
+// ADAM-NEXT: %[[MHAT:.+]] = marthe.div %[[M1]], %[[BC1M]]
 // ADAM-NEXT: %[[U:.+]] = marthe.div %[[MHAT]], %[[DEN]]
 // ADAM-NEXT: %[[STEP:.+]] = marthe.mul %[[ETA]], %[[U]]
 // ADAM-NEXT: %[[W1:.+]] = marthe.sub %[[W]], %[[STEP]]

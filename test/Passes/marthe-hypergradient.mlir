@@ -34,10 +34,10 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // CHECK-SAME: tensor<f64> {marthe.role = "hg"}, tensor<f64> {marthe.role = "g1"}, tensor<f32> {marthe.role = "loss"}, tensor<f32> {marthe.role = "val_loss"})
 // The step sees eta and mu rounded to the model's precision.
 // CHECK-NEXT: %[[ETA32:.+]] = marthe.convert %[[ETA]] : (tensor<f64>) -> tensor<f32>
-// CHECK-NEXT: %[[MU32:.+]] = marthe.convert %[[MU]] : (tensor<f64>) -> tensor<f32>
 // CHECK-NEXT: %[[ONE:.+]] = marthe.constant dense<1.000000e+00> : tensor<f32>
 // B = jvp of the step in eta alone.
 // CHECK-NEXT: %[[BJ:[^:]+]]:6 = marthe.jvp @train_step(%[[W]], %[[B]], %[[X]], %[[Y]], %[[ETA32]]) wrt [4] tangents(%[[ONE]])
+// CHECK-NEXT: %[[MU32:.+]] = marthe.convert %[[MU]] : (tensor<f64>) -> tensor<f32>
 // CHECK-NEXT: %[[MZW:.+]] = marthe.mul %[[MU32]], %[[ZW]]
 // CHECK-NEXT: %[[MZB:.+]] = marthe.mul %[[MU32]], %[[ZB]]
 // s', Z' = jvp of the step in (state, eta) along (mu Z, 1).
