@@ -232,7 +232,8 @@ void conv(ConvPass pass, const ConvShape &g, const double *a, const double *b, d
 }
 
 /// Calls f(input index or -1, output index) with the position of each window's
-/// largest key (the first of equals; -1 when the window is all padding).
+/// largest key (the first of equals, the first NaN if there is one: divergence
+/// must reach the loss; -1 when the window is all padding).
 template <typename T, typename F> void forEachWindowMax(const WindowShape &g, const T *keys, F f) {
   for (int64_t plane = 0; plane < g.n * g.c; ++plane) {
     const T *in = keys + plane * g.h * g.w;
@@ -240,7 +241,8 @@ template <typename T, typename F> void forEachWindowMax(const WindowShape &g, co
       for (int64_t q = 0; q < g.q; ++q) {
         int64_t best = -1;
         forEachTapInside(g, p, q, [&](int64_t, int64_t, int64_t y, int64_t x) {
-          if (best < 0 || in[y * g.w + x] > in[best])
+          T key = in[y * g.w + x];
+          if (best < 0 || (!std::isnan(in[best]) && (std::isnan(key) || key > in[best])))
             best = y * g.w + x;
         });
         f(best < 0 ? -1 : plane * g.h * g.w + best, (plane * g.p + p) * g.q + q);

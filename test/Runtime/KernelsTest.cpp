@@ -33,3 +33,25 @@ TEST(Matmul, HandlesTranspositions) {
 }
 
 } // namespace
+
+namespace {
+
+/// One 2x2 window over a 1x1x2x2 input.
+double maxPool2x2(const double keys[4]) {
+  double out = 0;
+  marthe_rt_max_pool2d_f64(keys, keys, &out, 1, 1, 2, 2, 1, 1, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1);
+  return out;
+}
+
+TEST(MaxPool, TakesTheLargestAndPropagatesNaN) {
+  const double plain[] = {1.0, 4.0, -2.0, 3.0};
+  EXPECT_EQ(maxPool2x2(plain), 4.0);
+  const double nan = std::nan("");
+  for (int at = 0; at < 4; ++at) {
+    double keys[] = {1.0, 4.0, -2.0, 3.0};
+    keys[at] = nan;
+    EXPECT_TRUE(std::isnan(maxPool2x2(keys))) << "NaN at " << at;
+  }
+}
+
+} // namespace
