@@ -3,6 +3,8 @@
 #include "runtime/Error.h"
 #include "runtime/Metrics.h"
 
+#include <zlib.h>
+
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -10,8 +12,13 @@
 namespace marthe::rt {
 namespace {
 
-constexpr char kMagic[] = "MARTHE-CHECKPOINT 2\n";
-/// metrics.csv: step, loss, val_loss, val_acc, eta, mu, beta, hypergrad, g1.
+/// The file: this line, the fields, then the CRC-32 of everything before it.
+constexpr char kMagic[] = "MARTHE-CHECKPOINT 3\n";
+constexpr size_t kChecksumSize = sizeof(uint32_t);
+
+uint32_t checksum(const std::string &bytes, size_t size) {
+  return uint32_t(crc32(0L, reinterpret_cast<const Bytef *>(bytes.data()), uInt(size)));
+}
 
 class Writer {
 public:
@@ -22,7 +29,11 @@ public:
     put<uint64_t>(size);
     bytes_.append(static_cast<const char *>(data), size);
   }
-  std::string take() { return std::move(bytes_); }
+  std::string take() {
+    uint32_t sum = checksum(bytes_, bytes_.size());
+    bytes_.append(reinterpret_cast<const char *>(&sum), sizeof sum);
+    return std::move(bytes_);
+  }
 
 private:
   std::string bytes_ = kMagic;
@@ -32,7 +43,15 @@ class Reader {
 public:
   Reader(std::string bytes, std::string path) : bytes_(std::move(bytes)), path_(std::move(path)) {
     if (bytes_.compare(0, sizeof kMagic - 1, kMagic) != 0)
-      throw Error(path_ + ": not a marthe checkpoint");
+      throw Error(path_ + ": not a marthe checkpoint (or one of an older format)");
+    if (bytes_.size() < sizeof kMagic - 1 + kChecksumSize)
+      throw Error(path_ + ": truncated checkpoint");
+    size_t body = bytes_.size() - kChecksumSize;
+    uint32_t stored;
+    std::memcpy(&stored, bytes_.data() + body, sizeof stored);
+    if (stored != checksum(bytes_, body))
+      throw Error(path_ + ": corrupt checkpoint (its checksum does not match)");
+    bytes_.resize(body);
     offset_ = sizeof kMagic - 1;
   }
   template <typename T> T get() {

@@ -35,7 +35,7 @@ COLUMNS = ["step", "loss", "val_loss", "val_acc", "eta", "mu", "beta", "c", "bet
 def read_checkpoint(path, dtype):
     """(rows [steps x 9], {role: array}) of a checkpoint.bin."""
     data = open(path, "rb").read()
-    magic = b"MARTHE-CHECKPOINT 2\n"
+    magic = b"MARTHE-CHECKPOINT 3\n"
     assert data.startswith(magic), path
     offset = len(magic)
 
