@@ -58,14 +58,24 @@ static int64_t parseCount(const std::string &flag, const std::string &text) {
 
 void applyCommandLine(RunConfig &c, int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
+    std::string flag = argv[i], value;
+    // --flag=value and --flag value alike.
+    size_t equals = flag.find('=');
+    bool hasInlineValue = flag.rfind("--", 0) == 0 && equals != std::string::npos;
+    if (hasInlineValue) {
+      value = flag.substr(equals + 1);
+      flag.resize(equals);
+    }
     if (flag == "--quiet" || flag == "--resume") {
+      if (hasInlineValue)
+        throw Error("option " + flag + " takes no value");
       (flag == "--quiet" ? c.quiet : c.resume) = true;
       continue;
     }
-    if (i + 1 >= argc)
+    if (!hasInlineValue && i + 1 >= argc)
       throw Error("option " + flag + ": missing value (see --help)");
-    std::string value = argv[++i];
+    if (!hasInlineValue)
+      value = argv[++i];
     if (flag == "--steps")
       c.steps = parseCount(flag, value);
     else if (flag == "--seed")

@@ -59,6 +59,10 @@ TEST(RunConfig, CommandLineOverridesTheSchedulesNumbers) {
   EXPECT_TRUE(config.quiet);
   apply(config, {"--beta-step", "auto"});
   EXPECT_FALSE(config.betaStep.has_value());
+  apply(config, {"--steps=5", "--out=/tmp/a=b", "--beta-step=2e-7"});
+  EXPECT_EQ(config.steps, 5);
+  EXPECT_EQ(config.out, "/tmp/a=b");
+  EXPECT_EQ(config.betaStep, 2e-7);
 }
 
 TEST(RunConfig, BadValuesNameTheFlag) {
@@ -71,6 +75,8 @@ TEST(RunConfig, BadValuesNameTheFlag) {
   EXPECT_EQ(errorOf(config, {"--eta0", "fast"}), "option --eta0: expected a number, got 'fast'");
   EXPECT_EQ(errorOf(config, {"--eta0"}), "option --eta0: missing value (see --help)");
   EXPECT_EQ(errorOf(config, {"--speed", "1"}), "unknown option --speed (see --help)");
+  EXPECT_EQ(errorOf(config, {"--steps=x"}), "option --steps: expected a number, got 'x'");
+  EXPECT_EQ(errorOf(config, {"--quiet=yes"}), "option --quiet takes no value");
   EXPECT_EQ(errorOf(config, {"--schedule", "cosine"}),
             "unknown schedule 'cosine' (expected marthe, hd, rtho, constant, exponential, "
             "staircase or sgdr)");
