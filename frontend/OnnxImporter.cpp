@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -92,9 +93,16 @@ public:
   Importer(MLIRContext *context, StringRef path, const ImportOptions &options)
       : context(context), builder(context), path(path.str()), options(options) {}
 
-  llvm::Expected<OwningOpRef<ModuleOp>> run(const onnx::ModelProto &model) {
+  llvm::Expected<OwningOpRef<ModuleOp>> run(onnx::ModelProto &model) {
     if (llvm::Error error = checkOpset(model))
       return std::move(error);
+    if (llvm::Error error = checkAttributeTypes(model.graph()))
+      return std::move(error);
+    for (const onnx::TensorProto &init : model.graph().initializer())
+      if (auto shape = storedShape(init, "initializer '" + init.name() + "'"); !shape)
+        return shape.takeError();
+    if (std::string problem = onnxModelProblem(model); !problem.empty())
+      return fail(path + ": " + problem);
     const onnx::GraphProto &graph = model.graph();
     OwningOpRef<ModuleOp> module = ModuleOp::create(FileLineColLoc::get(context, path, 0, 0));
     if (llvm::Error error = buildForward(graph, *module, false))
@@ -114,6 +122,19 @@ private:
       return fail(path + ": opset " + llvm::Twine(opset) +
                   " of the default ONNX domain is not supported (expected " +
                   llvm::Twine(kMinOpset) + " to " + llvm::Twine(kMaxOpset) + ")");
+    return llvm::Error::success();
+  }
+
+  /// Attributes of the types their schemas declare: ONNX's checker finds the
+  /// same, but this names the node.
+  llvm::Error checkAttributeTypes(const onnx::GraphProto &graph) {
+    for (nodeIndex = 0; nodeIndex < graph.node_size(); ++nodeIndex) {
+      const onnx::NodeProto &node = graph.node(nodeIndex);
+      bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+      if (std::string problem = onnxAttributeProblem(node, opset);
+          defaultDomain && !problem.empty())
+        return nodeError(node, problem);
+    }
     return llvm::Error::success();
   }
 
@@ -191,6 +212,14 @@ private:
                 onnx::TensorProto::DataType_Name(dataType) + " (expected FLOAT or DOUBLE)");
   }
 
+  /// Refuses a tensor of more than kMaxTensorElements elements.
+  llvm::Error checkSize(ArrayRef<int64_t> shape, const llvm::Twine &what) {
+    if (checkedElementCount(shape))
+      return llvm::Error::success();
+    return fail(path + ": " + what + " has shape " + shapeText(shape) +
+                ", more than 2^36 elements (the largest tensor supported)");
+  }
+
   /// The dims of a stored tensor, each of which must be >= 1.
   llvm::Expected<SmallVector<int64_t>> storedShape(const onnx::TensorProto &tensor,
                                                    const llvm::Twine &what) {
@@ -199,15 +228,15 @@ private:
       if (dim < 1)
         return fail(path + ": " + what + " has dimension " + llvm::Twine(dim) +
                     " (dimensions must be >= 1)");
+    if (llvm::Error error = checkSize(shape, what))
+      return std::move(error);
     return shape;
   }
 
   /// Checks that a stored tensor holds exactly one value per element.
   llvm::Error checkValueCount(const onnx::TensorProto &tensor, ArrayRef<int64_t> shape,
                               size_t elementSize, const llvm::Twine &what) {
-    int64_t expected = 1;
-    for (int64_t dim : shape)
-      expected *= dim;
+    int64_t expected = checkedElementCount(shape).value_or(-1);
     int64_t stored;
     if (tensor.has_raw_data())
       stored = tensor.raw_data().size() / elementSize;
@@ -371,6 +400,9 @@ private:
     auto output = values.find(graph.output(0).name());
     if (output == values.end())
       return fail(path + ": the graph output '" + graph.output(0).name() + "' is not computed");
+    if (options.requireParameters && !reachesParameter(output->second, args))
+      return fail(path + ": no parameter (float initializer) reaches the graph output '" +
+                  graph.output(0).name() + "': the model has nothing to train");
     SmallVector<Value> results{output->second};
     SmallVector<std::string> resultRoles{"logits"};
     if (training) {
@@ -393,6 +425,25 @@ private:
     return llvm::Error::success();
   }
 
+
+  /// Whether `value` depends on a parameter (an argument of role param:).
+  static bool reachesParameter(Value value, const ArgList &args) {
+    SmallVector<Value> pending{value};
+    llvm::DenseSet<Value> seen;
+    while (!pending.empty()) {
+      Value next = pending.pop_back_val();
+      if (!seen.insert(next).second)
+        continue;
+      if (auto arg = llvm::dyn_cast<BlockArgument>(next)) {
+        unsigned index = arg.getArgNumber();
+        if (index < args.size() && StringRef(args[index].second).starts_with("param:"))
+          return true;
+        continue;
+      }
+      llvm::append_range(pending, next.getDefiningOp()->getOperands());
+    }
+    return false;
+  }
 
   llvm::Error setElementType(Type type, const llvm::Twine &what) {
     if (elementType && elementType != type)
@@ -419,10 +470,18 @@ private:
       bool known = dim.has_dim_value();
       if (!known && !shape.empty())
         return fail(path + ": " + what + " has a symbolic dimension other than the first");
+      if (known && shape.empty() && options.batchSizeGiven && dim.dim_value() != options.batchSize)
+        return fail(path + ": " + what + " has a fixed batch dimension of " +
+                    llvm::Twine(dim.dim_value()) + " but batch_size is " +
+                    llvm::Twine(options.batchSize) +
+                    ": export the model with a dynamic batch dimension, or set batch_size = " +
+                    llvm::Twine(dim.dim_value()));
       shape.push_back(known ? dim.dim_value() : options.batchSize);
     }
     if (shape.empty())
       return fail(path + ": " + what + " must have a batch dimension");
+    if (llvm::Error error = checkSize(shape, what))
+      return std::move(error);
     return Type(RankedTensorType::get(shape, *type));
   }
 
@@ -501,6 +560,9 @@ private:
     llvm::Expected<Value> result = importValueNode(node);
     if (!result)
       return result.takeError();
+    if (!checkedElementCount(shapeOf(*result)))
+      return nodeError(node, "the output has shape " + shapeText(shapeOf(*result)) +
+                                 ", more than 2^36 elements (the largest tensor supported)");
     values[node.output(0)] = *result;
     return llvm::Error::success();
   }
@@ -1071,16 +1133,14 @@ private:
                                    " (one -1 at most, other dimensions >= 1)");
       if (dim == -1)
         inferred = i;
-      else
-        known *= dim;
+      else if (llvm::MulOverflow(known, dim, known) || known > kMaxTensorElements)
+        return nodeError(node, "cannot reshape " + shapeText(input) + " into " +
+                                   shapeText(found->second.values));
       shape.push_back(dim);
     }
     if (inferred >= 0)
       shape[inferred] = total % known == 0 ? total / known : -1;
-    int64_t product = 1;
-    for (int64_t d : shape)
-      product *= d;
-    if (product != total)
+    if (checkedElementCount(shape) != total)
       return nodeError(node, "cannot reshape " + shapeText(input) + " into " + shapeText(shape));
     return reshape(x, shape);
   }

@@ -13,6 +13,12 @@ struct ImportOptions {
   /// The model will be trained with the cross-entropy loss: a final Softmax or
   /// LogSoftmax is refused (the loss applies it). Off for --forward-only.
   bool forTraining = true;
+  /// batch_size was given (by the config): an input with a fixed first
+  /// dimension of another size is then an error, not silently kept.
+  bool batchSizeGiven = false;
+  /// The model is compiled into a training step: one without a parameter on
+  /// the path to its output is an error (it has nothing to train).
+  bool requireParameters = false;
 };
 
 /// Imports an ONNX model into `@forward(params..., input) -> output`: the

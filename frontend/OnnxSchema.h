@@ -1,16 +1,32 @@
 #ifndef MARTHE_FRONTEND_ONNXSCHEMA_H
 #define MARTHE_FRONTEND_ONNXSCHEMA_H
 
-// ONNX's op registry (libonnx, built with exceptions), behind a function the
-// importer (built without them) can call.
+// ONNX's op registry, checker and shape inference (libonnx, built with
+// exceptions), behind functions the importer (built without them) can call.
 
 #include <string>
+
+namespace onnx {
+class ModelProto;
+class NodeProto;
+} // namespace onnx
 
 namespace marthe {
 
 /// The version of op `name` of the default domain in effect at `opset`: its
 /// newest schema not newer than the opset; 0 if ONNX does not know the op.
 int onnxOpVersion(const std::string &name, int opset) noexcept;
+
+/// What ONNX's checker, then its shape inference (strict, with type checks),
+/// find wrong with `model`: the first problem, one line; "" if none. Shape
+/// inference records what it infers in the model's value_info.
+std::string onnxModelProblem(onnx::ModelProto &model) noexcept;
+
+/// An attribute of `node` (default domain) that the op's schema at `opset`
+/// does not declare, or declares with another type: the problem, one line,
+/// naming the attribute and both types; "" if none or if ONNX does not know
+/// the op.
+std::string onnxAttributeProblem(const onnx::NodeProto &node, int opset) noexcept;
 
 } // namespace marthe
 

@@ -464,4 +464,12 @@ llvm::Expected<IntTensor> foldIntegerNode(ImportedNode node,
   return Folder(node, inputs).fold();
 }
 
+std::optional<int64_t> checkedElementCount(llvm::ArrayRef<int64_t> dims) {
+  int64_t count = 1;
+  for (int64_t dim : dims)
+    if (dim < 0 || llvm::MulOverflow(count, dim, count) || count > kMaxTensorElements)
+      return std::nullopt;
+  return count;
+}
+
 } // namespace marthe

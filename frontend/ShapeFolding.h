@@ -11,9 +11,18 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <optional>
 #include <vector>
 
 namespace marthe {
+
+/// The most elements a tensor of the model may have: 2^36 (256 GiB of
+/// float32). Larger ones are refused by name before any size can overflow.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 36;
+
+/// The product of `dims`, or nullopt if a dim is negative or the product
+/// passes kMaxTensorElements (it never overflows).
+std::optional<int64_t> checkedElementCount(llvm::ArrayRef<int64_t> dims);
 
 struct IntTensor {
   llvm::SmallVector<int64_t> shape;

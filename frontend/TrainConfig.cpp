@@ -136,6 +136,9 @@ struct Range {
 const Range kPositive{{0, false}, std::nullopt};
 const Range kNonNegative{{0, true}, std::nullopt};
 const Range kAtLeastOne{{1, true}, std::nullopt};
+/// 2^24: far more than any split a batch must fit in, and small enough that
+/// batch-sized buffers cannot overflow a size.
+const Range kBatchSizes{{1, true}, Bound{16777216, true}};
 const Range kUnitHalfOpen{{0, true}, Bound{1, false}};
 const Range kUnitClosed{{0, true}, Bound{1, true}};
 const Range kDecayFactor{{0, false}, Bound{1, true}};
@@ -351,7 +354,7 @@ const KeySpec kDataKeys[] = {
        return e.readChoice(c.dataset, kDatasetNames);
      }},
     {"data_dir",
-     [](const Entry &e, TrainConfig &c) { return e.readString(c.dataDir); }},
+     [](const Entry &e, TrainConfig &c) { return e.readPath(c.dataDir, c.sourcePath); }},
     {"train_images",
      [](const Entry &e, TrainConfig &c) { return e.readPath(c.trainImages, c.sourcePath); }},
     {"train_labels",
@@ -376,7 +379,8 @@ const KeySpec kDataKeys[] = {
      [](const Entry &e, TrainConfig &c) { return e.readSplit(c.test); }},
     {"batch_size",
      [](const Entry &e, TrainConfig &c) {
-       return e.readInteger(c.batchSize, kAtLeastOne);
+       c.batchSizeGiven = true;
+       return e.readInteger(c.batchSize, kBatchSizes);
      }},
     {"order",
      [](const Entry &e, TrainConfig &c) {
@@ -468,7 +472,7 @@ const KeySpec kRunKeys[] = {
      [](const Entry &e, TrainConfig &c) {
        return e.readInteger(c.seed, kNonNegative);
      }},
-    {"out", [](const Entry &e, TrainConfig &c) { return e.readString(c.out); }},
+    {"out", [](const Entry &e, TrainConfig &c) { return e.readPath(c.out, c.sourcePath); }},
     {"init",
      [](const Entry &e, TrainConfig &c) {
        return e.readChoice(c.seededInit, kInitNames);
@@ -577,6 +581,27 @@ Error checkDataFiles(StringRef file, const toml::table &root, const TrainConfig 
   return Error::success();
 }
 
+/// The training and validation splits give whole batches: a slice with both
+/// ends must hold batch_size samples at least (open ones are checked by the
+/// trainer, which knows the data's size).
+Error checkSplitSizes(StringRef file, const toml::table &root, const TrainConfig &config) {
+  static const llvm::Regex slice("^(train|test)\\[([0-9]+):([0-9]+)\\]$");
+  const toml::table *data = root["data"].as_table();
+  for (auto [key, split] : {std::pair<StringLiteral, const std::string *>{"train", &config.train},
+                            {"validation", &config.validation}}) {
+    llvm::SmallVector<StringRef, 4> parts;
+    uint64_t begin = 0, end = 0;
+    if (!data || !data->get(std::string_view(key)) || !slice.match(*split, &parts) ||
+        parts[2].getAsInteger(10, begin) || parts[3].getAsInteger(10, end) ||
+        end - begin >= uint64_t(config.batchSize))
+      continue;
+    return errorAt(file, data->get(std::string_view(key))->source().begin,
+                   "[data] " + key + ": " + quoted(*split) + " holds " + Twine(end - begin) +
+                       " samples, fewer than batch_size " + Twine(config.batchSize));
+  }
+  return Error::success();
+}
+
 } // namespace
 
 llvm::Expected<TrainConfig> marthe::parseTrainConfigText(StringRef text,
@@ -597,6 +622,8 @@ llvm::Expected<TrainConfig> marthe::parseTrainConfigText(StringRef text,
   if (errors)
     return errors;
   if (Error error = checkDataFiles(sourceName, parsed.table(), config))
+    return error;
+  if (Error error = checkSplitSizes(sourceName, parsed.table(), config))
     return error;
   return config;
 }

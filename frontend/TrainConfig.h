@@ -63,6 +63,8 @@ struct TrainConfig {
   std::string test = "test";
   /// Key batch_size, >= 1.
   int64_t batchSize = 100;
+  /// Whether the config gave batch_size.
+  bool batchSizeGiven = false;
   /// "shuffle" | "sequential".
   DataOrder order = DataOrder::Shuffle;
   /// Key validation_order: the order of the validation mini-batches of the

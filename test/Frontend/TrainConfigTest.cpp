@@ -63,7 +63,8 @@ void expectDefaults(const TrainConfig &config) {
   EXPECT_EQ(config.steps, 512);
   EXPECT_EQ(config.device, "cpu");
   EXPECT_EQ(config.seed, 0u);
-  EXPECT_EQ(config.out, "runs/latest");
+  // "runs/latest", relative to the file that says it (if any).
+  EXPECT_TRUE(llvm::StringRef(config.out).ends_with("runs/latest")) << config.out;
   EXPECT_FALSE(config.seededInit);
   EXPECT_EQ(config.logEvery, 16);
 }
@@ -165,6 +166,9 @@ TEST(TrainConfigTest, ExampleFileHasTheDefaults) {
   llvm::sys::path::append(onnx, "models", "mlp.onnx");
   EXPECT_EQ(config->onnx, onnx.str());
   expectDefaults(*config);
+  llvm::SmallString<128> out(MARTHE_SOURCE_DIR);
+  llvm::sys::path::append(out, "models", "runs", "latest");
+  EXPECT_EQ(config->out, out.str());
 }
 
 TEST(TrainConfigTest, IntegerIsAcceptedAsNumber) {
@@ -236,6 +240,22 @@ TEST(TrainConfigTest, OnnxPathIsRelativeToTheConfigFile) {
             "/abs/mlp.onnx");
 }
 
+// Every path of the file is relative to it: the data, the data files and
+// the run's outputs too (they were resolved against the working directory).
+TEST(TrainConfigTest, DataAndOutputPathsAreRelativeToTheConfigFile) {
+  llvm::Expected<TrainConfig> config = parseTrainConfigText(
+      "[data]\ndataset = \"idx\"\ndata_dir = \"fmnist\"\ntrain_images = \"x/train.idx\"\n"
+      "train_labels = \"x/l\"\ntest_images = \"/t/i\"\ntest_labels = \"t/l\"\n"
+      "[run]\nout = \"runs/a\"\n",
+      "configs/train.toml");
+  ASSERT_TRUE(bool(config)) << llvm::toString(config.takeError());
+  EXPECT_EQ(config->dataDir, "configs/fmnist");
+  EXPECT_EQ(config->trainImages, "configs/x/train.idx");
+  EXPECT_EQ(config->testImages, "/t/i");
+  EXPECT_EQ(config->out, "configs/runs/a");
+  EXPECT_FALSE(config->batchSizeGiven);
+}
+
 TEST(TrainConfigTest, ReadsAFile) {
   llvm::SmallString<128> directory;
   ASSERT_FALSE(
@@ -288,7 +308,7 @@ TEST(TrainConfigTest, UnknownValue) {
 TEST(TrainConfigTest, IntegerOutOfRange) {
   EXPECT_EQ(errorOf("[data]\n\nbatch_size = 0"),
             "train.toml:3:14: error: [data] batch_size: expected an integer "
-            ">= 1, got 0");
+            "in [1, 16777216], got 0");
   EXPECT_EQ(errorOf("[run]\nseed = -1"),
             "train.toml:2:8: error: [run] seed: expected an integer >= 0, got "
             "-1");
@@ -355,6 +375,19 @@ TEST(TrainConfigTest, BadSplit) {
             "\"train[7700:7000]\" (expected begin < end)");
 }
 
+// A sliced training or validation split smaller than a batch is refused at
+// its key (it was accepted).
+TEST(TrainConfigTest, SplitSmallerThanABatch) {
+  EXPECT_EQ(errorOf("[data]\nbatch_size = 100\nvalidation = \"train[0:50]\""),
+            "train.toml:3:14: error: [data] validation: \"train[0:50]\" holds 50 samples, "
+            "fewer than batch_size 100");
+  EXPECT_EQ(errorOf("[data]\ntrain = \"test[10:20]\"\nbatch_size = 16"),
+            "train.toml:2:9: error: [data] train: \"test[10:20]\" holds 10 samples, "
+            "fewer than batch_size 16");
+  EXPECT_EQ(parse("[data]\nbatch_size = 10\ntrain = \"train[0:10]\"\ntest = \"test[0:1]\"").test,
+            "test[0:1]");
+}
+
 TEST(TrainConfigTest, EmptyOnnxPath) {
   EXPECT_EQ(errorOf("[model]\nonnx = \"\""),
             "train.toml:2:8: error: [model] onnx: expected a non-empty path");
@@ -369,7 +402,7 @@ TEST(TrainConfigTest, AllErrorsAreReportedTableByTable) {
             "one of: kind, eta0, beta, beta_step, mu, decay, decay_steps, t0, "
             "t_mult)\n"
             "train.toml:4:14: error: [data] batch_size: expected an integer "
-            ">= 1, got 0");
+            "in [1, 16777216], got 0");
 }
 
 } // namespace

@@ -23,7 +23,7 @@ import prepare_node_test  # noqa: E402
 def reason(stderr):
     for key in ("unsupported op type", "is not a supported version", "opset",
                 "domain", "expected one output", "element type", "data input",
-                "exactly one output"):
+                "exactly one output", "checker", "shape inference"):
         if key in stderr:
             return key
     return "other"
