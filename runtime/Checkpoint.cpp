@@ -13,7 +13,7 @@ namespace marthe::rt {
 namespace {
 
 /// The file: this line, the fields, then the CRC-32 of everything before it.
-constexpr char kMagic[] = "MARTHE-CHECKPOINT 3\n";
+constexpr char kMagic[] = "MARTHE-CHECKPOINT 4\n";
 constexpr size_t kChecksumSize = sizeof(uint32_t);
 
 uint32_t checksum(const std::string &bytes, size_t size) {
@@ -82,6 +82,8 @@ private:
 
 void writeCheckpoint(const std::string &path, const Checkpoint &checkpoint) {
   Writer out;
+  out.putBytes(checkpoint.build.data(), checkpoint.build.size());
+  out.putBytes(checkpoint.options.data(), checkpoint.options.size());
   out.put(checkpoint.nextStep);
   out.put(checkpoint.betaStep);
   out.put<uint64_t>(checkpoint.rollbacks.size());
@@ -111,6 +113,8 @@ Checkpoint readCheckpoint(const std::string &path) {
   bytes << file.rdbuf();
   Reader in(bytes.str(), path);
   Checkpoint checkpoint;
+  checkpoint.build = in.getBytes();
+  checkpoint.options = in.getBytes();
   checkpoint.nextStep = in.get<int64_t>();
   checkpoint.betaStep = in.get<double>();
   for (uint64_t rollbacks = in.get<uint64_t>(); rollbacks > 0; --rollbacks) {

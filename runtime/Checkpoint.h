@@ -1,8 +1,9 @@
 #pragma once
 
-// Everything a run needs to continue where it stopped: the compiled step's
-// arguments (state, tangents, schedule scalars) by role, the metrics so far,
-// and where the beta_step selection stands.
+// Everything a run needs to continue where it stopped: the build and options
+// it ran with, the compiled step's arguments (state, tangents, schedule
+// scalars) by role, the metrics so far, and where the beta_step selection
+// stands. Nothing the run can recompute (no data batches).
 
 #include "runtime/Metrics.h"
 
@@ -20,6 +21,8 @@ struct Rollback {
 };
 
 struct Checkpoint {
+  std::string build;   // the fingerprint of the executable that wrote it
+  std::string options; // the run's resolved options (runConfigToJson)
   int64_t nextStep = 0;
   double betaStep = 0;
   std::vector<Rollback> rollbacks;

@@ -14,8 +14,9 @@ bool isHypergradientSchedule(const std::string &kind) {
   return kind == "marthe" || kind == "hd" || kind == "rtho";
 }
 
-RunConfig defaultRunConfig(const ProgramSpec &program) {
-  nlohmann::json j = nlohmann::json::parse(program.configJson);
+/// `j` read into `c`: the keys of the compiled-in defaults, then those only a
+/// run records (runConfigToJson), where present.
+static RunConfig runConfigFromJson(const nlohmann::json &j) {
   RunConfig c;
   c.data = {j.at("dataset"),      j.at("data_dir"),    j.at("train_images"),
             j.at("train_labels"), j.at("test_images"), j.at("test_labels")};
@@ -32,7 +33,47 @@ RunConfig defaultRunConfig(const ProgramSpec &program) {
   if (j.at("mu").is_number())
     c.mu = j.at("mu").get<double>();
   c.seededInit = j.at("init") == "seeded";
+  c.rollbackTo = j.value("rollback", c.rollbackTo);
+  c.betaStepStart = j.value("beta_step_start", c.betaStepStart);
+  c.betaStepCut = j.value("beta_step_cut", c.betaStepCut);
+  c.resetBeta = j.value("reset_beta", c.resetBeta);
   return c;
+}
+
+RunConfig defaultRunConfig(const ProgramSpec &program) {
+  return runConfigFromJson(nlohmann::json::parse(program.configJson));
+}
+
+RunConfig runConfigFromJson(const std::string &text) {
+  return runConfigFromJson(nlohmann::json::parse(text));
+}
+
+std::string runConfigToJson(const RunConfig &c) {
+  nlohmann::json j = {
+      {"dataset", c.data.kind},            {"data_dir", c.data.dir},
+      {"train_images", c.data.trainImages}, {"train_labels", c.data.trainLabels},
+      {"test_images", c.data.testImages},   {"test_labels", c.data.testLabels},
+      {"mean", c.augment.mean},             {"std", c.augment.std},
+      {"crop_padding", c.augment.cropPadding}, {"flip", c.augment.flip},
+      {"train", c.train},                   {"validation", c.validation},
+      {"test", c.test},                     {"order", c.order},
+      {"validation_order", c.validationOrder}, {"schedule", c.schedule},
+      {"out", c.out},                       {"steps", c.steps},
+      {"log_every", c.logEvery},            {"decay_steps", c.decaySteps},
+      {"t0", c.sgdrT0},                     {"seed", c.seed},
+      {"eta0", c.eta0},                     {"beta", c.beta0},
+      {"decay", c.decay},                   {"t_mult", c.sgdrTMult},
+      {"init", c.seededInit ? "seeded" : "onnx"},
+      {"rollback", c.rollbackTo},           {"beta_step_start", c.betaStepStart},
+      {"beta_step_cut", c.betaStepCut},     {"reset_beta", c.resetBeta}};
+  j["beta_step"] = c.betaStep ? nlohmann::json(*c.betaStep) : nlohmann::json("auto");
+  j["mu"] = c.mu ? nlohmann::json(*c.mu) : nlohmann::json("adaptive");
+  return j.dump();
+}
+
+std::string buildFingerprint(const ProgramSpec &program) {
+  nlohmann::json j = nlohmann::json::parse(program.configJson);
+  return j.contains("build") ? j["build"].value("fingerprint", "") : "";
 }
 
 static double parseNumber(const std::string &flag, const std::string &text) {
@@ -66,16 +107,17 @@ void applyCommandLine(RunConfig &c, int argc, char **argv) {
       value = flag.substr(equals + 1);
       flag.resize(equals);
     }
-    if (flag == "--quiet" || flag == "--resume") {
+    if (flag == "--quiet" || flag == "--resume" || flag == "--overwrite") {
       if (hasInlineValue)
         throw Error("option " + flag + " takes no value");
-      (flag == "--quiet" ? c.quiet : c.resume) = true;
+      (flag == "--quiet" ? c.quiet : flag == "--resume" ? c.resume : c.overwrite) = true;
       continue;
     }
     if (!hasInlineValue && i + 1 >= argc)
       throw Error("option " + flag + ": missing value (see --help)");
     if (!hasInlineValue)
       value = argv[++i];
+    c.given.push_back(flag);
     if (flag == "--steps")
       c.steps = parseCount(flag, value);
     else if (flag == "--seed")

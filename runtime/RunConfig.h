@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace marthe::rt {
 
@@ -23,7 +24,10 @@ struct RunConfig {
   std::optional<double> mu;       // nullopt: adaptive
   bool seededInit = false;
   bool quiet = false;
-  bool resume = false; // continue from out/checkpoint.bin
+  bool resume = false;    // continue from out/checkpoint.bin
+  bool overwrite = false; // replace the outputs of another run in out
+  /// The options given on the command line (--steps, ...), in order.
+  std::vector<std::string> given;
   /// What beta_step = "auto" does on a divergence (docs/NOTES.md, issue 8):
   /// roll back to the latest snapshot or the one before it, divide
   /// beta_step by betaStepCut, optionally reset beta to beta0.
@@ -31,11 +35,19 @@ struct RunConfig {
   double betaStepStart = 1e-5; // where "auto" starts
   double betaStepCut = 10;
   bool resetBeta = true;
-
 };
 
 /// The compile-time defaults of `program` (its embedded JSON).
 RunConfig defaultRunConfig(const ProgramSpec &program);
+
+/// The settings of a run as JSON (the compiled-in keys and the run's own),
+/// for checkpoints and summary.json, and back.
+std::string runConfigToJson(const RunConfig &config);
+RunConfig runConfigFromJson(const std::string &json);
+
+/// The fingerprint marthe-compile gave `program` (its step, model and
+/// defaults); "" for a program compiled without one (unit tests).
+std::string buildFingerprint(const ProgramSpec &program);
 
 /// Applies `--flag value` overrides; throws Error naming a bad flag.
 void applyCommandLine(RunConfig &config, int argc, char **argv);

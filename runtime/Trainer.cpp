@@ -8,8 +8,11 @@
 #include "runtime/Metrics.h"
 #include "runtime/OnnxModel.h"
 #include "runtime/Program.h"
+#include "runtime/Progress.h"
+#include "runtime/Resume.h"
 #include "runtime/SchedulePlot.h"
 #include "runtime/Snapshot.h"
+#include "runtime/SplitChecks.h"
 
 #include <nlohmann/json.hpp>
 
@@ -47,8 +50,6 @@ constexpr int64_t kSnapshotEvery = 16;
 constexpr double kLargestEtaChange = 0.5;
 /// Below this, "auto" gives up: beta hardly moves any more.
 constexpr double kSmallestBetaStep = 1e-15;
-
-std::string checkpointPath(const RunConfig &config) { return config.out + "/checkpoint.bin"; }
 
 /// Set by SIGINT and SIGTERM: the run checkpoints after the current step and stops.
 volatile std::sig_atomic_t stopRequested = 0;
@@ -117,6 +118,7 @@ public:
     // Rows for every step, up to a bound: a run of 10^8 steps grows them.
     rows.reserve(std::min<int64_t>(config_.steps, int64_t(1) << 20));
     start_ = std::chrono::steady_clock::now();
+    progress_.emplace(rows.size(), config_.steps, config_.quiet);
     secondsBefore_ = rows.empty() ? 0 : rows.back()[kSeconds];
     // The schedule in effect for the first step, as initialized or restored.
     nextEta_ = scalar("eta");
@@ -343,6 +345,7 @@ private:
       why = overshoot(row[kEta], nextEta_);
     if (!why.empty()) {
       divergence_ = {step.t, why};
+      progress_->clearBar();
       if (!config_.quiet)
         std::fprintf(stderr, "step %lld: training diverged: %s\n", (long long)step.t + 1,
                      why.c_str());
@@ -354,10 +357,9 @@ private:
       row[kValAcc] = evaluate(validation_).accuracy;
     csv_->row(row.data(), row.size());
     rows.push_back(row);
-    if (logNow) {
-      progress(row);
+    progress_->stepDone(step.t, describe(row), logNow);
+    if (logNow)
       checkpoint();
-    }
     if (isSyncStep(step.t))
       takeSnapshot();
     return true;
@@ -422,6 +424,7 @@ private:
       step_->arg("beta").set(0, config_.beta0);
       nextBeta_ = config_.beta0;
     }
+    progress_->clearBar();
     if (!config_.quiet)
       std::fprintf(stderr, "rolled back to step %lld with beta_step %g\n",
                    (long long)snapshots_.back().step, betaStep_);
@@ -441,15 +444,14 @@ private:
     return loss / labels.size();
   }
 
-  void progress(const MetricsRow &row) {
-    if (config_.quiet)
-      return;
-    std::fprintf(stderr,
-                 "step %5lld/%lld  loss %.4f  val_loss %.4f  val_acc %.4f  eta %.5g  mu %.3g  "
-                 "beta %.3g\n",
-                 (long long)row[kStep] + 1, (long long)config_.steps, row[kLoss], row[kValLoss],
-                 row[kValAcc], row[kEta], row[kMu], row[kBeta]);
-    std::fflush(stderr);
+  std::string describe(const MetricsRow &row) const {
+    char text[192];
+    std::snprintf(text, sizeof text,
+                  "step %5lld/%lld  loss %.4f  val_loss %.4f  val_acc %.4f  eta %.5g  mu %.3g  "
+                  "beta %.3g",
+                  (long long)row[kStep] + 1, (long long)config_.steps, row[kLoss], row[kValLoss],
+                  row[kValAcc], row[kEta], row[kMu], row[kBeta]);
+    return text;
   }
 
   void syncForward() {
@@ -465,8 +467,8 @@ private:
                         replaceInitializers(program_.modelBytes,
                                             program_.modelEnd - program_.modelBytes, params,
                                             program_.modelName));
-    Checkpoint state{int64_t(rows.size()), betaStep_, rollbacks, stepSeconds_, rows,
-                     copyState(*step_)};
+    Checkpoint state{buildFingerprint(program_), runConfigToJson(config_), int64_t(rows.size()),
+                     betaStep_, rollbacks, stepSeconds_, rows, copyState(*step_)};
     writeCheckpoint(checkpointPath(config_), state);
   }
 
@@ -489,6 +491,7 @@ private:
   const RunConfig &config_;
   double betaStep_;
   std::optional<CsvWriter> csv_;
+  std::optional<Progress> progress_;
   DivergenceDetector detector_;
   std::deque<Snapshot> snapshots_;
   Divergence divergence_;
@@ -528,26 +531,6 @@ std::string divergenceHint(const RunConfig &config) {
 
 } // namespace
 
-/// The checkpoint to continue from with --resume, if there is one.
-static std::optional<Checkpoint> resumedCheckpoint(const RunConfig &config) {
-  if (!config.resume)
-    return std::nullopt;
-  std::ifstream exists(checkpointPath(config));
-  if (!exists) {
-    if (!config.quiet)
-      std::fprintf(stderr, "no checkpoint in %s: starting from step 0\n", config.out.c_str());
-    return std::nullopt;
-  }
-  Checkpoint checkpoint = readCheckpoint(checkpointPath(config));
-  if (checkpoint.nextStep > config.steps)
-    throw Error(checkpointPath(config) + ": the checkpoint is at step " +
-                std::to_string(checkpoint.nextStep) + ", past --steps " +
-                std::to_string(config.steps));
-  if (!config.quiet)
-    std::fprintf(stderr, "resuming from step %lld\n", (long long)checkpoint.nextStep);
-  return checkpoint;
-}
-
 static Series column(const std::vector<MetricsRow> &rows, size_t index,
                      const std::string &name) {
   Series series{name, {}};
@@ -581,7 +564,14 @@ static ImageSet loadSplit(const ProgramSpec &program, const RunConfig &config,
   return set;
 }
 
-void train(const ProgramSpec &program, const RunConfig &config) {
+/// marthe-compile's record of the build (version, fingerprint), if any.
+static nlohmann::json buildInfo(const ProgramSpec &program) {
+  nlohmann::json defaults = nlohmann::json::parse(program.configJson);
+  return defaults.value("build", nlohmann::json::object());
+}
+
+void train(const ProgramSpec &program, RunConfig config) {
+  std::optional<Checkpoint> resumed = resumeRun(program, config);
   validateRunConfig(program, config);
   // A missing GPU is reported before any work.
   DeviceRuntime *device = deviceRuntime(program.device);
@@ -590,12 +580,15 @@ void train(const ProgramSpec &program, const RunConfig &config) {
     std::fprintf(stderr, "training on %s\n", deviceName.c_str());
   std::signal(SIGINT, requestStop);
   std::signal(SIGTERM, requestStop);
-  ensureDirectory(config.out);
   ImageSet trainSet = loadSplit(program, config, config.train);
   ImageSet validation = loadSplit(program, config, config.validation);
   ImageSet test = loadSplit(program, config, config.test);
+  checkSplits(program, config, trainSet, validation, test);
+  ensureDirectory(config.out);
+  if (!resumed)
+    claimOutputDirectory(config);
   Run run(program, config, trainSet, validation);
-  if (std::optional<Checkpoint> resumed = resumedCheckpoint(config))
+  if (resumed)
     run.restore(*resumed);
   bool completed = run.trainAll();
   Evaluation val = run.evaluate(validation), tst = run.evaluate(test);
@@ -617,7 +610,9 @@ void train(const ProgramSpec &program, const RunConfig &config) {
       {"rollbacks", rollbacks},       {"final_train_loss", run.lastLoss},
       {"val_loss", val.loss},         {"val_acc", val.accuracy},
       {"test_loss", tst.loss},        {"test_acc", tst.accuracy},
-      {"ms_per_step", run.secondsPerStep * 1e3}, {"seconds", run.totalSeconds}};
+      {"ms_per_step", run.secondsPerStep * 1e3}, {"seconds", run.totalSeconds},
+      {"config", nlohmann::json::parse(runConfigToJson(config))},
+      {"build", buildInfo(program)}};
   if (!completed)
     summary["diverged"] = {{"step", run.divergence().step},
                            {"reason", run.divergence().reason}};

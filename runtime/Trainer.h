@@ -10,6 +10,6 @@ namespace marthe::rt {
 
 /// Trains and writes metrics.csv, summary.json, model.onnx and schedule.svg
 /// under config.out.
-void train(const ProgramSpec &program, const RunConfig &config);
+void train(const ProgramSpec &program, RunConfig config);
 
 } // namespace marthe::rt

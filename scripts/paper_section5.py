@@ -83,7 +83,7 @@ def build(build_dir, out):
 def run_one(job):
     exe, args, run_dir, steps = job
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    result = subprocess.run([exe, "--out", run_dir, "--quiet", "--steps", str(steps), *args],
+    result = subprocess.run([exe, "--out", run_dir, "--quiet", "--overwrite", "--steps", str(steps), *args],
                             capture_output=True, text=True, env=env)
     summary_path = os.path.join(run_dir, "summary.json")
     if not os.path.exists(summary_path):

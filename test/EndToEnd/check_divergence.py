@@ -21,7 +21,8 @@ import sys
 
 
 def run(trainer, out, *args):
-    result = subprocess.run([trainer, "--out", out, *args], capture_output=True, text=True)
+    result = subprocess.run([trainer, "--out", out, "--overwrite", *args], capture_output=True,
+                            text=True)
     with open(os.path.join(out, "summary.json")) as f:
         summary = json.load(f)
     with open(os.path.join(out, "metrics.csv")) as f:

@@ -44,7 +44,7 @@ def numpy_logits(model, images):
 
 
 def main(trainer, model_path, out):
-    subprocess.run([trainer, "--out", out, "--quiet"], check=True)
+    subprocess.run([trainer, "--out", out, "--quiet", "--overwrite"], check=True)
     with open(f"{out}/metrics.csv") as f:
         rows = list(csv.DictReader(f))
     summary = json.load(open(f"{out}/summary.json"))

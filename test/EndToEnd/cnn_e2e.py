@@ -26,7 +26,7 @@ import cnn  # noqa: E402
 
 
 def train(trainer, out, *extra):
-    subprocess.run([trainer, "--out", out, "--quiet", *extra], check=True)
+    subprocess.run([trainer, "--out", out, "--quiet", "--overwrite", *extra], check=True)
     with open(os.path.join(out, "summary.json")) as f:
         return json.load(f)
 

@@ -91,7 +91,7 @@ def main():
     step_fn = {"sgd": sgd, "adam": adam}[args.optimizer]
     schedule = SCHEDULE[args.optimizer]
 
-    subprocess.run([args.trainer, "--out", args.out, "--quiet"], check=True)
+    subprocess.run([args.trainer, "--out", args.out, "--quiet", "--overwrite"], check=True)
     with open(f"{args.out}/metrics.csv") as f:
         rows = list(csv.DictReader(f))
 

@@ -35,7 +35,7 @@ COLUMNS = ["step", "loss", "val_loss", "val_acc", "eta", "mu", "beta", "c", "bet
 def read_checkpoint(path, dtype):
     """(rows [steps x 9], {role: array}) of a checkpoint.bin."""
     data = open(path, "rb").read()
-    magic = b"MARTHE-CHECKPOINT 3\n"
+    magic = b"MARTHE-CHECKPOINT 4\n"
     assert data.startswith(magic), path
     offset = len(magic)
 
@@ -52,6 +52,7 @@ def read_checkpoint(path, dtype):
         offset += size
         return chunk
 
+    blob(), blob()  # build fingerprint, options
     take("<qd")  # next step, beta_step
     (count,) = take("<Q")
     take("<" + "qqdd" * count)  # rollbacks: step, resumed at, beta_step before, after
@@ -70,7 +71,7 @@ def read_checkpoint(path, dtype):
 
 
 def run(trainer, out, *args, env=None, check=True):
-    command = [trainer, "--out", out, "--quiet", *args]
+    command = [trainer, "--out", out, "--quiet", "--overwrite", *args]
     result = subprocess.run(command, capture_output=True, text=True,
                             env={**os.environ, **(env or {})})
     if check and result.returncode != 0:

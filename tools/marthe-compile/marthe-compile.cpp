@@ -18,6 +18,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -26,6 +27,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/xxhash.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace llvm;
 using namespace marthe;
@@ -44,11 +47,17 @@ constexpr StringLiteral kDeviceAttr = "marthe.device";
 /// "mu_mode" says which step was built), so that a later stage builds a
 /// trainer that agrees with the step.
 constexpr StringLiteral kRunConfigAttr = "marthe.run_config";
+/// stepFingerprint of the module when its step was derived.
+constexpr StringLiteral kFingerprintAttr = "marthe.fingerprint";
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx | stage.mlir>"), cl::init(""));
+/// Our options: --help lists these alone (LLVM's and MLIR's are under
+/// --help-hidden).
+cl::OptionCategory kCategory("marthe-compile options");
+
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx | stage.mlir>"), cl::init(""), cl::cat(kCategory));
 cl::opt<std::string> configPath("config", cl::desc("training config (TOML)"),
-                                cl::value_desc("train.toml"), cl::init(""));
-cl::opt<std::string> outputPath("o", cl::desc("output file"), cl::value_desc("path"), cl::init(""));
+                                cl::value_desc("train.toml"), cl::init(""), cl::cat(kCategory));
+cl::opt<std::string> outputPath("o", cl::desc("output file"), cl::value_desc("path"), cl::init(""), cl::cat(kCategory));
 cl::opt<Stage> emitStage(
     "emit", cl::desc("what to produce"), cl::init(Stage::Exe),
     cl::values(clEnumValN(Stage::Import, "import", "the imported marthe IR"),
@@ -59,25 +68,25 @@ cl::opt<Stage> emitStage(
                           "the target's LLVM dialect (for cuda with the kernels' gpu.binary)"),
                clEnumValN(Stage::LLVMIR, "llvm", "the optimized LLVM IR with the program table"),
                clEnumValN(Stage::Object, "obj", "an object file defining marthe_program"),
-               clEnumValN(Stage::Exe, "exe", "the training executable (default)")));
+               clEnumValN(Stage::Exe, "exe", "the training executable (default)")), cl::cat(kCategory));
 cl::opt<bool> forwardOnly("forward-only",
                           cl::desc("compile @forward alone (inference; not with --emit=exe)"),
-                          cl::init(false));
+                          cl::init(false), cl::cat(kCategory));
 cl::opt<std::string> targetCpu("cpu",
                                cl::desc("the CPU the code is optimized for: native (this "
                                         "machine's) or an LLVM CPU name such as x86-64-v3"),
-                               cl::value_desc("name"), cl::init("native"));
+                               cl::value_desc("name"), cl::init("native"), cl::cat(kCategory));
 cl::opt<std::string> deviceOption("device",
                                   cl::desc("the target: cpu or cuda (default: [run] device of "
                                            "the config, else cpu)"),
-                                  cl::value_desc("cpu|cuda"), cl::init(""));
+                                  cl::value_desc("cpu|cuda"), cl::init(""), cl::cat(kCategory));
 cl::opt<std::string> gpuChip("gpu-chip",
                              cl::desc("the GPU architecture of the cubin (CUDA; the fatbin "
                                       "also carries PTX for newer GPUs)"),
-                             cl::value_desc("sm_NN"), cl::init("sm_90"));
+                             cl::value_desc("sm_NN"), cl::init("sm_90"), cl::cat(kCategory));
 cl::opt<bool> exportDerivatives("export-derivatives",
                                 cl::desc("also compile @loss_and_grad and @loss_hvp"),
-                                cl::init(false));
+                                cl::init(false), cl::cat(kCategory));
 
 int fail(const Twine &message) {
   errs() << "marthe-compile: error: " << message << "\n";
@@ -193,6 +202,25 @@ std::string runtimeConfigJson(const TrainConfig &c) {
   return text;
 }
 
+/// The -o path can be written: its directory exists and it is not one.
+int checkOutputPath(StringRef path) {
+  if (path.empty() || path == "-")
+    return 0;
+  StringRef parent = sys::path::parent_path(path);
+  if (!parent.empty() && !sys::fs::is_directory(parent))
+    return fail("-o " + path + ": the directory " + parent + " does not exist");
+  if (sys::fs::is_directory(path))
+    return fail("-o " + path + ": is a directory");
+  return 0;
+}
+
+/// Says what was written where (not when it went to stdout).
+void reportWritten(StringRef path, StringRef what) {
+  uint64_t size = 0;
+  sys::fs::file_size(path, size);
+  outs() << "marthe-compile: wrote " << path << " (" << what << ", " << size << " bytes)\n";
+}
+
 /// Writes `path` (or stdout) only if `write` succeeds.
 int writeOutput(StringRef path, bool binary,
                 function_ref<mlir::LogicalResult(raw_pwrite_stream &)> write) {
@@ -252,7 +280,8 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &context, SourceM
     stage = *parsed;
     return module;
   }
-  auto module = importOnnxFile(&context, path, ImportOptions{config.batchSize, !forwardOnly});
+  auto module = importOnnxFile(&context, path, ImportOptions{config.batchSize, !forwardOnly, config.batchSizeGiven,
+                                                     !forwardOnly && emitStage > Stage::Import});
   if (!module) {
     fail(toString(module.takeError()));
     return nullptr;
@@ -277,17 +306,35 @@ FailureOr<Device> moduleDevice(mlir::ModuleOp module, Device requested) {
   return recorded;
 }
 
+/// A hash of the training step as derived (target-neutral, so that a CPU
+/// and a CUDA trainer of one model and config share it) and of the model.
+std::string stepFingerprint(mlir::ModuleOp module) {
+  std::string text;
+  raw_string_ostream os(text);
+  module->print(os);
+  if (auto model = module->getAttrOfType<mlir::StringAttr>(kModelAttr))
+    if (auto bytes = MemoryBuffer::getFile(model.getValue(), /*IsText=*/false))
+      os << (*bytes)->getBuffer();
+  return utohexstr(xxh3_64bits(StringRef(text)), /*LowerCase=*/true, 16);
+}
+
 /// Runs the passes that take `module` from `from` to `to`.
 mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const TrainConfig &config,
                           Device device) {
-  mlir::PassManager pm(module.getContext());
-  if (failed(mlir::applyPassManagerCLOptions(pm)))
-    return mlir::failure();
   mlir::MLIRContext *context = module.getContext();
   if (from < Stage::Step && to >= Stage::Step) {
-    buildTrainingPipeline(pm, pipelineOptions(config));
+    mlir::PassManager step(context);
+    if (failed(mlir::applyPassManagerCLOptions(step)))
+      return mlir::failure();
+    buildTrainingPipeline(step, pipelineOptions(config));
+    if (failed(step.run(module)))
+      return mlir::failure();
     module->setAttr(kRunConfigAttr, mlir::StringAttr::get(context, runtimeConfigJson(config)));
+    module->setAttr(kFingerprintAttr, mlir::StringAttr::get(context, stepFingerprint(module)));
   }
+  mlir::PassManager pm(context);
+  if (failed(mlir::applyPassManagerCLOptions(pm)))
+    return mlir::failure();
   if (from < Stage::Buffers && to >= Stage::Buffers)
     buildTargetNeutralLowering(pm);
   if (from < Stage::LLVMDialect && to >= Stage::LLVMDialect) {
@@ -329,6 +376,27 @@ Expected<std::string> runDefaults(mlir::ModuleOp module, const TrainConfig &conf
   return runtimeConfigJson(config);
 }
 
+/// `defaults` with "build": marthe's and LLVM's versions and the step's
+/// fingerprint, by which a checkpoint knows the build that wrote it. The
+/// defaults count too: they are the options a resumed run continues with.
+std::string withBuild(StringRef defaults, mlir::ModuleOp module) {
+  auto step = module->getAttrOfType<mlir::StringAttr>(kFingerprintAttr);
+  std::string fingerprint = (step ? step.getValue().str() : stepFingerprint(module)) +
+                            utohexstr(xxh3_64bits(defaults), /*LowerCase=*/true, 16);
+  Expected<json::Value> parsed = json::parse(defaults);
+  json::Object *object = parsed ? parsed->getAsObject() : nullptr;
+  if (!object) {
+    consumeError(parsed.takeError());
+    return defaults.str();
+  }
+  (*object)["build"] = json::Object{
+      {"marthe", MARTHE_VERSION}, {"llvm", LLVM_VERSION_STRING}, {"fingerprint", fingerprint}};
+  std::string result;
+  raw_string_ostream out(result);
+  out << *parsed;
+  return result;
+}
+
 /// The program table's model, name and defaults. A trainer needs the model
 /// (its initial weights); an object for tests may go without.
 Expected<ProgramInfo> programInfo(mlir::ModuleOp module, const TrainConfig &config,
@@ -348,7 +416,7 @@ Expected<ProgramInfo> programInfo(mlir::ModuleOp module, const TrainConfig &conf
     return createStringError(bytes.getError(),
                              model.getValue() + ": " + bytes.getError().message());
   return ProgramInfo{(*bytes)->getBuffer().str(), sys::path::filename(model.getValue()).str(),
-                     *defaults, Device::Cpu};
+                     withBuild(*defaults, module), Device::Cpu};
 }
 
 std::string formatShape(ArrayRef<int64_t> shape) {
@@ -410,7 +478,19 @@ int main(int argc, char **argv) {
   registerCudaTargetPasses();
   mlir::registerPassManagerCLOptions();
   mlir::registerMLIRContextCLOptions();
-  cl::ParseCommandLineOptions(argc, argv, "marthe-compile: ONNX model -> MARTHE trainer\n");
+  // LLVM's and MLIR's options stay usable, listed by --help-hidden.
+  for (auto &[name, option] : cl::getRegisteredOptions())
+    if (!llvm::is_contained(option->Categories, &kCategory) &&
+        option->getOptionHiddenFlag() == cl::NotHidden && name != "help" && name != "version")
+      option->setHiddenFlag(cl::Hidden);
+  cl::SetVersionPrinter([](raw_ostream &os) {
+    os << "marthe-compile " << MARTHE_VERSION << " (MLIR/LLVM " << LLVM_VERSION_STRING
+       << ", CUDA target " << (MARTHE_HAVE_CUDA ? "on" : "off") << ")\n";
+  });
+  cl::ParseCommandLineOptions(argc, argv,
+                              "marthe-compile: ONNX model (+ TOML training config) -> "
+                              "training executable that schedules its learning rate with "
+                              "MARTHE\n");
 
   if (forwardOnly && emitStage == Stage::Exe)
     return fail("--forward-only builds no trainer: use it with --emit=obj or an earlier stage");
@@ -423,6 +503,8 @@ int main(int argc, char **argv) {
   Expected<Device> requestedDevice = targetDevice(*config);
   if (!requestedDevice)
     return fail(toString(requestedDevice.takeError()));
+  if (int status = checkOutputPath(outputPath))
+    return status;
   std::string input = inputPath.empty() ? config->onnx : inputPath.getValue();
   if (input.empty())
     return fail("no model: give model.onnx (or a .mlir stage) or [model] onnx in the config");
@@ -448,20 +530,28 @@ int main(int argc, char **argv) {
     return 1;
   if (emitStage > stage && failed(lower(*module, stage, emitStage, *config, *device)))
     return 1;
-  if (emitStage <= Stage::LLVMDialect)
-    return writeOutput(outputPath, false, [&](raw_pwrite_stream &os) {
+  if (emitStage <= Stage::LLVMDialect) {
+    int status = writeOutput(outputPath, false, [&](raw_pwrite_stream &os) {
       module->print(os);
       return mlir::success();
     });
+    if (status == 0 && !outputPath.empty() && outputPath != "-")
+      reportWritten(outputPath, "MLIR, stage " + stageName(emitStage).str());
+    return status;
+  }
 
   Expected<ProgramInfo> info = programInfo(*module, *config, emitStage == Stage::Exe);
   if (!info)
     return fail(toString(info.takeError()));
   info->device = *device;
-  if (emitStage != Stage::Exe)
-    return writeOutput(outputPath, emitStage == Stage::Object, [&](raw_pwrite_stream &os) {
+  if (emitStage != Stage::Exe) {
+    int status = writeOutput(outputPath, emitStage == Stage::Object, [&](raw_pwrite_stream &os) {
       return writeHostObject(*module, *info, targetCpu, os, emitStage == Stage::LLVMIR);
     });
+    if (status == 0 && !outputPath.empty() && outputPath != "-")
+      reportWritten(outputPath, emitStage == Stage::Object ? "object file" : "LLVM IR");
+    return status;
+  }
 
   if (int status = checkDataFitsModel(modelInput, *config))
     return status;
@@ -474,5 +564,8 @@ int main(int argc, char **argv) {
     return status;
   int status = linkTrainer(argv[0], object, exe, *device == Device::Cuda);
   sys::fs::remove(object);
+  if (status == 0)
+    reportWritten(exe, (*device == Device::Cuda ? "CUDA" : "CPU") +
+                           std::string(" training executable; run it with --help"));
   return status;
 }
