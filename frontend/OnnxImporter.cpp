@@ -17,6 +17,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstring>
+#include <limits>
 #include <map>
 
 using namespace mlir;
@@ -93,7 +94,7 @@ public:
   Importer(MLIRContext *context, StringRef path, const ImportOptions &options)
       : context(context), builder(context), path(path.str()), options(options) {}
 
-  llvm::Expected<OwningOpRef<ModuleOp>> run(onnx::ModelProto &model) {
+  llvm::Expected<OwningOpRef<ModuleOp>> run(const onnx::ModelProto &model) {
     if (llvm::Error error = checkOpset(model))
       return std::move(error);
     if (llvm::Error error = checkAttributeTypes(model.graph()))
@@ -101,15 +102,19 @@ public:
     for (const onnx::TensorProto &init : model.graph().initializer())
       if (auto shape = storedShape(init, "initializer '" + init.name() + "'"); !shape)
         return shape.takeError();
-    if (std::string problem = onnxModelProblem(model); !problem.empty())
-      return fail(path + ": " + problem);
+    OnnxCheck check = checkOnnxModel(model);
+    if (!check.failed && !check.problem.empty())
+      return fail(path + ": " + check.problem);
     const onnx::GraphProto &graph = model.graph();
     OwningOpRef<ModuleOp> module = ModuleOp::create(FileLineColLoc::get(context, path, 0, 0));
+    // Where ONNX's checks failed, the importer's own may still name the fault.
     if (llvm::Error error = buildForward(graph, *module, false))
       return std::move(error);
     if (hasTrainingForm(graph))
       if (llvm::Error error = buildForward(graph, *module, true))
         return std::move(error);
+    if (check.failed)
+      return fail(path + ": " + check.problem);
     return std::move(module);
   }
 
@@ -1212,17 +1217,23 @@ private:
 
 } // namespace
 
+llvm::Expected<OwningOpRef<ModuleOp>> importOnnxBytes(MLIRContext *context, StringRef bytes,
+                                                      StringRef path,
+                                                      const ImportOptions &options) {
+  onnx::ModelProto model;
+  if (bytes.size() > size_t(std::numeric_limits<int>::max()) ||
+      !model.ParseFromArray(bytes.data(), int(bytes.size())) || !model.has_graph())
+    return fail(path + ": not a valid ONNX model (the protobuf does not parse)");
+  context->loadDialect<MartheDialect, func::FuncDialect>();
+  return Importer(context, path, options).run(model);
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 importOnnxFile(MLIRContext *context, StringRef path, const ImportOptions &options) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
     return fail(path + ": cannot open file: " + buffer.getError().message());
-  onnx::ModelProto model;
-  if (!model.ParseFromArray((*buffer)->getBufferStart(), (*buffer)->getBufferSize()) ||
-      !model.has_graph())
-    return fail(path + ": not a valid ONNX model (the protobuf does not parse)");
-  context->loadDialect<MartheDialect, func::FuncDialect>();
-  return Importer(context, path, options).run(model);
+  return importOnnxBytes(context, (*buffer)->getBuffer(), path, options);
 }
 
 } // namespace marthe

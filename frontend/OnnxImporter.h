@@ -24,7 +24,13 @@ struct ImportOptions {
 /// Imports an ONNX model into `@forward(params..., input) -> output`: the
 /// float initializers become the parameters (roles "param:<name>"), the one
 /// other graph input the data (role "input"). Errors name the file and, for
-/// nodes, the node name, op type and opset.
+/// nodes, the node name, op type and opset. `bytes` is the serialized model
+/// and `path` the name errors give it.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importOnnxBytes(mlir::MLIRContext *context, llvm::StringRef bytes, llvm::StringRef path,
+                const ImportOptions &options);
+
+/// importOnnxBytes of the file at `path`.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importOnnxFile(mlir::MLIRContext *context, llvm::StringRef path,
                const ImportOptions &options);

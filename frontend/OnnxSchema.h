@@ -18,9 +18,14 @@ namespace marthe {
 int onnxOpVersion(const std::string &name, int opset) noexcept;
 
 /// What ONNX's checker, then its shape inference (strict, with type checks),
-/// find wrong with `model`: the first problem, one line; "" if none. Shape
-/// inference records what it infers in the model's value_info.
-std::string onnxModelProblem(onnx::ModelProto &model) noexcept;
+/// find wrong with a model: the first problem, one line ("" if none); or
+/// that they crashed or hung on it (`failed`), which only a malformed model
+/// makes them do. They run in a child process.
+struct OnnxCheck {
+  std::string problem;
+  bool failed = false;
+};
+OnnxCheck checkOnnxModel(const onnx::ModelProto &model) noexcept;
 
 /// An attribute of `node` (default domain) that the op's schema at `opset`
 /// does not declare, or declares with another type: the problem, one line,

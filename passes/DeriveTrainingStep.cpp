@@ -186,6 +186,9 @@ struct DeriveTrainingStepPass
         modelArgs.push_back(lossArgs.back());
       auto call = func::CallOp::create(builder, step.getLoc(), forwardTrain, modelArgs);
       returned.append(call.getResults().begin() + 1, call.getResults().end());
+    } else {
+      // Statistics of nodes that only normalize (training_mode = 0) stay.
+      returned.append(statValues.begin(), statValues.end());
     }
     returned.push_back(valueGrad.front());
     func::ReturnOp::create(builder, step.getLoc(), returned);

@@ -111,7 +111,11 @@ Checkpoint readCheckpoint(const std::string &path) {
     throw Error(path + ": cannot open");
   std::stringstream bytes;
   bytes << file.rdbuf();
-  Reader in(bytes.str(), path);
+  return parseCheckpoint(bytes.str(), path);
+}
+
+Checkpoint parseCheckpoint(std::string bytes, const std::string &path) {
+  Reader in(std::move(bytes), path);
   Checkpoint checkpoint;
   checkpoint.build = in.getBytes();
   checkpoint.options = in.getBytes();

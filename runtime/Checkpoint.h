@@ -37,4 +37,7 @@ void writeCheckpoint(const std::string &path, const Checkpoint &checkpoint);
 /// Reads a checkpoint; throws Error naming `path` if it is not one.
 Checkpoint readCheckpoint(const std::string &path);
 
+/// A checkpoint from its bytes; `path` names it in errors.
+Checkpoint parseCheckpoint(std::string bytes, const std::string &path);
+
 } // namespace marthe::rt

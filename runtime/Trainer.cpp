@@ -585,7 +585,8 @@ void train(const ProgramSpec &program, RunConfig config) {
   ImageSet test = loadSplit(program, config, config.test);
   checkSplits(program, config, trainSet, validation, test);
   ensureDirectory(config.out);
-  if (!resumed)
+  // --resume without a checkpoint (killed before its first) restarts the run.
+  if (!config.resume)
     claimOutputDirectory(config);
   Run run(program, config, trainSet, validation);
   if (resumed)

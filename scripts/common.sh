@@ -8,6 +8,7 @@ PACKAGES=(
   mlir-22-tools libmlir-22-dev llvm-22-dev llvm-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libopenblas-dev libdnnl-dev zlib1g-dev libtomlplusplus-dev nlohmann-json3-dev libgtest-dev
+  clang libclang-rt-dev
   dataset-fashion-mnist python3-torch python3-torchvision python3-onnx python3-numpy
 )
 

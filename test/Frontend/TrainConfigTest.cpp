@@ -388,6 +388,26 @@ TEST(TrainConfigTest, SplitSmallerThanABatch) {
             "test[0:1]");
 }
 
+// A control character, or a non-ASCII character outside a string or a
+// comment, is refused by position before toml++ reads the text; a table name
+// that starts with none of a key's characters is an error, not an assertion
+// of toml++ (all found by the config fuzzer).
+TEST(TrainConfigTest, CharactersTomlxxMustNotSee) {
+  EXPECT_EQ(errorOf("# ok\n[\x01schedule]\n"),
+            "train.toml:2:2: error: control character U+0001 (not allowed in TOML)");
+  EXPECT_EQ(errorOf("[run]\nout = \"\xc3\xa9\x7f\"\n"),
+            "train.toml:2:9: error: control character U+007F (not allowed in TOML)");
+  EXPECT_EQ(parse("[run]\t# tab\r\nsteps = 3\n").steps, 3);
+  // Non-ASCII characters in strings and comments only.
+  EXPECT_EQ(errorOf("[run]\nsteps = 3 \xef\xb3\xbf\n"),
+            "train.toml:2:11: error: non-ASCII character outside a string or a comment");
+  EXPECT_EQ(parse("# d\xc3\xa9j\xc3\xa0\n[run] # \xef\xb3\xbf\nout = \"r\xc3\xa9\\\"\xef\xb3\xbf\"\n"
+                  "[model]\nonnx = 'x\xc3\xa9.onnx'\n").out,
+            "r\xc3\xa9\"\xef\xb3\xbf");
+  EXPECT_EQ(errorOf("[ #run]\n"), "train.toml:1:3: error: Error while parsing key: expected bare "
+                                  "key starting character or string delimiter, saw '#'");
+}
+
 TEST(TrainConfigTest, EmptyOnnxPath) {
   EXPECT_EQ(errorOf("[model]\nonnx = \"\""),
             "train.toml:2:8: error: [model] onnx: expected a non-empty path");

@@ -12,6 +12,8 @@ namespace {
 
 Checkpoint sample() {
   Checkpoint c;
+  c.build = "0123456789abcdef";
+  c.options = R"({"eta0": 0.02})";
   c.nextStep = 2;
   c.betaStep = 1e-6;
   c.rollbacks = {{5, 0, 1e-5, 1e-6}};
@@ -45,6 +47,8 @@ TEST(Checkpoint, RoundTrips) {
   std::string path = dir.file("checkpoint.bin");
   writeCheckpoint(path, sample());
   Checkpoint read = readCheckpoint(path);
+  EXPECT_EQ(read.build, "0123456789abcdef");
+  EXPECT_EQ(read.options, R"({"eta0": 0.02})");
   EXPECT_EQ(read.nextStep, 2);
   EXPECT_EQ(read.betaStep, 1e-6);
   ASSERT_EQ(read.rollbacks.size(), 1u);

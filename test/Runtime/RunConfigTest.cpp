@@ -94,4 +94,24 @@ TEST(RunConfig, FixedMuNeedsAFixedMuBuild) {
   EXPECT_EQ(errorOf(config, {"--schedule", "constant"}), "");
 }
 
+// A run's options survive the checkpoint: every setting, the run's own
+// (rollback policy) included, reads back as it was written.
+TEST(RunConfig, JsonRoundTrip) {
+  RunConfig config = defaultRunConfig(program());
+  apply(config, {"--steps", "3000", "--eta0", "0.02", "--beta-step", "1e-4", "--mu", "0.5",
+                 "--rollback", "latest", "--reset-beta", "no", "--beta-step-cut", "4"});
+  RunConfig back = runConfigFromJson(runConfigToJson(config));
+  EXPECT_EQ(back.steps, 3000);
+  EXPECT_EQ(back.eta0, 0.02);
+  EXPECT_EQ(back.betaStep, 1e-4);
+  EXPECT_EQ(back.mu, 0.5);
+  EXPECT_EQ(back.rollbackTo, "latest");
+  EXPECT_FALSE(back.resetBeta);
+  EXPECT_EQ(back.betaStepCut, 4);
+  EXPECT_EQ(runConfigToJson(back), runConfigToJson(config));
+  EXPECT_EQ(config.given, (std::vector<std::string>{"--steps", "--eta0", "--beta-step", "--mu",
+                                                   "--rollback", "--reset-beta",
+                                                   "--beta-step-cut"}));
+}
+
 } // namespace

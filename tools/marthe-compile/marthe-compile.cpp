@@ -217,7 +217,8 @@ int checkOutputPath(StringRef path) {
 /// Says what was written where (not when it went to stdout).
 void reportWritten(StringRef path, StringRef what) {
   uint64_t size = 0;
-  sys::fs::file_size(path, size);
+  if (!sys::fs::is_regular_file(path) || sys::fs::file_size(path, size))
+    return;
   outs() << "marthe-compile: wrote " << path << " (" << what << ", " << size << " bytes)\n";
 }
 

@@ -43,6 +43,12 @@ elif kind == "static_batch":
 elif kind == "no_parameter":
     inits = []
     nodes = [helper.make_node("Relu", ["x"], ["y"], "relu")]
+elif kind == "conv_rank":
+    # A 2-D input to a Conv with a 4-D weight: ONNX 1.12's shape inference
+    # reads out of bounds on it (found by the importer's fuzzer).
+    x_shape, y_shape = ["N", 1], ["N", 2, 1, 1]
+    inits = [numpy_helper.from_array(np.ones((2, 1, 3, 3), np.float32), "k")]
+    nodes = [helper.make_node("Conv", ["x", "k"], ["y"], "conv", pads=[1, 1, 1, 1])]
 elif kind == "undefined_input":
     nodes = [helper.make_node("Relu", ["h"], ["y"], "relu")]
 else:
