@@ -4,6 +4,7 @@
 // cropped tensor.
 
 #include "frontend/NodeImport.h"
+#include "frontend/ShapeFolding.h"
 
 #include "dialect/MartheOps.h"
 
@@ -124,6 +125,11 @@ llvm::Expected<Value> importPad(ImportedNode node, Value input, PadMode mode,
   if (amounts.size() != 2 * axes.size())
     return node.error("pads has " + llvm::Twine(amounts.size()) + " values for " +
                       llvm::Twine(axes.size()) + " axes");
+  // Larger amounts could only make a tensor past the size limit; refused
+  // before they enter any arithmetic.
+  for (int64_t amount : amounts)
+    if (amount > kMaxTensorElements || amount < -kMaxTensorElements)
+      return node.error("pads value " + llvm::Twine(amount) + " is out of range");
   AxisPadder padder(node, mode, fill);
   Value padded = input;
   for (auto [k, axis] : llvm::enumerate(axes)) {

@@ -29,9 +29,13 @@ llvm::Expected<std::vector<int64_t>> intsAttr(ImportedNode &w, StringRef name, s
   std::vector<int64_t> values(attr->ints().begin(), attr->ints().end());
   if (values.size() != size)
     return w.error(name + " must have " + llvm::Twine(size) + " values");
+  // The largest value keeps window arithmetic (size + pads, kernel *
+  // dilation) far inside int64 for tensors of up to 2^36 elements.
+  constexpr int64_t kLargest = int64_t(1) << 31;
   for (int64_t value : values)
-    if (value < min)
-      return w.error(name + " values must be >= " + llvm::Twine(min));
+    if (value < min || value > kLargest)
+      return w.error(name + " values must be in [" + llvm::Twine(min) + ", " +
+                     llvm::Twine(kLargest) + "], got " + llvm::Twine(value));
   return values;
 }
 
