@@ -113,6 +113,9 @@ def main(out):
     # And: its whitespace test reached __builtin_unreachable on U+FCFF after a value.
     open(os.path.join(out, "config", "non-ascii-crash.toml"), "wb").write(
         "[run]\nsteps = 1 \ufcff\nout = \"r\u00e9\" # \u00e9\n".encode())
+    # ... and after a quote inside a value ("6'+8" is no string to toml++).
+    open(os.path.join(out, "config", "quote-in-value-crash.toml"), "wb").write(
+        "sdat=6\nonh1t=6'+84439108\u02a3emuee6!".encode())
     row = [0, 2.3, 2.3, 0.1, 0.01, 0.9, 1e-4, 0.5, 1e-5, 0.1, 0.2, 0.01]
     valid = checkpoint(b"00112233445566778899aabbccddeeff", b'{"eta0": 0.01}', [row],
                        [("param:w", [0.5, -0.5]), ("eta", [0.01])])
