@@ -116,6 +116,8 @@ def main(out):
     # ... and after a quote inside a value ("6'+8" is no string to toml++).
     open(os.path.join(out, "config", "quote-in-value-crash.toml"), "wb").write(
         "sdat=6\nonh1t=6'+84439108\u02a3emuee6!".encode())
+    open(os.path.join(out, "config", "triple-quote-crash.toml"), "wb").write(
+        b"h1tsdathnh1t=6'+844=\'\'\'+1'1t=6'+\xc5\x9ae6+0e=6!6e=8'6!")
     row = [0, 2.3, 2.3, 0.1, 0.01, 0.9, 1e-4, 0.5, 1e-5, 0.1, 0.2, 0.01]
     valid = checkpoint(b"00112233445566778899aabbccddeeff", b'{"eta0": 0.01}', [row],
                        [("param:w", [0.5, -0.5]), ("eta", [0.01])])
