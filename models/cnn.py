@@ -10,6 +10,9 @@ Architectures (torchvision's, built here without downloaded weights):
              small nets for the comparisons of derivatives with PyTorch: LeNet-5
              on 1x28x28, VGG-11-BN with 1/8 of the channels and a ResNet stem
              with one downsampling basic block on 3x32x32
+  small_bn   the small CNN's kind of net with what the GPU tests need: batch
+             normalization, a grouped strided convolution, overlapping max
+             pooling (3x3, stride 2, padded) and dropout, for 1x28x28
   tiny_tanh  a smooth 1x8x8 net for the finite-difference tests (tanh; strided,
              padded, grouped and dilated convolutions; max and average pooling;
              softmax over the channels; dropout; a concatenation)
@@ -34,6 +37,15 @@ def small(classes):
         torch.nn.Conv2d(16, 32, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Linear(32 * 7 * 7, 128), torch.nn.ReLU(),
         torch.nn.Linear(128, classes))
+
+
+def small_bn(classes):
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 8, 3, padding=1, bias=False), torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(3, stride=2, padding=1),
+        torch.nn.Conv2d(8, 16, 3, stride=2, padding=1, groups=2), torch.nn.BatchNorm2d(16),
+        torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Dropout(0.2), torch.nn.Linear(16 * 3 * 3, classes))
 
 
 class ConcatBranch(torch.nn.Module):
@@ -126,7 +138,8 @@ def resnet18(classes):
     return model
 
 
-ARCHITECTURES = {"small": (small, [1, 28, 28]), "tiny_tanh": (tiny_tanh, [1, 8, 8]),
+ARCHITECTURES = {"small": (small, [1, 28, 28]), "small_bn": (small_bn, [1, 28, 28]),
+                 "tiny_tanh": (tiny_tanh, [1, 8, 8]),
                  "lenet5": (lenet5, [1, 28, 28]), "vgg11_bn_narrow": (vgg11_bn_narrow, [3, 32, 32]),
                  "resnet_block": (resnet_block, [3, 32, 32]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),
                  "resnet18": (resnet18, [3, 32, 32]), "padded": (padded, [1, 28, 28])}

@@ -18,7 +18,7 @@
   void prefix##_softmax_xent_hvp_##suffix(const T *logits, const T *tangent, T *out,      \
                                           int64_t rows, int64_t classes);
 
-// Window kernels (CPU only): operands a and b, then the output, then the input
+// Window kernels: operands a and b, then the output, then the input
 // [N, C, H, W], the output's [P, Q], the kernel [R, S], strides, pads (top,
 // left, bottom, right) and dilations; convolutions add the output channels K
 // and the groups.

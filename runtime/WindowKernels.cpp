@@ -1,14 +1,14 @@
 // The window kernels (runtime/KernelAbi.h): float32 convolutions through
 // oneDNN, float64 ones (which oneDNN lacks) and max pooling as loops of ours.
-// Max pooling's two kernels share one argmax loop, so the scatter always
-// goes where the forward selected, ties included.
+// Max pooling's two kernels share one argmax (runtime/WindowIndexing.h), so
+// the scatter always goes where the forward selected, ties included.
 
 #include "runtime/Kernels.h"
+#include "runtime/WindowIndexing.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <array>
-#include <cmath>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -19,34 +19,7 @@
 namespace marthe::rt {
 namespace {
 
-struct WindowShape {
-  int64_t n, c, h, w, p, q, r, s, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH,
-      dilationW;
-};
-
-struct ConvShape : WindowShape {
-  int64_t k, groups;
-  int64_t inputSize() const { return n * c * h * w; }
-  int64_t filterSize() const { return k * (c / groups) * r * s; }
-  int64_t outputSize() const { return n * k * p * q; }
-};
-
 enum class ConvPass { Forward, BackwardData, BackwardFilter };
-
-/// Calls f(r, s, y, x) for the taps (r, s) of the window at output (p, q)
-/// that fall inside the input, at input row y and column x.
-template <typename F> void forEachTapInside(const WindowShape &g, int64_t p, int64_t q, F f) {
-  for (int64_t r = 0; r < g.r; ++r) {
-    int64_t y = p * g.strideH - g.padTop + r * g.dilationH;
-    if (y < 0 || y >= g.h)
-      continue;
-    for (int64_t s = 0; s < g.s; ++s) {
-      int64_t x = q * g.strideW - g.padLeft + s * g.dilationW;
-      if (x >= 0 && x < g.w)
-        f(r, s, y, x);
-    }
-  }
-}
 
 /// Calls f(input index, filter index, output index) for every product term of
 /// the convolution, skipping taps in the padding.
@@ -231,23 +204,15 @@ void conv(ConvPass pass, const ConvShape &g, const double *a, const double *b, d
   referenceConv(pass, g, a, b, out);
 }
 
-/// Calls f(input index or -1, output index) with the position of each window's
-/// largest key (the first of equals, the first NaN if there is one: divergence
-/// must reach the loss; -1 when the window is all padding).
+/// Calls f(input index or -1, output index) with the position of each
+/// window's maximum (windowArgmax).
 template <typename T, typename F> void forEachWindowMax(const WindowShape &g, const T *keys, F f) {
-  for (int64_t plane = 0; plane < g.n * g.c; ++plane) {
-    const T *in = keys + plane * g.h * g.w;
+  for (int64_t plane = 0; plane < g.planes(); ++plane)
     for (int64_t p = 0; p < g.p; ++p)
       for (int64_t q = 0; q < g.q; ++q) {
-        int64_t best = -1;
-        forEachTapInside(g, p, q, [&](int64_t, int64_t, int64_t y, int64_t x) {
-          T key = in[y * g.w + x];
-          if (best < 0 || (!std::isnan(in[best]) && (std::isnan(key) || key > in[best])))
-            best = y * g.w + x;
-        });
+        int64_t best = windowArgmax(g, keys + plane * g.h * g.w, p, q);
         f(best < 0 ? -1 : plane * g.h * g.w + best, (plane * g.p + p) * g.q + q);
       }
-  }
 }
 
 } // namespace
@@ -259,7 +224,7 @@ static void maxPool(const WindowShape &g, const T *keys, const T *values, T *out
 
 template <typename T>
 static void maxUnpool(const WindowShape &g, const T *keys, const T *values, T *out) {
-  std::fill(out, out + g.n * g.c * g.h * g.w, T(0));
+  std::fill(out, out + g.inputSize(), T(0));
   forEachWindowMax(g, keys, [&](int64_t in, int64_t o) {
     if (in >= 0)
       out[in] += values[o];

@@ -2,9 +2,9 @@
 # The GPU check, on a machine with an NVIDIA GPU, from the bundle that
 # scripts/make-gpu-bundle.sh built (carried as gpu-bundle.tar.xz): the GPU
 # tests (test/Gpu/cuda_vs_cpu.py), the paper's 512-step run on CUDA with its
-# accuracy, and the per-step times of the compiled SGD and MARTHE steps beside
-# the same steps in PyTorch on the same GPU (eager and torch.compile), as
-# ratios. Results are copied to $OUT when it is set. Under 5 minutes.
+# accuracy, the small CNN's 512 steps on CUDA and on the CPU, and the per-step
+# times of the compiled SGD and MARTHE steps beside the same steps in PyTorch
+# on the same GPU (eager and torch.compile), as ratios. Results are copied to $OUT when it is set. Under 5 minutes.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-/tmp/marthe-gpu-check}
@@ -14,12 +14,14 @@ tar -C "$WORK" -xJf "$ROOT/gpu-bundle.tar.xz"
 B=$WORK/gpu-bundle
 PY=${PYTHON:-python3}
 
-# cuBLAS 13: the toolkit's, or the one PyTorch's wheels carry.
+# cuBLAS 13 and cuDNN 9: the toolkit's, or the ones PyTorch's wheels carry.
 search=(/usr/local/cuda*/lib64 /usr/local/cuda*/targets/*/lib /usr/lib/x86_64-linux-gnu)
 search+=($($PY -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null))
 CUBLAS=$(find -H "${search[@]}" -name 'libcublas.so.13' 2>/dev/null | head -1)
-export LD_LIBRARY_PATH=$B/lib:${CUBLAS:+$(dirname "$CUBLAS"):}${LD_LIBRARY_PATH:-}
+CUDNN=$(find -H "${search[@]}" -name 'libcudnn.so.9' 2>/dev/null | head -1)
+export LD_LIBRARY_PATH=$B/lib:${CUBLAS:+$(dirname "$CUBLAS"):}${CUDNN:+$(dirname "$CUDNN"):}${LD_LIBRARY_PATH:-}
 echo "cuBLAS: ${CUBLAS:-not found}"
+echo "cuDNN: ${CUDNN:-not found}"
 nvidia-smi -L || true
 
 status=0
@@ -31,6 +33,12 @@ echo "== the paper's model, 512 MARTHE steps on CUDA (defaults of models/train.t
 /usr/bin/time -f "%e s wall" "$B/bin/paper-cuda" --data-dir "$B/data" --out "$WORK/paper" \
   2>&1 | tail -3 | tee "$OUT/paper-run.txt"
 cp "$WORK/paper/summary.json" "$WORK/paper/metrics.csv" "$OUT/" 2>/dev/null || status=1
+
+echo "== the small CNN (models/cnn.py small), 512 MARTHE steps on CUDA, then on the CPU"
+for device in cuda cpu; do
+  /usr/bin/time -f "%e s wall" "$B/bin/cnn-$device" --data-dir "$B/data" --out "$WORK/cnn-$device" \
+    2>&1 | tail -2 | sed "s/^/$device: /" | tee -a "$OUT/cnn-run.txt"
+done
 
 echo "== step times (batch 100, float32)"
 "$B/bin/cuda-step-benchmark" | tee "$OUT/steps.txt"

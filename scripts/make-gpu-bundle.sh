@@ -2,7 +2,7 @@
 # Builds, here, what scripts/gpu-check.sh runs on a GPU machine (driver,
 # CUDA 13 and PyTorch, but none of our Debian libraries, no MLIR, no package
 # registry): the CUDA and CPU trainers of the numerics MLP (float64) and the
-# paper's model, the CUDA step benchmark, the shared libraries `ldd` lists
+# paper's model, of a float64 and a float32 CNN, the CUDA step benchmark, the shared libraries `ldd` lists
 # beyond glibc and CUDA, and the Fashion-MNIST images the runs read, packed
 # in gpu-bundle.tar.xz (carried to the device; under 64 MiB).
 source "$(dirname "$0")/common.sh"
@@ -13,12 +13,13 @@ PY=/usr/bin/python3
 BUNDLE=$ROOT/gpu-bundle
 rm -rf "$BUNDLE" && mkdir -p "$BUNDLE"/{bin,lib,data}
 # The GPU tests' trainers (test/Gpu/CMakeLists.txt: objects for x86-64-v3).
-for trainer in paper mlp64-sgd mlp64-momentum mlp64-adam; do
+for trainer in paper cnn cnn64 mlp64-sgd mlp64-momentum mlp64-adam; do
   cp "$BUILD/test/Gpu/$trainer-cpu" "$BUILD/test/Gpu/$trainer-cuda" "$BUNDLE/bin/"
 done
 cp "$BUILD/bench/cuda-step-benchmark" "$BUNDLE/bin/"
 
-# Libraries beyond glibc and CUDA's (cuBLAS is the GPU machine's).
+# Libraries beyond glibc and CUDA's (cuBLAS, and cuDNN which the trainers
+# load when they first convolve, are the GPU machine's).
 ldd "$BUNDLE"/bin/* | awk '/=> \// {print $3}' | sort -u |
   grep -v -E '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*)\.so|libcublas|libcudart' |
   xargs -I{} cp -L {} "$BUNDLE/lib/"

@@ -98,15 +98,6 @@ __global__ void gatherRowsKernel(uint32_t *to, const uint32_t *from, const int32
 
 unsigned rowBlocks(int64_t rows) { return unsigned((rows + kRowThreads - 1) / kRowThreads); }
 
-/// Records a failed launch of `kernel`.
-void checkLaunch(const char *kernel) {
-  std::string error = describe(cudaGetLastError(), kernel);
-  if (!error.empty())
-    recordError(error);
-  else
-    checkCompleted(std::string("kernel ") + kernel);
-}
-
 /// Row-major C[m,n] = op(A) op(B) as the column-major C^T = op(B)^T op(A)^T.
 template <typename T, typename Gemm>
 void gemm(Gemm call, const char *name, const T *a, const T *b, T *c, int64_t m, int64_t n,

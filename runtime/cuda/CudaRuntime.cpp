@@ -401,6 +401,14 @@ void checkCompleted(const std::string &what) {
     recordError(error);
 }
 
+void checkLaunch(const char *kernel) {
+  std::string error = describe(cudaGetLastError(), kernel);
+  if (!error.empty())
+    recordError(error);
+  else
+    checkCompleted(std::string("kernel ") + kernel);
+}
+
 std::string describe(cudaError_t status, const char *call) {
   if (status == cudaSuccess)
     return "";

@@ -26,6 +26,8 @@ void clearError();
 /// With MARTHE_CUDA_CHECK=1, waits for the work just queued and records a
 /// failure as `what`'s; otherwise nothing.
 void checkCompleted(const std::string &what);
+/// Records a failed launch of `kernel` (a kernel of ours, just launched).
+void checkLaunch(const char *kernel);
 /// "call: cudaErrorX (text)" if `status` is an error, else empty.
 std::string describe(cudaError_t status, const char *call);
 std::string describe(cublasStatus_t status, const char *call);

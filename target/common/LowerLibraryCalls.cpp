@@ -1,5 +1,6 @@
 // marthe-lower-library-calls-to-runtime: library-call ops -> calls of a
-// target runtime's C kernels (BLAS or cuBLAS for GEMMs).
+// target runtime's C kernels (BLAS or cuBLAS for GEMMs, oneDNN or cuDNN for
+// convolutions).
 
 #include "target/common/Target.h"
 
@@ -103,11 +104,6 @@ SmallVector<int64_t> poolSizes(Operation *op, ArrayRef<int64_t> input, ArrayRef<
   return windowSizes(input, output, *Window2d::fromAttributes(op, {}));
 }
 
-bool isWindowOp(Operation *op) {
-  return llvm::isa<LibraryConv2dOp, LibraryConv2dBackwardDataOp, LibraryConv2dBackwardFilterOp,
-                   LibraryMaxPool2dOp, LibraryMaxUnpool2dOp>(op);
-}
-
 struct LowerLibraryCallsToRuntime
     : marthe::impl::LowerLibraryCallsToRuntimeBase<LowerLibraryCallsToRuntime> {
   using Base::Base;
@@ -126,11 +122,6 @@ struct LowerLibraryCallsToRuntime
         libraryOps.push_back(op);
     });
     for (Operation *op : libraryOps) {
-      if (runtime == "cuda" && isWindowOp(op)) {
-        op->emitOpError("has no CUDA kernel yet: convolutional networks train on the CPU "
-                        "(device = \"cpu\")");
-        return signalPassFailure();
-      }
       LogicalResult lowered =
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
               .Case<LibraryGemmOp>([&](LibraryGemmOp gemm) {

@@ -4,7 +4,10 @@ usage: cuda_vs_cpu.py BIN DATA WORK
 
 BIN holds trainers built by scripts/make-gpu-bundle.sh (or the ctest setup):
 mlp64-<optimizer>-<cpu|cuda> for the float64 numerics MLP (784-32-10) with
-MARTHE, and paper-<cpu|cuda> for the paper's float32 model. DATA is a
+MARTHE, paper-<cpu|cuda> for the paper's float32 model, cnn64-<cpu|cuda> for
+a float64 CNN (models/cnn.py small_bn: BatchNormalization, grouped strided
+convolution, overlapping max pooling, dropout; MARTHE with momentum) and
+cnn-<cpu|cuda> for the float32 small CNN. DATA is a
 Fashion-MNIST directory ("-": the trainers' default), WORK a scratch
 directory. Exits 0 when every check
 holds, 1 when one fails, 77 (skip) when there is no usable GPU.
@@ -16,7 +19,11 @@ every state tensor), not on the 9-digit CSV:
 - resume across targets: CPU to step 20 then CUDA to 40, and CUDA then CPU,
   agree with an uninterrupted CPU run to 1e-9 (float64);
 - a step replayed from a CUDA graph gives bit-identical results to direct
-  launches (MARTHE_CUDA_GRAPHS=0).
+  launches (MARTHE_CUDA_GRAPHS=0);
+- the CNNs (cuDNN convolutions, our max-pooling kernels): float64 CUDA vs
+  CPU to 1e-9 over 20 steps, resumed across targets likewise, CUDA graphs
+  bit-identical to direct launches (cuDNN's deterministic algorithms), and
+  float32 eta over 100 steps within 1e-3.
 """
 import array
 import math
@@ -107,6 +114,36 @@ class Checks:
         self.expect(name, max(errors), tolerance)
 
 
+def check_cnn64(checks, trainer, work, common):
+    outs = {}
+    for device in ("cpu", "cuda"):
+        outs[device] = os.path.join(work, f"cnn64-{device}")
+        run(trainer(f"cnn64-{device}"), outs[device], "--steps", "20", *common)
+    checks.compare("float64 CNN (cuDNN, max pooling, BatchNorm, dropout), 20 steps, CUDA vs CPU",
+                   outs["cuda"], outs["cpu"], "d", 1e-9)
+    resumed = os.path.join(work, "cnn64-resume-cpu-cuda")
+    run(trainer("cnn64-cpu"), resumed, "--steps", "10", *common)
+    run(trainer("cnn64-cuda"), resumed, "--steps", "20", "--resume", *common)
+    checks.compare("float64 CNN resumed: CPU to step 10, then CUDA to 20, vs CPU throughout",
+                   resumed, outs["cpu"], "d", 1e-9)
+    direct = os.path.join(work, "cnn64-direct")
+    run(trainer("cnn64-cuda"), direct, "--steps", "20", *common, env={"MARTHE_CUDA_GRAPHS": "0"})
+    checks.compare("float64 CNN: CUDA graphs vs direct launches (bit-identical)", outs["cuda"],
+                   direct, "d", 0.0)
+
+
+def check_float32_eta(checks, trainer, work, model, data):
+    outs = {}
+    for device in ("cpu", "cuda"):
+        outs[device] = os.path.join(work, f"{model}-{device}")
+        run(trainer(f"{model}-{device}"), outs[device], "--steps", "100", "--beta-step", "1e-5",
+            "--log-every", "100", *data)
+    eta = [read_checkpoint(os.path.join(outs[d], "checkpoint.bin"), "f")[0][4]
+           for d in ("cuda", "cpu")]
+    checks.expect(f"float32 {model} model: eta over 100 steps, CUDA vs CPU",
+                  max(abs(x - y) / abs(y) for x, y in zip(*eta)), 1e-3)
+
+
 def main(bin_dir, data_dir, work):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -142,15 +179,9 @@ def main(bin_dir, data_dir, work):
         env={"MARTHE_CUDA_GRAPHS": "0"})
     checks.compare("CUDA graphs vs direct launches (bit-identical)", graphs, direct, "d", 0.0)
 
-    paper = {}
-    for device in ("cpu", "cuda"):
-        paper[device] = os.path.join(work, f"paper-{device}")
-        run(trainer(f"paper-{device}"), paper[device], "--steps", "100", "--beta-step", "1e-5",
-            "--log-every", "100", *data)
-    eta = [read_checkpoint(os.path.join(paper[d], "checkpoint.bin"), "f")[0][4]
-           for d in ("cuda", "cpu")]
-    checks.expect("float32 paper model: eta over 100 steps, CUDA vs CPU",
-                  max(abs(x - y) / abs(y) for x, y in zip(*eta)), 1e-3)
+    check_cnn64(checks, trainer, work, common)
+    for model in ("paper", "cnn"):
+        check_float32_eta(checks, trainer, work, model, data)
     print(f"{checks.failed} check(s) failed" if checks.failed else "all checks passed")
     return 1 if checks.failed else 0
 

@@ -1,5 +1,5 @@
 // RUN: marthe-opt %s --marthe-lower-library-calls-to-runtime | FileCheck %s
-// RUN: not marthe-opt %s --marthe-lower-library-calls-to-runtime=runtime=cuda 2>&1 | FileCheck %s --check-prefix=CUDA
+// RUN: marthe-opt %s --marthe-lower-library-calls-to-runtime=runtime=cuda | FileCheck %s --check-prefix=CUDA
 
 // Window kernels take the input [N, C, H, W], the output's [P, Q], the kernel,
 // strides, pads (top, left, bottom, right) and dilations; convolutions then
@@ -32,7 +32,13 @@
 // or operand.
 // CHECK: call @marthe_rt_conv2d_backward_data_f32(
 // CHECK: call @marthe_rt_conv2d_backward_filter_f32(
-// CUDA: error: 'marthe.library.conv2d' op has no CUDA kernel yet: convolutional networks train on the CPU (device = "cpu")
+// The CUDA runtime's kernels (cuDNN, runtime/cuda/Cudnn.cpp) take the same
+// arguments, device pointers.
+// CUDA-LABEL: func.func @conv(
+// CUDA-NOT: marthe.library
+// CUDA: call @marthe_cuda_conv2d_f32(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
+// CUDA: call @marthe_cuda_conv2d_backward_data_f32(
+// CUDA: call @marthe_cuda_conv2d_backward_filter_f32(
 func.func @conv(%x: memref<2x4x5x5xf32>, %w: memref<6x2x3x3xf32>, %y: memref<2x6x3x3xf32>) {
   marthe.library.conv2d ins(%x, %w : memref<2x4x5x5xf32>, memref<6x2x3x3xf32>) outs(%y : memref<2x6x3x3xf32>) {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 2 : i64}
   marthe.library.conv2d_backward_data ins(%y, %w : memref<2x6x3x3xf32>, memref<6x2x3x3xf32>) outs(%x : memref<2x4x5x5xf32>) {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 2 : i64}
@@ -43,6 +49,9 @@ func.func @conv(%x: memref<2x4x5x5xf32>, %w: memref<6x2x3x3xf32>, %y: memref<2x6
 // CHECK-LABEL: func.func @pool(
 // CHECK: call @marthe_rt_max_pool2d_f64(
 // CHECK: call @marthe_rt_max_unpool2d_f64(
+// CUDA-LABEL: func.func @pool(
+// CUDA: call @marthe_cuda_max_pool2d_f64(
+// CUDA: call @marthe_cuda_max_unpool2d_f64(
 func.func @pool(%x: memref<2x4x5x5xf64>, %p: memref<2x4x2x2xf64>) {
   marthe.library.max_pool2d ins(%x, %x : memref<2x4x5x5xf64>, memref<2x4x5x5xf64>) outs(%p : memref<2x4x2x2xf64>) {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
   marthe.library.max_unpool2d ins(%x, %p : memref<2x4x5x5xf64>, memref<2x4x2x2xf64>) outs(%x : memref<2x4x5x5xf64>) {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
