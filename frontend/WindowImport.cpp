@@ -41,24 +41,38 @@ llvm::Expected<std::vector<int64_t>> intsAttr(ImportedNode &w, StringRef name, s
 
 ArrayRef<int64_t> shapeOf(Value v) { return llvm::cast<RankedTensorType>(v.getType()).getShape(); }
 
-/// The window of a node over `input` [N, C, H, W] with `kernel` [R, S]: its
-/// strides, dilations and pads, the pads from auto_pad when it is set.
+/// A 1-D window's values (a kernel, strides or dilations [L], pads [begin,
+/// end]) as those of the 2-D window over [N, C, 1, L] whose first axis is
+/// the identity: kernel, stride and dilation 1, no padding.
+std::vector<int64_t> asTwoD(const std::vector<int64_t> &values, size_t spatialRank,
+                            int64_t identity) {
+  if (spatialRank == 2 || values.empty())
+    return values;
+  if (values.size() == 1)
+    return {identity, values[0]};
+  return {identity, values[0], identity, values[1]};
+}
+
+/// The window of a node with `spatialRank` (1 or 2) window axes over
+/// `input` [N, C, H, W] (a 1-D input as [N, C, 1, L]) with `kernel` [R, S]:
+/// its strides, dilations and pads, the pads from auto_pad when it is set.
 llvm::Expected<Window2d> readWindow(ImportedNode &w, ArrayRef<int64_t> input,
-                                    ArrayRef<int64_t> kernel) {
+                                    ArrayRef<int64_t> kernel, size_t spatialRank) {
   Window2d window;
   llvm::copy(kernel, window.kernel);
-  auto strides = intsAttr(w, "strides", 2, {1, 1}, 1);
+  std::vector<int64_t> ones(spatialRank, 1), zeros(2 * spatialRank, 0);
+  auto strides = intsAttr(w, "strides", spatialRank, ones, 1);
   if (!strides)
     return strides.takeError();
-  auto dilations = intsAttr(w, "dilations", 2, {1, 1}, 1);
+  auto dilations = intsAttr(w, "dilations", spatialRank, ones, 1);
   if (!dilations)
     return dilations.takeError();
-  auto pads = intsAttr(w, "pads", 4, {0, 0, 0, 0}, 0);
+  auto pads = intsAttr(w, "pads", 2 * spatialRank, zeros, 0);
   if (!pads)
     return pads.takeError();
-  llvm::copy(*strides, window.strides);
-  llvm::copy(*dilations, window.dilations);
-  llvm::copy(*pads, window.pads);
+  llvm::copy(asTwoD(*strides, spatialRank, 1), window.strides);
+  llvm::copy(asTwoD(*dilations, spatialRank, 1), window.dilations);
+  llvm::copy(asTwoD(*pads, spatialRank, 0), window.pads);
   const onnx::AttributeProto *autoPad = findAttribute(w.node, "auto_pad");
   std::string mode = autoPad ? autoPad->s() : "NOTSET";
   if (mode != "NOTSET" && findAttribute(w.node, "pads"))
@@ -83,11 +97,34 @@ llvm::Expected<Window2d> readWindow(ImportedNode &w, ArrayRef<int64_t> input,
   return window;
 }
 
-llvm::Error requireRank4(ImportedNode &w, Value v, StringRef what) {
-  if (shapeOf(v).size() != 4)
-    return w.error(what + " has rank " + llvm::Twine(shapeOf(v).size()) +
-                   "; only 2-D windows over [N, C, H, W] are supported");
-  return llvm::Error::success();
+/// The number of window axes of `v`: 1 for [N, C, L], 2 for [N, C, H, W].
+llvm::Expected<size_t> spatialRankOf(ImportedNode &w, Value v, StringRef what) {
+  size_t rank = shapeOf(v).size();
+  if (rank != 3 && rank != 4)
+    return w.error(what + " has rank " + llvm::Twine(rank) +
+                   "; only 1-D and 2-D windows over [N, C, L] or [N, C, H, W] are supported");
+  return rank - 2;
+}
+
+/// [N, C, L] as [N, C, 1, L]; a 4-D value as it is.
+Value asFourD(OpBuilder &b, Location loc, Value v) {
+  auto type = llvm::cast<RankedTensorType>(v.getType());
+  if (type.getRank() == 4)
+    return v;
+  ArrayRef<int64_t> shape = type.getShape();
+  return ReshapeOp::create(
+      b, loc, RankedTensorType::get({shape[0], shape[1], 1, shape[2]}, type.getElementType()), v);
+}
+
+/// A window op's 4-D result back in the input's rank.
+Value inRankOf(OpBuilder &b, Location loc, Value result, Value input) {
+  if (shapeOf(input).size() == 4)
+    return result;
+  auto type = llvm::cast<RankedTensorType>(result.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  return ReshapeOp::create(
+      b, loc, RankedTensorType::get({shape[0], shape[1], shape[3]}, type.getElementType()),
+      result);
 }
 
 SmallVector<NamedAttribute> geometryAttrs(OpBuilder &b, const Window2d &window, bool pool) {
@@ -130,32 +167,34 @@ void applyCeilMode(Window2d &window, ArrayRef<int64_t> input) {
   }
 }
 
-llvm::Expected<Window2d> poolWindow(ImportedNode &w, Value input) {
-  if (llvm::Error error = requireRank4(w, input, "the input"))
-    return std::move(error);
-  auto kernel = intsAttr(w, "kernel_shape", 2, {}, 1);
+/// A pooling's window over `input` in 4-D form.
+llvm::Expected<Window2d> poolWindow(ImportedNode &w, Value input, size_t spatialRank) {
+  auto kernel = intsAttr(w, "kernel_shape", spatialRank, {}, 1);
   if (!kernel)
     return kernel.takeError();
   if (kernel->empty())
     return w.error("kernel_shape is required");
   if (w.node.output_size() > 1 && !w.node.output(1).empty())
     return w.error("the Indices output is not supported");
-  return readWindow(w, shapeOf(input), *kernel);
+  return readWindow(w, shapeOf(input), asTwoD(*kernel, spatialRank, 1), spatialRank);
 }
 
 } // namespace
 
 llvm::Expected<Value> importConv(ImportedNode w, Value input, Value filter,
                                  std::optional<Value> bias) {
-  if (llvm::Error error = requireRank4(w, input, "the input"))
-    return std::move(error);
-  if (llvm::Error error = requireRank4(w, filter, "the filter"))
-    return std::move(error);
+  auto spatialRank = spatialRankOf(w, input, "the input");
+  if (!spatialRank)
+    return spatialRank.takeError();
+  if (shapeOf(filter).size() != shapeOf(input).size())
+    return w.error("the filter has rank " + llvm::Twine(shapeOf(filter).size()) +
+                   " but the input has rank " + llvm::Twine(shapeOf(input).size()));
   ArrayRef<int64_t> x = shapeOf(input), f = shapeOf(filter);
-  auto kernelShape = intsAttr(w, "kernel_shape", 2, {f[2], f[3]}, 1);
+  std::vector<int64_t> filterKernel(f.begin() + 2, f.end());
+  auto kernelShape = intsAttr(w, "kernel_shape", *spatialRank, filterKernel, 1);
   if (!kernelShape)
     return kernelShape.takeError();
-  if (ArrayRef<int64_t>(*kernelShape) != f.drop_front(2))
+  if (*kernelShape != filterKernel)
     return w.error("kernel_shape does not match the filter's shape");
   const onnx::AttributeProto *groupAttr = findAttribute(w.node, "group");
   int64_t groups = groupAttr ? groupAttr->i() : 1;
@@ -163,41 +202,54 @@ llvm::Expected<Value> importConv(ImportedNode w, Value input, Value filter,
     return w.error("the filter [" + llvm::Twine(f[0]) + ", " + llvm::Twine(f[1]) +
                    ", ...] does not fit " + llvm::Twine(x[1]) + " input channels in " +
                    llvm::Twine(groups) + " groups");
-  auto window = readWindow(w, x, f.drop_front(2));
+  OpBuilder &b = w.builder;
+  Value input4d = asFourD(b, w.loc, input), filter4d = asFourD(b, w.loc, filter);
+  auto window = readWindow(w, shapeOf(input4d), shapeOf(filter4d).drop_front(2), *spatialRank);
   if (!window)
     return window.takeError();
-  Value y = conv(w.builder, w.loc, input, filter, *window, groups);
-  if (!bias)
-    return y;
-  if (shapeOf(*bias) != ArrayRef<int64_t>{f[0]})
-    return w.error("the bias must be [" + llvm::Twine(f[0]) + "]");
-  Type elementType = llvm::cast<RankedTensorType>(y.getType()).getElementType();
-  Value column = ReshapeOp::create(w.builder, w.loc,
-                                   RankedTensorType::get({1, f[0], 1, 1}, elementType), *bias);
-  Value spread = BroadcastOp::create(w.builder, w.loc, y.getType(), column);
-  return Value(AddOp::create(w.builder, w.loc, y, spread));
+  Value y = conv(b, w.loc, input4d, filter4d, *window, groups);
+  if (bias) {
+    if (shapeOf(*bias) != ArrayRef<int64_t>{f[0]})
+      return w.error("the bias must be [" + llvm::Twine(f[0]) + "]");
+    Type elementType = llvm::cast<RankedTensorType>(y.getType()).getElementType();
+    Value column =
+        ReshapeOp::create(b, w.loc, RankedTensorType::get({1, f[0], 1, 1}, elementType), *bias);
+    Value spread = BroadcastOp::create(b, w.loc, y.getType(), column);
+    y = AddOp::create(b, w.loc, y, spread);
+  }
+  return inRankOf(b, w.loc, y, input);
 }
 
 llvm::Expected<Value> importMaxPool(ImportedNode w, Value input) {
-  auto window = poolWindow(w, input);
+  auto spatialRank = spatialRankOf(w, input, "the input");
+  if (!spatialRank)
+    return spatialRank.takeError();
+  Value input4d = asFourD(w.builder, w.loc, input);
+  auto window = poolWindow(w, input4d, *spatialRank);
   if (!window)
     return window.takeError();
   const onnx::AttributeProto *ceil = findAttribute(w.node, "ceil_mode");
   if (ceil && ceil->i())
-    applyCeilMode(*window, shapeOf(input));
-  Type type = windowOutputType(input, shapeOf(input)[1], *window);
-  return Value(MaxPool2dOp::create(w.builder, w.loc, TypeRange{type}, ValueRange{input, input},
-                                   geometryAttrs(w.builder, *window, true)));
+    applyCeilMode(*window, shapeOf(input4d));
+  Type type = windowOutputType(input4d, shapeOf(input4d)[1], *window);
+  Value pooled = MaxPool2dOp::create(w.builder, w.loc, TypeRange{type},
+                                     ValueRange{input4d, input4d},
+                                     geometryAttrs(w.builder, *window, true));
+  return inRankOf(w.builder, w.loc, pooled, input);
 }
 
 /// A depthwise convolution with a constant filter of ones, scaled per output
 /// position by 1 / (the number of window taps counted: those inside the input,
 /// or inside the padded input with count_include_pad).
 llvm::Expected<Value> importAveragePool(ImportedNode w, Value input) {
-  auto window = poolWindow(w, input);
+  auto spatialRank = spatialRankOf(w, input, "the input");
+  if (!spatialRank)
+    return spatialRank.takeError();
+  Value input4d = asFourD(w.builder, w.loc, input);
+  auto window = poolWindow(w, input4d, *spatialRank);
   if (!window)
     return window.takeError();
-  ArrayRef<int64_t> x = shapeOf(input);
+  ArrayRef<int64_t> x = shapeOf(input4d);
   Window2d counted = *window;
   const onnx::AttributeProto *ceil = findAttribute(w.node, "ceil_mode");
   if (ceil && ceil->i())
@@ -210,7 +262,7 @@ llvm::Expected<Value> importAveragePool(ImportedNode w, Value input) {
   auto filterType =
       RankedTensorType::get({x[1], 1, window->kernel[0], window->kernel[1]}, elementType);
   Value ones = ConstantOp::createSplat(b, w.loc, filterType, 1.0);
-  Value sums = conv(b, w.loc, input, ones, *window, x[1]);
+  Value sums = conv(b, w.loc, input4d, ones, *window, x[1]);
 
   ArrayRef<int64_t> out = shapeOf(sums);
   std::vector<double> scale;
@@ -235,7 +287,7 @@ llvm::Expected<Value> importAveragePool(ImportedNode w, Value input) {
                          ? DenseElementsAttr::get(scaleType, ArrayRef<double>(scale))
                          : DenseElementsAttr::get(scaleType, ArrayRef<float>(narrow));
   Value divisor = ConstantOp::create(b, w.loc, llvm::cast<TypedAttr>(values));
-  return Value(MulOp::create(b, w.loc, sums, divisor));
+  return inRankOf(b, w.loc, MulOp::create(b, w.loc, sums, divisor), input);
 }
 
 } // namespace marthe

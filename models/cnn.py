@@ -13,6 +13,8 @@ Architectures (torchvision's, built here without downloaded weights):
   small_bn   the small CNN's kind of net with what the GPU tests need: batch
              normalization, a grouped strided convolution, overlapping max
              pooling (3x3, stride 2, padded) and dropout, for 1x28x28
+  sequence1d a 1-D CNN over 2x40 sequences (Conv1d with padding, stride and
+             dilation, BatchNorm1d, MaxPool1d, AvgPool1d)
   tiny_tanh  a smooth 1x8x8 net for the finite-difference tests (tanh; strided,
              padded, grouped and dilated convolutions; max and average pooling;
              softmax over the channels; dropout; a concatenation)
@@ -46,6 +48,15 @@ def small_bn(classes):
         torch.nn.Conv2d(8, 16, 3, stride=2, padding=1, groups=2), torch.nn.BatchNorm2d(16),
         torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Dropout(0.2), torch.nn.Linear(16 * 3 * 3, classes))
+
+
+def sequence1d(classes):
+    return torch.nn.Sequential(
+        torch.nn.Conv1d(2, 6, 5, padding=2), torch.nn.BatchNorm1d(6), torch.nn.ReLU(),
+        torch.nn.MaxPool1d(3, stride=2, padding=1),
+        torch.nn.Conv1d(6, 8, 3, stride=2, padding=1, dilation=2), torch.nn.Tanh(),
+        torch.nn.AvgPool1d(3, stride=1, padding=1, count_include_pad=False),
+        torch.nn.Flatten(), torch.nn.Linear(8 * 9, classes))
 
 
 class ConcatBranch(torch.nn.Module):
@@ -139,6 +150,7 @@ def resnet18(classes):
 
 
 ARCHITECTURES = {"small": (small, [1, 28, 28]), "small_bn": (small_bn, [1, 28, 28]),
+                 "sequence1d": (sequence1d, [2, 40]),
                  "tiny_tanh": (tiny_tanh, [1, 8, 8]),
                  "lenet5": (lenet5, [1, 28, 28]), "vgg11_bn_narrow": (vgg11_bn_narrow, [3, 32, 32]),
                  "resnet_block": (resnet_block, [3, 32, 32]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),

@@ -4,7 +4,7 @@ usage: window_model.py KIND OUT.onnx
 
 KIND: conv_same (Conv, auto_pad SAME_UPPER, stride 2, groups 2, bias),
 maxpool_ceil, avgpool_pads (count_include_pad 0), batchnorm_training,
-conv1d, pad_nonzero, pad_wrap (opset 19), pad_reflect, pad_reflect_far, pad_symmetric, maxpool_indices, dropout_training (on [2, 4], ratio 0.25
+conv1d, conv3d, pad_nonzero, pad_wrap (opset 19), pad_reflect, pad_reflect_far, pad_symmetric, maxpool_indices, dropout_training (on [2, 4], ratio 0.25
 as a Constant node, training_mode true, then a Gemm).
 """
 import sys
@@ -50,8 +50,12 @@ elif kind == "dropout_training":
             helper.make_node("Dropout", ["x", "ratio", "training"], ["d", "mask"], "drop"),
             helper.make_node("Gemm", ["d", "w"], ["y"], "fc", transB=1)]
 elif kind == "conv1d":
-    x_shape, inits = [2, 4, 5], [const("w", [3, 4, 3])]
-    node = helper.make_node("Conv", ["x", "w"], ["y"], "conv1d")
+    x_shape, inits = [2, 4, 9], [const("w", [6, 2, 3])]
+    node = helper.make_node("Conv", ["x", "w"], ["y"], "conv1d", strides=[2], pads=[1, 2],
+                            dilations=[2], group=2)
+elif kind == "conv3d":
+    x_shape, inits = [2, 4, 5, 5, 5], [const("w", [3, 4, 3, 3, 3])]
+    node = helper.make_node("Conv", ["x", "w"], ["y"], "conv3d")
 elif kind == "pad_nonzero":
     inits = [numpy_helper.from_array(numpy.array([0, 0, 1, 1, 0, 0, 1, 1], numpy.int64), "pads")]
     node = helper.make_node("Pad", ["x", "pads"], ["y"], "pad")
