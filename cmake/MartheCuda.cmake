@@ -20,6 +20,15 @@ if(CUDAToolkit_FOUND AND MARTHE_PTXAS AND CMAKE_CUDA_COMPILER)
   set(MARTHE_CUDA_LINK_FLAGS
       "-L${CUDAToolkit_LIBRARY_DIR} -Wl,-rpath,${CUDAToolkit_LIBRARY_DIR} -lcublas -lcudart_static -ldl -lrt")
   message(STATUS "marthe: CUDA target on (toolkit ${MARTHE_CUDA_TOOLKIT_DIR}, sm_90 + PTX)")
+  # cuDNN (convolutions) is opened at run time; building needs only cudnn.h.
+  find_path(MARTHE_CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS}
+            PATH_SUFFIXES cudnn)
+  if(MARTHE_CUDNN_INCLUDE_DIR)
+    message(STATUS "marthe: cuDNN headers in ${MARTHE_CUDNN_INCLUDE_DIR}: convolutions on the GPU")
+  else()
+    message(STATUS "marthe: no cuDNN headers (cudnn.h) found: CUDA trainers stop at their "
+                   "first convolution; set MARTHE_CUDNN_INCLUDE_DIR to enable them")
+  endif()
 else()
   set(MARTHE_HAVE_CUDA 0)
   set(MARTHE_CUDA_TOOLKIT_DIR "")

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The sanitizer stage of the tests: builds what reads untrusted input (the
-# importer, the config and checkpoint readers, the runtime) and its unit
-# tests with clang, AddressSanitizer and UndefinedBehaviorSanitizer, runs
-# those tests, replays the fuzz corpus (test/Fuzz/corpus) and fuzzes each
-# target for FUZZ_SECONDS (default 60). Any finding fails the stage; its
+# importer, the config and checkpoint readers, the runtime), the passes that
+# compile what the importer accepts, and their unit tests with clang,
+# AddressSanitizer and UndefinedBehaviorSanitizer, runs those tests, replays
+# the fuzz corpus (test/Fuzz/corpus; the pipeline target reads the
+# importer's) and fuzzes each target for FUZZ_SECONDS (default 60). Any finding fails the stage; its
 # input is left in $BUILD_ASAN/fuzz-findings.
 source "$(dirname "$0")/common.sh"
 install_missing
@@ -19,15 +20,14 @@ ninja -C "$BUILD_ASAN" -j2 FrontendTests RuntimeTests marthe-fuzzers
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export LSAN_OPTIONS=suppressions=$ROOT/test/Fuzz/lsan.supp
 "$BUILD_ASAN/test/FrontendTests" --gtest_brief=1
 "$BUILD_ASAN/test/RuntimeTests" --gtest_brief=1
 
 findings="$BUILD_ASAN/fuzz-findings"
 rm -rf "$findings" && mkdir -p "$findings"
-for target in importer config checkpoint; do
+for target in importer pipeline config checkpoint; do
   fuzzer="$BUILD_ASAN/test/Fuzz/marthe-fuzz-$target"
-  corpus="$ROOT/test/Fuzz/corpus/$target"
+  corpus="$ROOT/test/Fuzz/corpus/${target/pipeline/importer}"
   work=$(mktemp -d)
   cp "$corpus"/* "$work"/
   echo "fuzzing $target: $(ls "$corpus" | wc -l) seeds, ${FUZZ_SECONDS}s"

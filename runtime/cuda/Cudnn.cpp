@@ -10,7 +10,8 @@
 // the library instead of a trainer that does not start. Algorithms are the
 // deterministic ones cuDNN's heuristics rank first (a resumed or replayed
 // step must give the same bits); float32 uses FMA math unless
-// MARTHE_CUDA_TF32=1 allows TF32 tensor cores, as for cuBLAS.
+// MARTHE_CUDA_TF32=1 allows TF32 tensor cores, as for cuBLAS; float64 any
+// math cuDNN offers (none of it lowers float64's precision).
 
 #include "runtime/cuda/CudaRuntime.h"
 #include "runtime/cuda/WindowKernels.h"
@@ -20,6 +21,7 @@
 
 #include <array>
 #include <climits>
+#include <exception>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -228,9 +230,9 @@ private:
           "cudnnSetConvolution2dDescriptor");
     check(api.setGroupCount(convolution, int(g.groups)), "cudnnSetConvolutionGroupCount");
     const char *tf32 = std::getenv("MARTHE_CUDA_TF32");
-    bool allowTf32 = !isDouble && tf32 && std::strcmp(tf32, "1") == 0;
-    check(api.setMathType(convolution, allowTf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH),
-          "cudnnSetConvolutionMathType");
+    bool allowTf32 = tf32 && std::strcmp(tf32, "1") == 0;
+    mathType = isDouble || allowTf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
+    check(api.setMathType(convolution, mathType), "cudnnSetConvolutionMathType");
     int n, k, p, q;
     check(api.outputDim(convolution, input, filter, &n, &k, &p, &q),
           "cudnnGetConvolution2dForwardOutputDim");
@@ -241,22 +243,40 @@ private:
   }
 
   /// The first deterministic algorithm of cuDNN's ranking within the
-  /// workspace limit, else the first that runs at all.
+  /// workspace limit and in the math the plan allows. Another (an atomics
+  /// one) only where MARTHE_CUDNN_NONDETERMINISTIC=1 says bits may differ
+  /// from run to run: a resumed or replayed step must otherwise give the same
+  /// bits.
   template <typename Perf> const Perf *pick(const std::array<Perf, 16> &ranked, int count) {
-    const Perf *fallback = nullptr;
+    const char *allow = std::getenv("MARTHE_CUDNN_NONDETERMINISTIC");
+    bool anyDeterminism = allow && std::strcmp(allow, "1") == 0;
+    const Perf *nondeterministic = nullptr;
     for (int i = 0; i < count; ++i) {
       const Perf &perf = ranked[i];
-      if (perf.status != CUDNN_STATUS_SUCCESS || perf.memory > kMaxWorkspaceBytes)
+      if (perf.status != CUDNN_STATUS_SUCCESS || perf.memory > kMaxWorkspaceBytes ||
+          !allowed(perf.mathType))
         continue;
       if (perf.determinism == CUDNN_DETERMINISTIC)
         return &perf;
-      if (!fallback)
-        fallback = &perf;
+      if (!nondeterministic)
+        nondeterministic = &perf;
     }
-    if (!fallback)
-      throw CudnnFailure("cuDNN has no algorithm for " + where() + " within " +
-                         std::to_string(kMaxWorkspaceBytes >> 20) + " MiB of workspace");
-    return fallback;
+    if (nondeterministic && anyDeterminism)
+      return nondeterministic;
+    throw CudnnFailure(
+        "cuDNN has no deterministic algorithm for " + where() + " within " +
+        std::to_string(kMaxWorkspaceBytes >> 20) + " MiB of workspace" +
+        (nondeterministic ? " (MARTHE_CUDNN_NONDETERMINISTIC=1 allows one whose sums vary from "
+                            "run to run)"
+                          : ""));
+  }
+
+  /// float32 stays in FMA math unless TF32 is allowed; nothing converts to
+  /// half precision.
+  bool allowed(cudnnMathType_t math) const {
+    if (math == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION)
+      return false;
+    return isDouble || math == CUDNN_FMA_MATH || mathType != CUDNN_FMA_MATH;
   }
 
   void chooseAlgorithm() {
@@ -336,6 +356,7 @@ private:
   ConvShape g;
   ConvPass pass;
   bool isDouble, uneven = false;
+  cudnnMathType_t mathType = CUDNN_FMA_MATH;
   int64_t paddedH = 0, paddedW = 0;
   cudnnTensorDescriptor_t input = nullptr, output = nullptr;
   cudnnFilterDescriptor_t filter = nullptr;
@@ -360,6 +381,10 @@ public:
       checkCompleted(std::string("cuDNN ") + passName(pass));
     } catch (const CudnnFailure &failure) {
       recordError(failure.message);
+    } catch (const std::exception &failure) { // nothing may unwind into compiled code
+      recordError(std::string("cuDNN ") + passName(pass) + ": " + failure.what());
+    } catch (...) {
+      recordError(std::string("cuDNN ") + passName(pass) + ": an unknown exception");
     }
   }
 

@@ -68,6 +68,11 @@ def onnx_seeds():
                         n("Transpose", ["r"], ["tr"], perm=[0, 1]), n("Sub", ["tr", "w2"], ["y"])],
                        ["N", 2, 3], [floats("w", [3]), numpy_helper.from_array(np.float32(-1), "lo"),
                                      numpy_helper.from_array(np.float32(1), "hi"), floats("w2", [2])])
+    yield "conv1d", model([n("Conv", ["x", "k"], ["c"], pads=[1, 2], strides=[2], group=2),
+                           n("MaxPool", ["c"], ["p"], kernel_shape=[2]),
+                           n("Softmax", ["p"], ["s"], axis=1), n("Concat", ["p", "s"], ["j"], axis=1),
+                           n("Flatten", ["j"], ["f"]), n("Gemm", ["f", "w"], ["y"])],
+                          ["N", 2, 5], [floats("k", [4, 1, 3]), floats("w", [16, 2])])
 
 
 def regression_seeds():
