@@ -408,6 +408,12 @@ private:
     if (options.requireParameters && !reachesParameter(output->second, args))
       return fail(path + ": no parameter (float initializer) reaches the graph output '" +
                   graph.output(0).name() + "': the model has nothing to train");
+    ArrayRef<int64_t> logits = llvm::cast<RankedTensorType>(output->second.getType()).getShape();
+    if (options.requireParameters && logits.size() != 2)
+      return fail(path + ": the graph output '" + graph.output(0).name() + "' has shape " +
+                  shapeText(logits) +
+                  ", but a classifier's logits are [batch, classes]: end the model with a "
+                  "Flatten and a Gemm, or Reshape its output to 2-D");
     SmallVector<Value> results{output->second};
     SmallVector<std::string> resultRoles{"logits"};
     if (training) {
