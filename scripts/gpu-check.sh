@@ -37,7 +37,7 @@ cp "$WORK/paper/summary.json" "$WORK/paper/metrics.csv" "$OUT/" 2>/dev/null || s
 echo "== the small CNN (models/cnn.py small), 512 MARTHE steps on CUDA, then on the CPU"
 for device in cuda cpu; do
   /usr/bin/time -f "%e s wall" "$B/bin/cnn-$device" --data-dir "$B/data" --out "$WORK/cnn-$device" \
-    2>&1 | tail -2 | sed "s/^/$device: /" | tee -a "$OUT/cnn-run.txt"
+    2>&1 | tail -3 | sed "s/^/$device: /" | tee -a "$OUT/cnn-run.txt"
 done
 
 echo "== step times (batch 100, float32)"
