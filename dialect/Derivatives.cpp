@@ -1,6 +1,8 @@
 // Every derivative rule of the marthe dialect: a vector-Jacobian product
 // (reverse mode) and a Jacobian-vector product (forward mode) per op. A null
-// Value is a zero adjoint or tangent.
+// Value is a zero adjoint or tangent. Two ops are never built inside one
+// call's arguments: C++ leaves their order unspecified, and the IR (and the
+// build fingerprint hashed from it) must not depend on the host compiler.
 
 #include "dialect/MartheOps.h"
 
@@ -103,7 +105,9 @@ Rule MulOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
 
 Rule MulOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   RuleBuilder r = rules(builder, *this);
-  Value tangent = r.add(r.mul(tangents[0], getRhs()), r.mul(getLhs(), tangents[1]));
+  Value first = r.mul(tangents[0], getRhs());
+  Value second = r.mul(getLhs(), tangents[1]);
+  Value tangent = r.add(first, second);
   return SmallVector<Value>{r.broadcastTo(tangent, getType())};
 }
 
@@ -211,7 +215,8 @@ static Value sigmoidDerivative(OpBuilder &builder, SigmoidOp op, Value v) {
   Value y = op.getResult();
   Value one = ConstantOp::createSplat(builder, op.getLoc(),
                                       RankedTensorType::get({}, getElementTypeOrSelf(y)), 1.0);
-  return r.mul(r.mul(v, y), r.sub(one, y));
+  Value vy = r.mul(v, y);
+  return r.mul(vy, r.sub(one, y));
 }
 
 // clamp' = 1 strictly between the bounds: v passes where x - min > 0 and
@@ -351,8 +356,9 @@ Rule MatmulOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
 Rule MatmulOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   RuleBuilder r = rules(builder, *this);
   bool tA = getTransposeLhs(), tB = getTransposeRhs();
-  return SmallVector<Value>{r.add(r.matmul(tangents[0], getRhs(), tA, tB),
-                                  r.matmul(getLhs(), tangents[1], tA, tB))};
+  Value first = r.matmul(tangents[0], getRhs(), tA, tB);
+  Value second = r.matmul(getLhs(), tangents[1], tA, tB);
+  return SmallVector<Value>{r.add(first, second)};
 }
 
 // Concatenation and slicing are linear and each other's adjoints.
@@ -432,8 +438,9 @@ static Value dot(OpBuilder &builder, Location loc, Value x, Value y) {
 
 Rule DotOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   RuleBuilder r = rules(builder, *this);
-  return SmallVector<Value>{r.add(dot(builder, getLoc(), tangents[0], getRhs()),
-                                  dot(builder, getLoc(), getLhs(), tangents[1]))};
+  Value first = dot(builder, getLoc(), tangents[0], getRhs());
+  Value second = dot(builder, getLoc(), getLhs(), tangents[1]);
+  return SmallVector<Value>{r.add(first, second)};
 }
 
 //===----------------------------------------------------------------------===//
@@ -562,8 +569,9 @@ static Rule bilinearJvp(OpBuilder &builder, OpTy op, ArrayRef<Value> tangents) {
   RuleBuilder r = rules(builder, op);
   Value a = op->getOperand(0), c = op->getOperand(1);
   Type type = op.getType();
-  return SmallVector<Value>{r.add(sameWindow<OpTy>(builder, op, type, tangents[0], c),
-                                  sameWindow<OpTy>(builder, op, type, a, tangents[1]))};
+  Value first = sameWindow<OpTy>(builder, op, type, tangents[0], c);
+  Value second = sameWindow<OpTy>(builder, op, type, a, tangents[1]);
+  return SmallVector<Value>{r.add(first, second)};
 }
 
 Rule Conv2dOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {

@@ -42,8 +42,9 @@ public:
   }
   /// momentum * running + (1 - momentum) * batch, on [C] vectors.
   Value blend(double momentum, Value running, Value batch) {
-    return AddOp::create(b, loc, MulOp::create(b, loc, scalar(momentum), running),
-                         MulOp::create(b, loc, scalar(1.0 - momentum), batch));
+    Value kept = MulOp::create(b, loc, scalar(momentum), running);
+    Value added = MulOp::create(b, loc, scalar(1.0 - momentum), batch);
+    return AddOp::create(b, loc, kept, added);
   }
 
   OpBuilder &b;

@@ -201,8 +201,9 @@ struct DeriveTrainingStepPass
   /// a * x + c * y for constants a and c.
   Value mix(OpBuilder &builder, double a, Value x, double c, Value y) {
     Location loc = x.getLoc();
-    return AddOp::create(builder, loc, MulOp::create(builder, loc, scalarConstant(builder, x, a), x),
-                         MulOp::create(builder, loc, scalarConstant(builder, y, c), y));
+    Value ax = MulOp::create(builder, loc, scalarConstant(builder, x, a), x);
+    Value cy = MulOp::create(builder, loc, scalarConstant(builder, y, c), y);
+    return AddOp::create(builder, loc, ax, cy);
   }
 
   /// w - eta * direction

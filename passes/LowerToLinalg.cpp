@@ -218,8 +218,9 @@ LogicalResult lowerDots(MutableArrayRef<DotOp> dots, IRRewriter &rewriter) {
         };
         SmallVector<Value> yielded;
         for (auto [i, dot] : llvm::enumerate(dots)) {
-          Value product =
-              arith::MulFOp::create(b, loc, widened(dot.getLhs()), widened(dot.getRhs()), reassoc);
+          Value lhs = widened(dot.getLhs());
+          Value rhs = widened(dot.getRhs());
+          Value product = arith::MulFOp::create(b, loc, lhs, rhs, reassoc);
           yielded.push_back(
               arith::AddFOp::create(b, loc, product, args[inputs.size() + i], reassoc));
         }
@@ -259,9 +260,10 @@ SmallVector<SmallVector<DotOp>> groupDots(Block &block) {
         return !def || def->isBeforeInBlock(first);
       };
       auto sharesOperand = [&](DotOp other) {
-        ValueRange operands{other.getLhs(), other.getRhs()};
-        return llvm::is_contained(operands, dot.getLhs()) ||
-               llvm::is_contained(operands, dot.getRhs());
+        for (Value operand : {other.getLhs(), other.getRhs()})
+          if (operand == dot.getLhs() || operand == dot.getRhs())
+            return true;
+        return false;
       };
       return definedBeforeFirst(dot.getLhs()) && definedBeforeFirst(dot.getRhs()) &&
              llvm::any_of(group, sharesOperand);
@@ -574,8 +576,10 @@ Value mix32(OpBuilder &b, Location loc, Value h) {
     return arith::XOrIOp::create(b, loc, v, arith::ShRUIOp::create(b, loc, v, constant(shift)))
         .getResult();
   };
-  h = arith::MulIOp::create(b, loc, xorShift(h, 16), constant(0x85ebca6b));
-  h = arith::MulIOp::create(b, loc, xorShift(h, 13), constant(0xc2b2ae35));
+  h = xorShift(h, 16);
+  h = arith::MulIOp::create(b, loc, h, constant(0x85ebca6b));
+  h = xorShift(h, 13);
+  h = arith::MulIOp::create(b, loc, h, constant(0xc2b2ae35));
   return xorShift(h, 16);
 }
 
@@ -599,8 +603,8 @@ LogicalResult lowerDropout(DropoutOp op, IRRewriter &rewriter) {
         Value position = linalg::IndexOp::create(b, loc, 0);
         for (int64_t d = 1; d < rank; ++d) {
           Value size = arith::ConstantIndexOp::create(b, loc, type.getDimSize(d));
-          position = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, position, size),
-                                           linalg::IndexOp::create(b, loc, d));
+          Value scaled = arith::MulIOp::create(b, loc, position, size);
+          position = arith::AddIOp::create(b, loc, scaled, linalg::IndexOp::create(b, loc, d));
         }
         Value index = arith::IndexCastOp::create(b, loc, i32, position);
         Value key = arith::FPToUIOp::create(b, loc, i32, args[1]);
@@ -610,8 +614,9 @@ LogicalResult lowerDropout(DropoutOp op, IRRewriter &rewriter) {
         Value bits = mix32(b, loc, arith::AddIOp::create(b, loc, index, seed));
         Value top24 = arith::ShRUIOp::create(b, loc, bits,
                                              arith::ConstantIntOp::create(b, loc, i32, 8));
+        Value top24AsFloat = arith::UIToFPOp::create(b, loc, element, top24);
         Value uniform = arith::MulFOp::create(
-            b, loc, arith::UIToFPOp::create(b, loc, element, top24),
+            b, loc, top24AsFloat,
             arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 1.0 / 16777216.0)));
         Value keep = arith::CmpFOp::create(
             b, loc, arith::CmpFPredicate::OGE, uniform,

@@ -221,9 +221,22 @@ LogicalResult planFunction(func::FuncOp fn) {
   return success();
 }
 
+/// The module's globals in name order, before its functions: one-shot
+/// bufferization creates the constants' globals in an order that varies from
+/// run to run (it follows pointer-keyed maps), and a build must not.
+void sortGlobals(ModuleOp module) {
+  SmallVector<memref::GlobalOp> globals(module.getOps<memref::GlobalOp>());
+  llvm::stable_sort(globals, [](memref::GlobalOp a, memref::GlobalOp b) {
+    return a.getSymName() < b.getSymName();
+  });
+  for (memref::GlobalOp global : llvm::reverse(globals))
+    global->moveBefore(&module.getBody()->front());
+}
+
 struct PlanMemory : marthe::impl::PlanMemoryBase<PlanMemory> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    sortGlobals(module);
     for (auto fn : module.getOps<func::FuncOp>()) {
       if (fn.isExternal())
         continue;

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The sanitizer stage of the tests: builds what reads untrusted input (the
-# importer, the config and checkpoint readers, the runtime), the passes that
-# compile what the importer accepts, and their unit tests with clang,
-# AddressSanitizer and UndefinedBehaviorSanitizer, runs those tests, replays
-# the fuzz corpus (test/Fuzz/corpus; the pipeline target reads the
-# importer's) and fuzzes each target for FUZZ_SECONDS (default 60). Any finding fails the stage; its
+# The sanitizer stage of the tests: builds the compiler (importer, passes,
+# targets), the config and checkpoint readers, the runtime and their unit
+# tests with clang, AddressSanitizer and UndefinedBehaviorSanitizer; runs the
+# unit tests and the compiler's lit tests (Frontend, Passes, Target) with
+# them; checks that this clang build of marthe-compile derives the same IR as
+# the main (gcc) build; replays the fuzz corpus (test/Fuzz/corpus; the
+# pipeline target reads the importer's) and fuzzes each target for
+# FUZZ_SECONDS (default 60). Any finding fails the stage; its
 # input is left in $BUILD_ASAN/fuzz-findings.
 source "$(dirname "$0")/common.sh"
 install_missing
@@ -16,12 +18,34 @@ if [ ! -f "$BUILD_ASAN/build.ninja" ]; then
     -DCMAKE_C_FLAGS="-O1 -gline-tables-only" -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" \
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir -DMARTHE_SANITIZE=ON >/dev/null
 fi
-ninja -C "$BUILD_ASAN" -j2 FrontendTests RuntimeTests marthe-fuzzers
+ninja -C "$BUILD_ASAN" -j2 FrontendTests RuntimeTests marthe-fuzzers marthe-compile marthe-opt \
+  marthe-fixtures
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$BUILD_ASAN/test/FrontendTests" --gtest_brief=1
 "$BUILD_ASAN/test/RuntimeTests" --gtest_brief=1
+/usr/lib/llvm-22/bin/lit -q "$BUILD_ASAN/test/Frontend" "$BUILD_ASAN/test/Passes" \
+  "$BUILD_ASAN/test/Target"
+
+# C++ leaves the order of a call's arguments unspecified: IR built inside
+# them would differ between compilers, and with it the build fingerprint.
+if [ -x "$BUILD/bin/marthe-compile" ]; then
+  models=$(mktemp -d)
+  /usr/bin/python3 "$ROOT/models/cnn.py" -o "$models/cnn.onnx" --arch small_bn --batch 100 2>/dev/null
+  /usr/bin/python3 "$ROOT/models/mlp.py" -o "$models/mlp.onnx" >/dev/null 2>&1
+  printf '[optimizer]\nkind = "adam"\n' > "$models/adam.toml"
+  for model in "$models"/*.onnx "$ROOT"/test/Fuzz/corpus/importer/{conv,conv1d,ops,pad,view}.onnx; do
+    for config in "$ROOT/models/train.toml" "$models/adam.toml"; do
+      "$BUILD/bin/marthe-compile" "$model" --config "$config" --emit=buffers -o "$models/gcc.mlir" >/dev/null
+      "$BUILD_ASAN/bin/marthe-compile" "$model" --config "$config" --emit=buffers -o "$models/clang.mlir" >/dev/null
+      cmp -s "$models/gcc.mlir" "$models/clang.mlir" ||
+        { echo "gcc's and clang's marthe-compile derive different IR for $model ($config)" >&2; exit 1; }
+    done
+  done
+  rm -rf "$models"
+  echo "gcc and clang builds derive the same IR"
+fi
 
 findings="$BUILD_ASAN/fuzz-findings"
 rm -rf "$findings" && mkdir -p "$findings"

@@ -89,15 +89,15 @@ func.func @user(%w: tensor<3x4xf32>, %x: tensor<2x4xf32>, %y: tensor<2xi32>, %et
 // CHECK-SAME: %[[V:[^:]+]]: tensor<3x4xf32> {marthe.role = "tangent:param:w"},
 // CHECK-SAME: %[[U:[^:]+]]: tensor<2x4xf32> {marthe.role = "tangent:input"})
 // CHECK-NEXT: %[[Z:.+]] = marthe.matmul %[[X]], %[[W]] {transpose_rhs}
-// CHECK-NEXT: %[[DZW:.+]] = marthe.matmul %[[X]], %[[V]] {transpose_rhs}
 // CHECK-NEXT: %[[DZX:.+]] = marthe.matmul %[[U]], %[[W]] {transpose_rhs}
+// CHECK-NEXT: %[[DZW:.+]] = marthe.matmul %[[X]], %[[V]] {transpose_rhs}
 // CHECK-NEXT: %[[DZ:.+]] = marthe.add %[[DZX]], %[[DZW]]
 // CHECK: marthe.dot %{{.+}}, %[[DZ]]
 // CHECK-NEXT: %[[G:.+]] = marthe.softmax_xent_grad %[[Z]], %[[Y]]
 // CHECK-NEXT: %[[DG:.+]] = marthe.softmax_xent_hvp %[[Z]], %[[DZ]]
 // CHECK-NEXT: marthe.matmul %[[G]], %[[X]] {transpose_lhs}
-// CHECK-NEXT: %[[T1:.+]] = marthe.matmul %[[G]], %[[U]] {transpose_lhs}
 // CHECK-NEXT: %[[T2:.+]] = marthe.matmul %[[DG]], %[[X]] {transpose_lhs}
+// CHECK-NEXT: %[[T1:.+]] = marthe.matmul %[[G]], %[[U]] {transpose_lhs}
 // CHECK-NEXT: marthe.add %[[T2]], %[[T1]]
 
 // -----

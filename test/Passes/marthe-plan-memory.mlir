@@ -104,3 +104,19 @@ func.func @select_alias(%c: i1, %x: memref<16xf32>, %y: memref<16xf32> {bufferiz
   }
   return
 }
+
+// -----
+
+// Constant globals come out in name order, whatever order bufferization
+// created them in (it varies from run to run).
+// CHECK-LABEL: module
+// CHECK: memref.global "private" constant @__constant_2xf32
+// CHECK-NEXT: memref.global "private" constant @__constant_3xf32
+// CHECK: func.func @uses_constants
+memref.global "private" constant @__constant_3xf32 : memref<3xf32> = dense<1.0>
+func.func @uses_constants(%out: memref<3xf32> {bufferize.result}) {
+  %c = memref.get_global @__constant_3xf32 : memref<3xf32>
+  memref.copy %c, %out : memref<3xf32> to memref<3xf32>
+  return
+}
+memref.global "private" constant @__constant_2xf32 : memref<2xf32> = dense<2.0>
