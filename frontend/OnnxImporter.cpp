@@ -947,7 +947,9 @@ private:
                                      " do not broadcast");
         to = d == 1 ? to : d;
       }
-    return Value(OpTy::create(builder, loc, broadcastTo(lhs, shape), broadcastTo(rhs, shape)));
+    Value left = broadcastTo(lhs, shape);
+    Value right = broadcastTo(rhs, shape);
+    return Value(OpTy::create(builder, loc, left, right));
   }
 
   /// `v` reshaped to the rank of `shape` (leading 1s) and broadcast to it.

@@ -550,8 +550,8 @@ LogicalResult lowerConcat(ConcatOp op, IRRewriter &rewriter) {
       int64_t size = llvm::cast<RankedTensorType>(input.getType()).getDimSize(axis);
       int64_t begin = end - size;
       Value shifted = arith::SubIOp::create(b, loc, position, index(begin));
-      Value clamped = arith::MinSIOp::create(
-          b, loc, arith::MaxSIOp::create(b, loc, shifted, index(0)), index(size - 1));
+      Value atLeastZero = arith::MaxSIOp::create(b, loc, shifted, index(0));
+      Value clamped = arith::MinSIOp::create(b, loc, atLeastZero, index(size - 1));
       Value value = extractShifted(b, loc, input, axis, clamped, rank);
       if (chosen) {
         Value inside =
