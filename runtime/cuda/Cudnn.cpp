@@ -279,42 +279,44 @@ private:
     return isDouble || math == CUDNN_FMA_MATH || mathType != CUDNN_FMA_MATH;
   }
 
-  void chooseAlgorithm() {
+  /// Ranks the algorithms with `query(capacity, &count, results)` (one of
+  /// cuDNN's *_v7 heuristics), picks one, and takes its workspace and math.
+  template <typename Perf, typename Query> Perf choose(Query query, const char *call) {
+    std::array<Perf, 16> ranked{};
     int count = 0;
+    check(query(int(ranked.size()), &count, ranked.data()), call);
+    Perf chosen = *pick(ranked, count);
+    workspaceBytes = chosen.memory;
+    check(api.setMathType(convolution, chosen.mathType), "cudnnSetConvolutionMathType");
+    return chosen;
+  }
+
+  void chooseAlgorithm() {
     switch (pass) {
-    case ConvPass::Forward: {
-      std::array<cudnnConvolutionFwdAlgoPerf_t, 16> ranked{};
-      check(api.forwardAlgorithms(handle, input, filter, convolution, output, int(ranked.size()),
-                                  &count, ranked.data()),
-            "cudnnGetConvolutionForwardAlgorithm_v7");
-      auto *chosen = pick(ranked, count);
-      forwardAlgorithm = chosen->algo;
-      workspaceBytes = chosen->memory;
-      check(api.setMathType(convolution, chosen->mathType), "cudnnSetConvolutionMathType");
+    case ConvPass::Forward:
+      forwardAlgorithm = choose<cudnnConvolutionFwdAlgoPerf_t>(
+          [&](int capacity, int *count, cudnnConvolutionFwdAlgoPerf_t *results) {
+            return api.forwardAlgorithms(handle, input, filter, convolution, output, capacity,
+                                         count, results);
+          },
+          "cudnnGetConvolutionForwardAlgorithm_v7").algo;
       break;
-    }
-    case ConvPass::BackwardData: {
-      std::array<cudnnConvolutionBwdDataAlgoPerf_t, 16> ranked{};
-      check(api.backwardDataAlgorithms(handle, filter, output, convolution, input,
-                                       int(ranked.size()), &count, ranked.data()),
-            "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-      auto *chosen = pick(ranked, count);
-      backwardDataAlgorithm = chosen->algo;
-      workspaceBytes = chosen->memory;
-      check(api.setMathType(convolution, chosen->mathType), "cudnnSetConvolutionMathType");
+    case ConvPass::BackwardData:
+      backwardDataAlgorithm = choose<cudnnConvolutionBwdDataAlgoPerf_t>(
+          [&](int capacity, int *count, cudnnConvolutionBwdDataAlgoPerf_t *results) {
+            return api.backwardDataAlgorithms(handle, filter, output, convolution, input,
+                                              capacity, count, results);
+          },
+          "cudnnGetConvolutionBackwardDataAlgorithm_v7").algo;
       break;
-    }
-    case ConvPass::BackwardFilter: {
-      std::array<cudnnConvolutionBwdFilterAlgoPerf_t, 16> ranked{};
-      check(api.backwardFilterAlgorithms(handle, input, output, convolution, filter,
-                                         int(ranked.size()), &count, ranked.data()),
-            "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-      auto *chosen = pick(ranked, count);
-      backwardFilterAlgorithm = chosen->algo;
-      workspaceBytes = chosen->memory;
-      check(api.setMathType(convolution, chosen->mathType), "cudnnSetConvolutionMathType");
+    case ConvPass::BackwardFilter:
+      backwardFilterAlgorithm = choose<cudnnConvolutionBwdFilterAlgoPerf_t>(
+          [&](int capacity, int *count, cudnnConvolutionBwdFilterAlgoPerf_t *results) {
+            return api.backwardFilterAlgorithms(handle, input, output, convolution, filter,
+                                                capacity, count, results);
+          },
+          "cudnnGetConvolutionBackwardFilterAlgorithm_v7").algo;
       break;
-    }
     }
   }
 
