@@ -60,19 +60,27 @@ __global__ void crop(const T *from, T *to, int64_t planes, int64_t h, int64_t w,
   }
 }
 
+/// Launches `kernel` with one thread per element (grid-stride beyond 2^38);
+/// nothing for none.
+template <typename... Params, typename... Args>
+void launchOver(cudaStream_t on, int64_t elements, void (*kernel)(Params...), Args... args) {
+  if (elements > 0)
+    kernel<<<blocksFor(elements), kThreads, 0, on>>>(args...);
+}
+
 template <typename T> void launchMaxPool(const WindowShape &g, const T *keys, const T *values,
                                          T *out, const char *name) {
-  if (hasError() || g.planes() * g.p * g.q == 0)
+  if (hasError())
     return;
-  maxPool<T><<<blocksFor(g.planes() * g.p * g.q), kThreads, 0, stream()>>>(g, keys, values, out);
+  launchOver(stream(), g.planes() * g.p * g.q, maxPool<T>, g, keys, values, out);
   checkLaunch(name);
 }
 
 template <typename T> void launchMaxUnpool(const WindowShape &g, const T *keys, const T *values,
                                            T *out, const char *name) {
-  if (hasError() || g.inputSize() == 0)
+  if (hasError())
     return;
-  maxUnpool<T><<<blocksFor(g.inputSize()), kThreads, 0, stream()>>>(g, keys, values, out);
+  launchOver(stream(), g.inputSize(), maxUnpool<T>, g, keys, values, out);
   checkLaunch(name);
 }
 
@@ -81,22 +89,16 @@ template <typename T> void launchMaxUnpool(const WindowShape &g, const T *keys, 
 template <typename T>
 cudaError_t padPlanes(cudaStream_t stream, const T *from, T *to, int64_t planes, int64_t h,
                       int64_t w, int64_t top, int64_t left, int64_t paddedH, int64_t paddedW) {
-  int64_t elements = planes * paddedH * paddedW;
-  if (elements == 0)
-    return cudaSuccess;
-  pad<T><<<blocksFor(elements), kThreads, 0, stream>>>(from, to, planes, h, w, top, left, paddedH,
-                                                      paddedW);
+  launchOver(stream, planes * paddedH * paddedW, pad<T>, from, to, planes, h, w, top, left,
+             paddedH, paddedW);
   return cudaGetLastError();
 }
 
 template <typename T>
 cudaError_t cropPlanes(cudaStream_t stream, const T *from, T *to, int64_t planes, int64_t h,
                        int64_t w, int64_t top, int64_t left, int64_t paddedH, int64_t paddedW) {
-  int64_t elements = planes * h * w;
-  if (elements == 0)
-    return cudaSuccess;
-  crop<T><<<blocksFor(elements), kThreads, 0, stream>>>(from, to, planes, h, w, top, left,
-                                                       paddedH, paddedW);
+  launchOver(stream, planes * h * w, crop<T>, from, to, planes, h, w, top, left, paddedH,
+             paddedW);
   return cudaGetLastError();
 }
 
