@@ -39,7 +39,6 @@ using llvm::Twine;
 namespace {
 
 // Accepted string values, indexed by the enumerator they stand for.
-constexpr StringLiteral kOptimizerNames[] = {"sgd", "momentum", "adam"};
 constexpr StringLiteral kScheduleNames[] = {
     "marthe", "hd", "rtho", "constant", "exponential", "staircase", "sgdr"};
 constexpr StringLiteral kDataOrderNames[] = {"shuffle", "sequential"};
@@ -49,8 +48,6 @@ constexpr StringLiteral kDatasetNames[] = {"fashion-mnist", "mnist", "cifar10",
 constexpr StringLiteral kLossNames[] = {"cross_entropy"};
 constexpr StringLiteral kDeviceNames[] = {"cpu", "cuda"};
 
-static_assert(std::size(kOptimizerNames) ==
-              static_cast<size_t>(OptimizerKind::Adam) + 1);
 static_assert(std::size(kScheduleNames) ==
               static_cast<size_t>(ScheduleKind::SGDR) + 1);
 static_assert(std::size(kDataOrderNames) ==
@@ -259,6 +256,44 @@ public:
     return Error::success();
   }
 
+  /// The name of an optimizer kind (dialect/OptimizerKinds.h).
+  Error readOptimizerKind(Optimizer &destination) const {
+    std::string word;
+    if (Error err = readString(word))
+      return err;
+    if (const OptimizerKind *kind = findOptimizerKind(word)) {
+      destination = kind->id;
+      return Error::success();
+    }
+    return unknownValue(word, "one of: " + llvm::join(llvm::map_range(optimizerKinds(),
+                                                                       [](const OptimizerKind &k) {
+                                                                         return k.name;
+                                                                       }),
+                                                       ", "));
+  }
+
+  /// The hyperparameters of `kind` spelled by this key: one value, or an
+  /// array whose elements are the hyperparameters with this TOML key.
+  Error readHyperparameters(const OptimizerKind &kind,
+                            llvm::StringMap<double> &destination) const {
+    llvm::SmallVector<const Hyperparameter *> spelled;
+    for (const Hyperparameter &h : kind.hyperparameters)
+      if (h.key() == key)
+        spelled.push_back(&h);
+    if (spelled.front()->tomlIndex < 0)
+      return readHyperparameter(*spelled.front(), value, "", destination);
+    const auto *array = value.as_array();
+    if (!array || array->size() != spelled.size())
+      return expected("an array of " + Twine(spelled.size()) + " numbers",
+                      array ? Twine(array->size()) + " elements" : Twine(typeName(value)));
+    for (const Hyperparameter *h : spelled)
+      if (Error err = readHyperparameter(*h, *array->get(h->tomlIndex),
+                                         " at index " + std::to_string(h->tomlIndex),
+                                         destination))
+        return err;
+    return Error::success();
+  }
+
   /// A dataset split: "train" or "test", optionally sliced as
   /// "train[begin:end]" with begin < end (either bound may be omitted).
   Error readSplit(std::string &destination) const {
@@ -296,6 +331,35 @@ public:
   }
 
 private:
+  Error readHyperparameter(const Hyperparameter &h, const toml::node &node, const std::string &at,
+                           llvm::StringMap<double> &destination) const {
+    double number;
+    if (h.domain == Domain::Flag) {
+      const auto *flag = node.as_boolean();
+      if (!flag)
+        return expected("true or false" + at, typeName(node));
+      destination[h.name] = flag->get() ? 1.0 : 0.0;
+      return Error::success();
+    }
+    if (h.domain == Domain::Count) {
+      const auto *integer = node.as_integer();
+      if (!integer)
+        return expected("an integer" + at, typeName(node));
+      number = double(integer->get());
+    } else if (node.is_integer() || node.is_floating_point()) {
+      number = node.is_integer() ? double(node.as_integer()->get())
+                                 : node.as_floating_point()->get();
+    } else {
+      return expected("a number" + at, typeName(node));
+    }
+    if (!inDomain(h.domain, number) || std::isnan(number))
+      return expected(describe(h.domain) + at,
+                      node.is_integer() ? std::to_string(node.as_integer()->get())
+                                        : formatNumber(number));
+    destination[h.name] = number;
+    return Error::success();
+  }
+
   Error error(const Twine &message) const {
     return errorAt(file, value.source().begin,
                    "[" + table + "] " + key + ": " + message);
@@ -409,27 +473,11 @@ const KeySpec kLossKeys[] = {
      }},
 };
 
+// The hyperparameters depend on the kind, which may come after them: they
+// are read by checkOptimizerKeys once the kind is known.
 const KeySpec kOptimizerKeys[] = {
     {"kind",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readChoice(c.optimizer, kOptimizerNames);
-     }},
-    {"momentum",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readNumber(c.momentum, kUnitHalfOpen);
-     }},
-    {"beta1",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readNumber(c.adamBeta1, kUnitHalfOpen);
-     }},
-    {"beta2",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readNumber(c.adamBeta2, kUnitHalfOpen);
-     }},
-    {"epsilon",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readNumber(c.adamEpsilon, kPositive);
-     }},
+     [](const Entry &e, TrainConfig &c) { return e.readOptimizerKind(c.optimizer); }},
 };
 
 const KeySpec kScheduleKeys[] = {
@@ -437,8 +485,11 @@ const KeySpec kScheduleKeys[] = {
      [](const Entry &e, TrainConfig &c) {
        return e.readChoice(c.schedule, kScheduleNames);
      }},
-    {"eta0", [](const Entry &e,
-                TrainConfig &c) { return e.readNumber(c.eta0, kPositive); }},
+    {"eta0",
+     [](const Entry &e, TrainConfig &c) {
+       c.eta0Given = true;
+       return e.readNumber(c.eta0, kPositive);
+     }},
     {"beta", [](const Entry &e,
                 TrainConfig &c) { return e.readNumber(c.beta, kNonNegative); }},
     {"beta_step",
@@ -532,6 +583,8 @@ Error readEntries(const toml::table &table, ReadEntry readEntry) {
 Error readKey(StringRef file, const TableSpec &table, const toml::key &key,
               const toml::node &value, TrainConfig &config) {
   const KeySpec *spec = findSpec(table.keys, key.str());
+  if (!spec && table.name == "optimizer")
+    return Error::success(); // a hyperparameter: checkOptimizerKeys
   if (!spec)
     return errorAt(
         file, key.source().begin,
@@ -563,6 +616,35 @@ Error readTable(StringRef file, const toml::key &name, const toml::node &node,
                      [&](const toml::key &key, const toml::node &value) {
                        return readKey(file, *spec, key, value, config);
                      });
+}
+
+/// The [optimizer] keys besides kind: the hyperparameters of that kind, in
+/// its table's domains. An eta0 not given is the kind's default lr.
+Error checkOptimizerKeys(StringRef file, const toml::table &root, TrainConfig &config) {
+  const OptimizerKind &kind = optimizerKind(config.optimizer);
+  if (!config.eta0Given)
+    config.eta0 = kind.defaultEta0;
+  const toml::table *table = root["optimizer"].as_table();
+  if (!table)
+    return Error::success();
+  return readEntries(*table, [&](const toml::key &key, const toml::node &value) -> Error {
+    StringRef name(key.str());
+    if (name == "kind")
+      return Error::success();
+    bool known = llvm::any_of(kind.hyperparameters,
+                              [&](const Hyperparameter &h) { return h.key() == name; });
+    if (!known) {
+      llvm::SmallVector<StringRef> keys{"kind"};
+      for (const Hyperparameter &h : kind.hyperparameters)
+        if (!llvm::is_contained(keys, h.key()))
+          keys.push_back(h.key());
+      return errorAt(file, key.source().begin,
+                     "[optimizer] " + name + ": unknown key for kind = " +
+                         quoted(kind.name) + " (expected one of: " + llvm::join(keys, ", ") + ")");
+    }
+    return Entry(file, "optimizer", name, value)
+        .readHyperparameters(kind, config.hyperparameters);
+  });
 }
 
 /// Keys that only make sense together: idx and npy data sets name their four
@@ -674,6 +756,8 @@ llvm::Expected<TrainConfig> marthe::parseTrainConfigText(StringRef text,
       });
   if (errors)
     return errors;
+  if (Error error = checkOptimizerKeys(sourceName, parsed.table(), config))
+    return error;
   if (Error error = checkDataFiles(sourceName, parsed.table(), config))
     return error;
   if (Error error = checkSplitSizes(sourceName, parsed.table(), config))
@@ -686,10 +770,6 @@ llvm::Expected<TrainConfig> marthe::parseTrainConfig(StringRef path) {
   if (!buffer)
     return makeError(path + ": error: cannot open file");
   return parseTrainConfigText((*buffer)->getBuffer(), path);
-}
-
-StringRef marthe::toString(OptimizerKind kind) {
-  return kOptimizerNames[static_cast<size_t>(kind)];
 }
 
 StringRef marthe::toString(ScheduleKind kind) {

@@ -10,6 +10,9 @@
 #ifndef MARTHE_FRONTEND_TRAINCONFIG_H
 #define MARTHE_FRONTEND_TRAINCONFIG_H
 
+#include "dialect/OptimizerKinds.h"
+
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -20,7 +23,6 @@
 
 namespace marthe {
 
-enum class OptimizerKind { SGD, Momentum, Adam };
 enum class ScheduleKind {
   Marthe,
   HD,
@@ -78,20 +80,20 @@ struct TrainConfig {
   double weightDecay = 0.0;
 
   // [optimizer]
-  /// Key kind: "sgd" | "momentum" | "adam".
-  OptimizerKind optimizer = OptimizerKind::SGD;
-  /// In [0, 1).
-  double momentum = 0.9;
-  /// Keys beta1, beta2 (in [0, 1)) and epsilon (> 0).
-  double adamBeta1 = 0.9;
-  double adamBeta2 = 0.999;
-  double adamEpsilon = 1e-8;
+  /// Key kind: a name of dialect/OptimizerKinds.h.
+  Optimizer optimizer = Optimizer::SGD;
+  /// The hyperparameters the config gives (by their names in the kind's
+  /// table; `betas = [a, b]` gives beta1 and beta2); the others keep their
+  /// defaults.
+  llvm::StringMap<double> hyperparameters;
 
   // [schedule]
   /// Key kind: marthe | hd | rtho | constant | exponential | staircase | sgdr.
   ScheduleKind schedule = ScheduleKind::Marthe;
-  /// Initial learning rate, > 0.
+  /// Initial learning rate, > 0; by default the optimizer kind's (its
+  /// package's default lr).
   double eta0 = 0.01;
+  bool eta0Given = false;
   /// beta_0: the initial hyper-learning-rate (the fixed one for hd/rtho), >= 0.
   double beta = 0.0;
   /// Key beta_step: a number >= 0, or "auto" (std::nullopt).
@@ -129,7 +131,6 @@ llvm::Expected<TrainConfig> parseTrainConfigText(llvm::StringRef text,
                                                  llvm::StringRef sourceName);
 
 /// The TOML spelling of each value.
-llvm::StringRef toString(OptimizerKind kind);
 llvm::StringRef toString(ScheduleKind kind);
 llvm::StringRef toString(DataOrder order);
 

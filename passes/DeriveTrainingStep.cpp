@@ -1,4 +1,5 @@
 #include "passes/FunctionUtils.h"
+#include "passes/OptimizerRules.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -38,6 +39,8 @@ struct DeriveTrainingStepPass
     OpBuilder builder(module.getContext());
     func::FuncOp loss = buildLoss(builder, *forward);
     buildTrainStep(builder, loss);
+    buildInitialState(builder, loss);
+    buildEvaluationPoint(builder, loss);
     if (exportDerivatives)
       buildExportedDerivatives(builder, loss);
   }
@@ -73,6 +76,16 @@ struct DeriveTrainingStepPass
   LogicalResult checkOptions() {
     if (weightDecay < 0)
       return getOperation().emitError("weight-decay must be >= 0");
+    const OptimizerKind &kind = optimizerKind(optimizer);
+    llvm::Expected<llvm::StringMap<double>> given = parseHyperparameters(kind, hyperparameters);
+    if (!given)
+      return getOperation().emitError(llvm::toString(given.takeError()));
+    llvm::StringMap<double> values = resolveHyperparameters(kind, *given);
+    if (values.lookup("r") != 0)
+      return getOperation().emitError("hyperparameter r: only 0 is supported (the average's "
+                                      "weights are lr_max^weight_lr_power)");
+    rule = makeOptimizerRule(optimizer, values);
+    slots = rule->slots();
     return success();
   }
 
@@ -129,24 +142,47 @@ struct DeriveTrainingStepPass
     return SmallVector<Value>(grad.getResults());
   }
 
-  /// The state: the parameters, the optimizer's buffers, then the running
+  /// The state: the parameters, the optimizer's slots, then the running
   /// statistics (state that the step updates but does not train).
   RoleList stateRoles(func::FuncOp loss) {
-    SmallVector<int64_t> all = range(0, params.size());
-    RoleList roles = argRoles(loss, all);
-    if (optimizer == Optimizer::Momentum)
-      roles.append(argRoles(loss, all, "opt:momentum:"));
-    if (optimizer == Optimizer::Adam) {
-      roles.append(argRoles(loss, all, "opt:adam_m:"));
-      roles.append(argRoles(loss, all, "opt:adam_v:"));
-      // float64 whatever the model's precision: 1 - beta^k stays exact
-      // over any number of steps (float32 drifts by ~1e-7 a step).
-      Type wide = RankedTensorType::get({}, Float64Type::get(loss.getContext()));
-      roles.push_back({wide, "opt:adam_bc1"});
-      roles.push_back({wide, "opt:adam_bc2"});
-    }
+    RoleList roles = argRoles(loss, range(0, params.size()));
+    roles.append(slotRoles(loss));
     roles.append(argRoles(loss, stats));
     return roles;
+  }
+
+  /// The optimizer's slots: "opt:<slot>:<parameter role>" per parameter, or
+  /// one float64 "opt:<slot>".
+  RoleList slotRoles(func::FuncOp loss) {
+    SmallVector<int64_t> all = range(0, params.size());
+    Type wide = RankedTensorType::get({}, Float64Type::get(loss.getContext()));
+    RoleList roles;
+    for (const StateSlot &slot : slots) {
+      std::string prefix = "opt:" + slot.name;
+      if (slot.shape == StateSlot::Shape::Scalar) {
+        roles.push_back({wide, prefix});
+        continue;
+      }
+      RoleList perParameter = argRoles(loss, all, prefix + ":");
+      if (slot.shape == StateSlot::Shape::PerParameterScalar)
+        for (auto &role : perParameter)
+          role.first = wide;
+      roles.append(perParameter);
+    }
+    return roles;
+  }
+
+  /// The rule's inputs from the state values (parameters, then slots).
+  StepInputs stepInputs(ValueRange state) {
+    size_t n = params.size(), at = n;
+    StepInputs in;
+    in.params = state.take_front(n);
+    for (const StateSlot &slot : slots) {
+      size_t count = slot.shape == StateSlot::Shape::Scalar ? 1 : n;
+      in.slots.emplace_back(state.slice(at, count).begin(), state.slice(at, count).end());
+      at += count;
+    }
+    return in;
   }
 
   /// @train_step(state..., input, labels, eta[, dropout_key]) -> (state'..., loss).
@@ -173,11 +209,12 @@ struct DeriveTrainingStepPass
     SmallVector<Value> grads;
     for (size_t i = 0; i < params.size(); ++i)
       grads.push_back(regularizedGradient(builder, stateValues[i], valueGrad[i + 1]));
-    Value eta = blockArgs[state.size() + 2];
 
-    SmallVector<Value> returned = optimizer == Optimizer::Adam       ? adamUpdate(builder, stateValues, grads, eta)
-                                  : optimizer == Optimizer::Momentum ? momentumUpdate(builder, stateValues, grads, eta)
-                                                            : sgdUpdate(builder, stateValues, grads, eta);
+    StepInputs in = stepInputs(stateValues);
+    in.grads = grads;
+    in.eta = blockArgs[state.size() + 2];
+    UpdateBuilder update(builder, step.getLoc());
+    SmallVector<Value> returned = rule->update(update, in);
     if (forwardTrain) {
       // The training batch's statistics; after inlining, CSE shares the
       // forward pass with the gradient's.
@@ -194,92 +231,53 @@ struct DeriveTrainingStepPass
     func::ReturnOp::create(builder, step.getLoc(), returned);
   }
 
-  Value scalarConstant(OpBuilder &builder, Value like, double value) {
-    return ConstantOp::createSplat(builder, like.getLoc(), scalarType(like.getType()), value);
-  }
-
-  /// a * x + c * y for constants a and c.
-  Value mix(OpBuilder &builder, double a, Value x, double c, Value y) {
-    Location loc = x.getLoc();
-    Value ax = MulOp::create(builder, loc, scalarConstant(builder, x, a), x);
-    Value cy = MulOp::create(builder, loc, scalarConstant(builder, y, c), y);
-    return AddOp::create(builder, loc, ax, cy);
-  }
-
-  /// w - eta * direction
-  Value descend(OpBuilder &builder, Value w, Value eta, Value direction) {
-    Location loc = w.getLoc();
-    return SubOp::create(builder, loc, w, MulOp::create(builder, loc, eta, direction));
-  }
-
   /// g + lambda * w
   Value regularizedGradient(OpBuilder &builder, Value w, Value g) {
     if (weightDecay == 0.0)
       return g;
-    Location loc = w.getLoc();
-    Value decay = MulOp::create(builder, loc, scalarConstant(builder, w, weightDecay), w);
-    return AddOp::create(builder, loc, g, decay);
+    UpdateBuilder b(builder, w.getLoc());
+    return b.add(g, b.scale(weightDecay, w));
   }
 
-  SmallVector<Value> sgdUpdate(OpBuilder &builder, ValueRange state, ArrayRef<Value> grads,
-                               Value eta) {
-    SmallVector<Value> updated;
-    for (auto [w, g] : llvm::zip(state, grads))
-      updated.push_back(descend(builder, w, eta, g));
-    return updated;
-  }
-
-  /// buf' = m * buf + g; w' = w - eta * buf' (PyTorch's convention; buf starts
-  /// at 0, so buf_1 = g).
-  SmallVector<Value> momentumUpdate(OpBuilder &builder, ValueRange state, ArrayRef<Value> grads,
-                                    Value eta) {
-    size_t n = grads.size();
-    SmallVector<Value> weights, buffers;
-    for (size_t i = 0; i < n; ++i) {
-      Location loc = state[i].getLoc();
-      Value decayed = MulOp::create(builder, loc, scalarConstant(builder, state[n + i], momentum),
-                                    state[n + i]);
-      buffers.push_back(AddOp::create(builder, loc, decayed, grads[i]));
-      weights.push_back(descend(builder, state[i], eta, buffers.back()));
+  /// @init_optimizer(params...) -> (slots...): the optimizer's state before
+  /// the first step, for optimizers whose state does not start at zero
+  /// (copies of the parameters, d0, ...). The trainer calls it once.
+  void buildInitialState(OpBuilder &builder, func::FuncOp loss) {
+    if (llvm::all_of(slots, [](const StateSlot &s) { return s.start == StateSlot::Start::Zero; }))
+      return;
+    RoleList args = argRoles(loss, range(0, params.size()));
+    RoleList results = slotRoles(loss);
+    func::FuncOp init = createFunction(builder, getOperation(), "init_optimizer", args, results);
+    UpdateBuilder b(builder, init.getLoc());
+    SmallVector<Value> values;
+    auto result = results.begin();
+    for (const StateSlot &slot : slots) {
+      size_t count = slot.shape == StateSlot::Shape::Scalar ? 1 : params.size();
+      for (size_t i = 0; i < count; ++i, ++result) {
+        if (slot.start == StateSlot::Start::Parameter) {
+          values.push_back(init.getArgument(i));
+          continue;
+        }
+        double value = slot.start == StateSlot::Start::Constant ? slot.value : 0.0;
+        values.push_back(ConstantOp::createSplat(builder, init.getLoc(), result->first, value));
+      }
     }
-    weights.append(buffers);
-    return weights;
+    func::ReturnOp::create(builder, init.getLoc(), values);
   }
 
-  /// PyTorch's Adam. The bias corrections bc_k = 1 - beta^k are float64
-  /// state too, starting at 0: bc' = beta * bc + (1 - beta), rounded to the
-  /// model's precision where they divide.
-  SmallVector<Value> adamUpdate(OpBuilder &builder, ValueRange state, ArrayRef<Value> grads,
-                                Value eta) {
-    size_t n = grads.size();
-    auto correction = [&](Value bc, double beta) -> Value {
-      Location loc = bc.getLoc();
-      Value decayed = MulOp::create(builder, loc, scalarConstant(builder, bc, beta), bc);
-      return AddOp::create(builder, loc, decayed, scalarConstant(builder, bc, 1 - beta));
-    };
-    Value bc1 = correction(state[3 * n], beta1), bc2 = correction(state[3 * n + 1], beta2);
-    Location bcLoc = bc1.getLoc();
-    Value bc1Model = ConvertOp::create(builder, bcLoc, eta.getType(), bc1);
-    Value bc2Model = ConvertOp::create(builder, bcLoc, eta.getType(), bc2);
-    SmallVector<Value> weights, firsts, seconds;
-    for (size_t i = 0; i < n; ++i) {
-      Location loc = state[i].getLoc();
-      Value g = grads[i];
-      Value m = mix(builder, beta1, state[n + i], 1 - beta1, g);
-      Value v = mix(builder, beta2, state[2 * n + i], 1 - beta2,
-                    MulOp::create(builder, loc, g, g));
-      Value s = SqrtOp::create(builder, loc, DivOp::create(builder, loc, v, bc2Model));
-      Value denominator = AddOp::create(builder, loc, s, scalarConstant(builder, s, epsilon));
-      Value u =
-          DivOp::create(builder, loc, DivOp::create(builder, loc, m, bc1Model), denominator);
-      weights.push_back(descend(builder, state[i], eta, u));
-      firsts.push_back(m);
-      seconds.push_back(v);
-    }
-    weights.append(firsts);
-    weights.append(seconds);
-    weights.append({bc1, bc2});
-    return weights;
+  /// @evaluation_point(params..., slots...) -> (params...): the parameters the
+  /// model is evaluated and written with, where the optimizer's iterate is
+  /// not that point (schedule-free's average x).
+  void buildEvaluationPoint(OpBuilder &builder, func::FuncOp loss) {
+    if (!optimizerKind(optimizer).hasEvaluationPoint)
+      return;
+    RoleList args = argRoles(loss, range(0, params.size()));
+    args.append(slotRoles(loss));
+    RoleList results = argRoles(loss, range(0, params.size()));
+    func::FuncOp point = createFunction(builder, getOperation(), "evaluation_point", args, results);
+    UpdateBuilder b(builder, point.getLoc());
+    SmallVector<Value> values = rule->evaluationPoint(b, stepInputs(point.getArguments()));
+    func::ReturnOp::create(builder, point.getLoc(), values);
   }
 
   /// `name`(params, stats, input, labels[, dropout_key]) -> (loss, grads...).
@@ -320,6 +318,8 @@ struct DeriveTrainingStepPass
     func::ReturnOp::create(builder, loss.getLoc(), returned);
   }
 
+  std::shared_ptr<OptimizerRule> rule; // shared: the pass is cloned
+  SmallVector<StateSlot> slots;
   SmallVector<int64_t> params, stats;
   int64_t inputIndex = -1;
   func::FuncOp forwardTrain;

@@ -2,13 +2,11 @@
 #define MARTHE_PASSES_PASSES_H
 
 #include "dialect/MartheOps.h"
+#include "dialect/OptimizerKinds.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace marthe {
-
-/// The optimizer whose step marthe-derive-training-step builds.
-enum class Optimizer { SGD, Momentum, Adam };
 
 /// How marthe-hypergradient treats mu (the discount of the tangent).
 enum class MuMode { Adaptive, Fixed, Zero };

@@ -17,8 +17,13 @@ def DeriveTrainingStep : Pass<"marthe-derive-training-step", "mlir::ModuleOp"> {
     func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"},
                        %x: tensor<2x4xf32> {marthe.role = "input"}) -> tensor<2x3xf32>
     ```
-    Momentum keeps one buffer per parameter; Adam keeps m and v per parameter
-    and its two bias corrections as scalars. After (SGD):
+    Each optimizer kind's rule (passes/OptimizerRules.cpp) says its state
+    after the parameters: momentum one buffer per parameter, Adam m and v per
+    parameter and its two bias corrections as float64 scalars, Prodigy also
+    the starting point and d. Where that state does not start at zero,
+    `@init_optimizer(params...)` returns its initial value; schedule-free
+    kinds also get `@evaluation_point(params..., state...)`, the average x
+    that evaluation and the written model use. After (SGD):
     ```mlir
     func.func @train_step(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %x: ..., %y: tensor<2xi32>,
                           %eta: tensor<f32>) -> (tensor<3x4xf32>, tensor<f32>) {
@@ -31,16 +36,11 @@ def DeriveTrainingStep : Pass<"marthe-derive-training-step", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"optimizer", "optimizer", "::marthe::Optimizer", "::marthe::Optimizer::SGD",
-           "the optimizer", [{::llvm::cl::values(
-             clEnumValN(::marthe::Optimizer::SGD, "sgd", "plain SGD"),
-             clEnumValN(::marthe::Optimizer::Momentum, "momentum", "SGD with momentum"),
-             clEnumValN(::marthe::Optimizer::Adam, "adam", "Adam"))}]>,
+           "the optimizer (dialect/OptimizerKinds.h)", [{::marthe::optimizerValues()}]>,
     Option<"weightDecay", "weight-decay", "double", "0.0",
            "L2 factor lambda: the gradient becomes g + lambda * w">,
-    Option<"momentum", "momentum", "double", "0.9", "momentum factor (PyTorch convention)">,
-    Option<"beta1", "beta1", "double", "0.9", "Adam beta1">,
-    Option<"beta2", "beta2", "double", "0.999", "Adam beta2">,
-    Option<"epsilon", "epsilon", "double", "1e-8", "Adam epsilon">,
+    ListOption<"hyperparameters", "hyperparameters", "std::string",
+               "the optimizer's hyperparameters as name=value (the others keep their defaults)">,
     Option<"exportDerivatives", "export-derivatives", "bool", "false",
            "also emit @loss_and_grad and @loss_hvp (for numeric tests)">,
   ];

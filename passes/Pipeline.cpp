@@ -66,16 +66,11 @@ void buildTargetNeutralLowering(OpPassManager &pm) {
 
 namespace {
 struct PipelineCliOptions : public PassPipelineOptions<PipelineCliOptions> {
-  Option<Optimizer> optimizer{
-      *this, "optimizer", llvm::cl::desc("the optimizer"), llvm::cl::init(Optimizer::SGD),
-      llvm::cl::values(clEnumValN(Optimizer::SGD, "sgd", "plain SGD"),
-                       clEnumValN(Optimizer::Momentum, "momentum", "SGD with momentum"),
-                       clEnumValN(Optimizer::Adam, "adam", "Adam"))};
+  Option<Optimizer> optimizer{*this, "optimizer", llvm::cl::desc("the optimizer"),
+                              llvm::cl::init(Optimizer::SGD), optimizerValues()};
   Option<double> weightDecay{*this, "weight-decay", llvm::cl::init(0.0)};
-  Option<double> momentum{*this, "momentum", llvm::cl::init(0.9)};
-  Option<double> beta1{*this, "beta1", llvm::cl::init(0.9)};
-  Option<double> beta2{*this, "beta2", llvm::cl::init(0.999)};
-  Option<double> epsilon{*this, "epsilon", llvm::cl::init(1e-8)};
+  ListOption<std::string> hyperparameters{
+      *this, "hyperparameters", llvm::cl::desc("the optimizer's hyperparameters as name=value")};
   Option<bool> hypergradient{*this, "hypergradient", llvm::cl::init(true)};
   Option<MuMode> mu{
       *this, "mu", llvm::cl::desc("how mu is treated"), llvm::cl::init(MuMode::Adaptive),
@@ -97,10 +92,7 @@ void registerAllMarthePasses() {
         options.forwardOnly = cli.forwardOnly;
         options.step.optimizer = cli.optimizer;
         options.step.weightDecay = cli.weightDecay;
-        options.step.momentum = cli.momentum;
-        options.step.beta1 = cli.beta1;
-        options.step.beta2 = cli.beta2;
-        options.step.epsilon = cli.epsilon;
+        options.step.hyperparameters.assign(cli.hyperparameters.begin(), cli.hyperparameters.end());
         options.step.exportDerivatives = cli.exportDerivatives;
         options.hypergradient = cli.hypergradient;
         options.schedule.muMode = cli.mu;

@@ -33,6 +33,8 @@ static RunConfig runConfigFromJson(const nlohmann::json &j) {
   if (j.at("mu").is_number())
     c.mu = j.at("mu").get<double>();
   c.seededInit = j.at("init") == "seeded";
+  c.optimizer = j.value("optimizer", c.optimizer);
+  c.hyperparametersJson = j.value("hyperparameters", nlohmann::json::object()).dump();
   c.rollbackTo = j.value("rollback", c.rollbackTo);
   c.betaStepStart = j.value("beta_step_start", c.betaStepStart);
   c.betaStepCut = j.value("beta_step_cut", c.betaStepCut);
@@ -68,6 +70,8 @@ std::string runConfigToJson(const RunConfig &c) {
       {"beta_step_cut", c.betaStepCut},     {"reset_beta", c.resetBeta}};
   j["beta_step"] = c.betaStep ? nlohmann::json(*c.betaStep) : nlohmann::json("auto");
   j["mu"] = c.mu ? nlohmann::json(*c.mu) : nlohmann::json("adaptive");
+  j["optimizer"] = c.optimizer;
+  j["hyperparameters"] = nlohmann::json::parse(c.hyperparametersJson);
   return j.dump();
 }
 

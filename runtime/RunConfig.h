@@ -22,6 +22,10 @@ struct RunConfig {
   double eta0 = 0.01, beta0 = 0, decay = 0.99, sgdrTMult = 2;
   std::optional<double> betaStep; // nullopt: "auto"
   std::optional<double> mu;       // nullopt: adaptive
+  /// The optimizer kind and its resolved hyperparameters (a JSON object),
+  /// as compiled in: recorded in summary.json, not changeable at run time.
+  std::string optimizer = "sgd";
+  std::string hyperparametersJson = "{}";
   bool seededInit = false;
   bool quiet = false;
   bool resume = false;    // continue from out/checkpoint.bin

@@ -7,6 +7,7 @@
 #include "runtime/Error.h"
 #include "runtime/Metrics.h"
 #include "runtime/OnnxModel.h"
+#include "runtime/OptimizerState.h"
 #include "runtime/Program.h"
 #include "runtime/Progress.h"
 #include "runtime/Resume.h"
@@ -93,6 +94,7 @@ public:
         forwardLabels_(labelSpec(forward_.arg("input").spec->dims[0])) {
     bool hyper = isHypergradientSchedule(config.schedule);
     step_.emplace(*requireFunction(hyper ? "marthe_step" : "train_step"), program.device);
+    evaluationPoint_.emplace(program, *step_);
     pipelined_ = hyper && program.device != Device::Cpu;
     initialize(hyper);
   }
@@ -179,16 +181,19 @@ public:
     return {loss / set.count, double(correct) / set.count};
   }
 
+  /// The model's initializers at the evaluation point.
   std::vector<NamedTensor> parameters() {
     std::vector<NamedTensor> params;
+    evaluationPoint_->update();
     for (Tensor &arg : step_->args()) {
       std::string role = arg.spec->role;
       if (!isModelTensor(role))
         continue;
+      const Tensor &value = evaluationPoint_->tensor(role);
       NamedTensor tensor{role.substr(5 + isParameter(role)), {}, {}};
       tensor.shape.assign(arg.spec->dims, arg.spec->dims + arg.spec->rank);
       for (int64_t i = 0; i < arg.size(); ++i)
-        tensor.values.push_back(arg.get(i));
+        tensor.values.push_back(value.get(i));
       params.push_back(std::move(tensor));
     }
     return params;
@@ -229,6 +234,7 @@ private:
       for (int64_t i = 0; i < arg.size(); ++i)
         arg.set(i, seeded ? glorot(*arg.spec, rng) : values.values[i]);
     }
+    initializeOptimizerState(program_, *step_);
     step_->arg("eta").set(0, config_.eta0);
     if (!hyper)
       return;
@@ -454,9 +460,10 @@ private:
   }
 
   void syncForward() {
+    evaluationPoint_->update();
     for (Tensor &arg : step_->args())
       if (forward_.hasArg(arg.spec->role) && std::string(arg.spec->role) != "input")
-        forward_.arg(arg.spec->role).assign(arg);
+        forward_.arg(arg.spec->role).assign(evaluationPoint_->tensor(arg.spec->role));
   }
 
   /// The trained model so far and everything needed to resume.
@@ -503,6 +510,8 @@ private:
   std::map<const ImageSet *, std::unique_ptr<Batcher>> evaluationBatchers_;
   Function forward_;
   std::optional<Function> step_;
+  /// Where evaluation and model.onnx take the parameters (schedule-free: x).
+  std::optional<EvaluationPoint> evaluationPoint_;
   const ImageSet &validation_;
   TensorSpec labelSpec_{};
   /// Labels of the forward function's batches (evaluation, validation loss).

@@ -9,7 +9,7 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libopenblas-dev libdnnl-dev zlib1g-dev libtomlplusplus-dev nlohmann-json3-dev libgtest-dev
   clang libclang-rt-dev
-  dataset-fashion-mnist python3-torch python3-torchvision python3-onnx python3-numpy
+  dataset-fashion-mnist python3-torch python3-torchvision python3-onnx python3-numpy python3-pip
 )
 
 install_missing() {
@@ -23,6 +23,24 @@ install_missing() {
     [ "$(id -u)" -eq 0 ] || sudo=sudo
     $sudo apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+  fi
+}
+
+# The automatic-LR optimizers' reference packages, the oracles of marthe's
+# optimizer kinds (test/EndToEnd/peer_reference.py): pinned, installed from
+# PyPI into a project-local folder for Debian's /usr/bin/python3 (torch comes
+# from Debian, so no dependencies are pulled in).
+ORACLES=$ROOT/.oracles # test/EndToEnd/CMakeLists.txt reads it there
+ORACLE_PACKAGES=(prodigyopt==1.1.2 schedulefree==1.4.1 dadaptation==3.2 dog-optimizer==1.0.3)
+
+install_oracles() {
+  local stamp="$ORACLES/.installed"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "${ORACLE_PACKAGES[*]}" ]; then
+    echo "installing the reference optimizers: ${ORACLE_PACKAGES[*]}" >&2
+    rm -rf "$ORACLES"
+    /usr/bin/python3 -m pip install -q --disable-pip-version-check --no-deps --target "$ORACLES" \
+      "${ORACLE_PACKAGES[@]}"
+    echo "${ORACLE_PACKAGES[*]}" > "$stamp"
   fi
 }
 

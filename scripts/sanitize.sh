@@ -35,8 +35,14 @@ if [ -x "$BUILD/bin/marthe-compile" ]; then
   /usr/bin/python3 "$ROOT/models/cnn.py" -o "$models/cnn.onnx" --arch small_bn --batch 100 2>/dev/null
   /usr/bin/python3 "$ROOT/models/mlp.py" -o "$models/mlp.onnx" >/dev/null 2>&1
   printf '[optimizer]\nkind = "adam"\n' > "$models/adam.toml"
+  for kind in prodigy dadapt_adam schedulefree_sgd schedulefree_adamw ldog; do
+    printf '[optimizer]\nkind = "%s"\n' "$kind" > "$models/$kind.toml"
+  done
   for model in "$models"/*.onnx "$ROOT"/test/Fuzz/corpus/importer/{conv,conv1d,ops,pad,view}.onnx; do
-    for config in "$ROOT/models/train.toml" "$models/adam.toml"; do
+    configs=("$ROOT/models/train.toml" "$models/adam.toml")
+    # every optimizer kind on the MLP and the BatchNorm CNN
+    [[ $model == "$models"/* ]] && configs=("$ROOT/models/train.toml" "$models"/*.toml)
+    for config in "${configs[@]}"; do
       "$BUILD/bin/marthe-compile" "$model" --config "$config" --emit=buffers -o "$models/gcc.mlir" >/dev/null
       "$BUILD_ASAN/bin/marthe-compile" "$model" --config "$config" --emit=buffers -o "$models/clang.mlir" >/dev/null
       cmp -s "$models/gcc.mlir" "$models/clang.mlir" ||

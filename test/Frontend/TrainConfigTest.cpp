@@ -11,6 +11,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <gtest/gtest.h>
 
 using namespace marthe;
@@ -46,11 +47,8 @@ void expectDefaults(const TrainConfig &config) {
   EXPECT_EQ(config.order, DataOrder::Shuffle);
   EXPECT_EQ(config.lossKind, "cross_entropy");
   EXPECT_EQ(config.weightDecay, 0.0);
-  EXPECT_EQ(config.optimizer, OptimizerKind::SGD);
-  EXPECT_EQ(config.momentum, 0.9);
-  EXPECT_EQ(config.adamBeta1, 0.9);
-  EXPECT_EQ(config.adamBeta2, 0.999);
-  EXPECT_EQ(config.adamEpsilon, 1e-8);
+  EXPECT_EQ(config.optimizer, Optimizer::SGD);
+  EXPECT_TRUE(config.hyperparameters.empty());
   EXPECT_EQ(config.schedule, ScheduleKind::Marthe);
   EXPECT_EQ(config.eta0, 0.01);
   EXPECT_EQ(config.beta, 0.0);
@@ -100,7 +98,6 @@ weight_decay = 5e-4
 
 [optimizer]
 kind = "adam"
-momentum = 0.5
 beta1 = 0.8
 beta2 = 0.99
 epsilon = 1e-6
@@ -134,11 +131,11 @@ log_every = 1
   EXPECT_EQ(config.order, DataOrder::Sequential);
   EXPECT_EQ(config.lossKind, "cross_entropy");
   EXPECT_EQ(config.weightDecay, 5e-4);
-  EXPECT_EQ(config.optimizer, OptimizerKind::Adam);
-  EXPECT_EQ(config.momentum, 0.5);
-  EXPECT_EQ(config.adamBeta1, 0.8);
-  EXPECT_EQ(config.adamBeta2, 0.99);
-  EXPECT_EQ(config.adamEpsilon, 1e-6);
+  EXPECT_EQ(config.optimizer, Optimizer::Adam);
+  EXPECT_EQ(config.hyperparameters.lookup("beta1"), 0.8);
+  EXPECT_EQ(config.hyperparameters.lookup("beta2"), 0.99);
+  EXPECT_EQ(config.hyperparameters.lookup("epsilon"), 1e-6);
+  EXPECT_EQ(config.hyperparameters.size(), 3u);
   EXPECT_EQ(config.schedule, ScheduleKind::SGDR);
   EXPECT_EQ(config.eta0, 0.1);
   EXPECT_EQ(config.beta, 1e-3);
@@ -183,11 +180,8 @@ TEST(TrainConfigTest, EnumSpellingsRoundTrip) {
     EXPECT_EQ(
         parse(("[schedule]\nkind = \"" + toString(kind) + "\"").str()).schedule,
         kind);
-  for (OptimizerKind kind :
-       {OptimizerKind::SGD, OptimizerKind::Momentum, OptimizerKind::Adam})
-    EXPECT_EQ(parse(("[optimizer]\nkind = \"" + toString(kind) + "\"").str())
-                  .optimizer,
-              kind);
+  for (const OptimizerKind &kind : optimizerKinds())
+    EXPECT_EQ(parse(("[optimizer]\nkind = \"" + kind.name + "\"").str()).optimizer, kind.id);
   for (DataOrder order : {DataOrder::Shuffle, DataOrder::Sequential})
     EXPECT_EQ(
         parse(("[data]\norder = \"" + toString(order) + "\"").str()).order,
@@ -315,8 +309,8 @@ TEST(TrainConfigTest, IntegerOutOfRange) {
 }
 
 TEST(TrainConfigTest, NumberOutOfRange) {
-  EXPECT_EQ(errorOf("[optimizer]\nmomentum = 1.0"),
-            "train.toml:2:12: error: [optimizer] momentum: expected a number "
+  EXPECT_EQ(errorOf("[optimizer]\nkind = \"momentum\"\nmomentum = 1.0"),
+            "train.toml:3:12: error: [optimizer] momentum: expected a number "
             "in [0, 1), got 1");
   EXPECT_EQ(errorOf("[schedule]\neta0 = 0"),
             "train.toml:2:8: error: [schedule] eta0: expected a number > 0, "
@@ -324,8 +318,8 @@ TEST(TrainConfigTest, NumberOutOfRange) {
   EXPECT_EQ(errorOf("[schedule]\ndecay = 1.5"),
             "train.toml:2:9: error: [schedule] decay: expected a number in "
             "(0, 1], got 1.5");
-  EXPECT_EQ(errorOf("[optimizer]\nbeta2 = 9223372036854775807"),
-            "train.toml:2:9: error: [optimizer] beta2: expected a number in "
+  EXPECT_EQ(errorOf("[optimizer]\nkind = \"adam\"\nbeta2 = 9223372036854775807"),
+            "train.toml:3:9: error: [optimizer] beta2: expected a number in "
             "[0, 1), got 9223372036854775807");
   EXPECT_EQ(errorOf("[loss]\nweight_decay = nan"),
             "train.toml:2:16: error: [loss] weight_decay: expected a number "
@@ -345,8 +339,48 @@ TEST(TrainConfigTest, WrongType) {
 
 TEST(TrainConfigTest, UnknownKey) {
   EXPECT_EQ(errorOf("[optimizer]\nkind = \"momentum\"\n\n\nmomentun = 0.5"),
-            "train.toml:5:1: error: [optimizer] momentun: unknown key "
-            "(expected one of: kind, momentum, beta1, beta2, epsilon)");
+            "train.toml:5:1: error: [optimizer] momentun: unknown key for kind = \"momentum\" "
+            "(expected one of: kind, momentum)");
+  // A hyperparameter of another kind, given before the kind.
+  EXPECT_EQ(errorOf("[optimizer]\nd0 = 1e-6\nkind = \"adam\""),
+            "train.toml:2:1: error: [optimizer] d0: unknown key for kind = \"adam\" "
+            "(expected one of: kind, beta1, beta2, epsilon)");
+}
+
+// Each kind's hyperparameters under its package's names; eta0 defaults to
+// the package's lr.
+TEST(TrainConfigTest, PeerOptimizers) {
+  TrainConfig prodigy = parse("[optimizer]\nbetas = [0.5, 0.75]\nd0 = 1e-4\n"
+                              "growth_rate = inf\nsafeguard_warmup = true\nkind = \"prodigy\"");
+  EXPECT_EQ(prodigy.optimizer, Optimizer::Prodigy);
+  EXPECT_EQ(prodigy.hyperparameters.lookup("beta1"), 0.5);
+  EXPECT_EQ(prodigy.hyperparameters.lookup("beta2"), 0.75);
+  EXPECT_EQ(prodigy.hyperparameters.lookup("d0"), 1e-4);
+  EXPECT_TRUE(std::isinf(prodigy.hyperparameters.lookup("growth_rate")));
+  EXPECT_EQ(prodigy.hyperparameters.lookup("safeguard_warmup"), 1.0);
+  EXPECT_EQ(prodigy.eta0, 1.0);
+  EXPECT_EQ(parse("[optimizer]\nkind = \"schedulefree_adamw\"").eta0, 0.0025);
+  EXPECT_EQ(parse("[optimizer]\nkind = \"schedulefree_adamw\"\n[schedule]\neta0 = 0.5").eta0,
+            0.5);
+  EXPECT_EQ(parse("[optimizer]\nkind = \"schedulefree_sgd\"\nwarmup_steps = 10")
+                .hyperparameters.lookup("warmup_steps"),
+            10.0);
+  EXPECT_EQ(errorOf("[optimizer]\nkind = \"prodigy\"\nbetas = [0.9]"),
+            "train.toml:3:9: error: [optimizer] betas: expected an array of 2 numbers, got 1 "
+            "elements");
+  EXPECT_EQ(errorOf("[optimizer]\nkind = \"prodigy\"\nbetas = [0.9, 1.5]"),
+            "train.toml:3:9: error: [optimizer] betas: expected a number in [0, 1) at index 1, "
+            "got 1.5");
+  EXPECT_EQ(errorOf("[optimizer]\nkind = \"prodigy\"\ndecouple = 1"),
+            "train.toml:3:12: error: [optimizer] decouple: expected true or false, got integer");
+  EXPECT_EQ(errorOf("[optimizer]\nkind = \"ldog\"\neps = 0"),
+            "train.toml:3:7: error: [optimizer] eps: expected a number > 0, got 0");
+  EXPECT_EQ(errorOf("[optimizer]\nkind = \"schedulefree_sgd\"\nwarmup_steps = 1.5"),
+            "train.toml:3:16: error: [optimizer] warmup_steps: expected an integer, got float");
+  EXPECT_EQ(errorOf("[optimizer]\nkind = \"adagrad\""),
+            "train.toml:2:8: error: [optimizer] kind: unknown value \"adagrad\" (expected one "
+            "of: sgd, momentum, adam, prodigy, dadapt_adam, schedulefree_sgd, "
+            "schedulefree_adamw, ldog)");
 }
 
 TEST(TrainConfigTest, UnknownTable) {

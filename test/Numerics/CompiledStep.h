@@ -3,6 +3,7 @@
 #pragma once
 
 #include "runtime/Abi.h"
+#include "runtime/OptimizerState.h"
 #include "runtime/Program.h"
 
 #include <gtest/gtest.h>
@@ -159,11 +160,12 @@ protected:
     return fn;
   }
 
-  /// w_T after T steps of train_step with a constant eta, from w0 and a zero
-  /// optimizer state.
+  /// w_T after T steps of train_step with a constant eta, from w0 and the
+  /// optimizer's initial state.
   Vector trajectory(const Vector &w0, double eta, const std::vector<Batch> &batches) {
     Function fn = function("train_step");
     scatter(fn.args(), "param:", w0);
+    initializeOptimizerState(marthe_program, fn);
     for (const Batch &batch : batches) {
       setBatch(fn, batch);
       fn.arg("eta").set(0, eta);
@@ -174,11 +176,13 @@ protected:
   }
 
   /// w_T and the parameters' Z_T after T steps of marthe_step with mu = 1 and
-  /// beta = 0 (so eta stays constant), from w0, Z_0 = 0 and a zero optimizer state.
+  /// beta = 0 (so eta stays constant), from w0, Z_0 = 0 and the optimizer's
+  /// initial state (zero, or @init_optimizer's).
   std::pair<Vector, Vector> tangentTrajectory(const Vector &w0, double eta,
                                               const std::vector<Batch> &batches) {
     Function fn = function("marthe_step");
     scatter(fn.args(), "param:", w0);
+    initializeOptimizerState(marthe_program, fn);
     fn.arg("eta").set(0, eta);
     fn.arg("mu").set(0, 1.0);
     for (const Batch &train : batches) {

@@ -2,7 +2,7 @@
 // RUN: marthe-opt %s --marthe-derive-training-step="optimizer=momentum" | FileCheck %s --check-prefixes=CHECK,MOM
 // RUN: marthe-opt %s --marthe-derive-training-step="weight-decay=0.1" | FileCheck %s --check-prefixes=CHECK,WD
 // RUN: marthe-opt %s --marthe-derive-training-step="export-derivatives=true" | FileCheck %s --check-prefixes=CHECK,SGD,EXPORT
-// RUN: marthe-opt %s --marthe-derive-training-step="optimizer=adam beta1=0.5 beta2=0.75 epsilon=0.125" | FileCheck %s --check-prefix=ADAM
+// RUN: marthe-opt %s --marthe-derive-training-step="optimizer=adam hyperparameters=beta1=0.5,beta2=0.75,epsilon=0.125" | FileCheck %s --check-prefix=ADAM
 // RUN: not marthe-opt %s --marthe-derive-training-step="optimizer=rmsprop" 2>&1 | FileCheck %s --check-prefix=ERR-OPTIMIZER
 // RUN: not marthe-opt %s --marthe-derive-training-step="weight-decay=-1" 2>&1 | FileCheck %s --check-prefix=ERR-DECAY
 

@@ -30,6 +30,8 @@
 #include "llvm/Support/xxhash.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cmath>
+
 using namespace llvm;
 using namespace marthe;
 
@@ -139,27 +141,13 @@ StringRef toString(MuMode mode) {
   return "adaptive";
 }
 
-Optimizer optimizerOf(OptimizerKind kind) {
-  switch (kind) {
-  case OptimizerKind::Momentum:
-    return Optimizer::Momentum;
-  case OptimizerKind::Adam:
-    return Optimizer::Adam;
-  case OptimizerKind::SGD:
-    break;
-  }
-  return Optimizer::SGD;
-}
-
 TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
   TrainingPipelineOptions options;
   options.forwardOnly = forwardOnly;
-  options.step.optimizer = optimizerOf(config.optimizer);
+  options.step.optimizer = config.optimizer;
   options.step.weightDecay = config.weightDecay;
-  options.step.momentum = config.momentum;
-  options.step.beta1 = config.adamBeta1;
-  options.step.beta2 = config.adamBeta2;
-  options.step.epsilon = config.adamEpsilon;
+  std::vector<std::string> given = formatHyperparameters(config.hyperparameters);
+  options.step.hyperparameters.assign(given.begin(), given.end());
   options.step.exportDerivatives = exportDerivatives;
   options.schedule.muMode = muMode(config);
   return options;
@@ -196,6 +184,14 @@ std::string runtimeConfigJson(const TrainConfig &c) {
                       {"mu_mode", toString(muMode(c))}};
   object["beta_step"] = c.betaStep ? json::Value(*c.betaStep) : json::Value("auto");
   object["mu"] = c.mu ? json::Value(*c.mu) : json::Value("adaptive");
+  const OptimizerKind &kind = optimizerKind(c.optimizer);
+  object["optimizer"] = kind.name;
+  json::Object hyperparameters;
+  for (const auto &entry : resolveHyperparameters(kind, c.hyperparameters))
+    hyperparameters[entry.first().str()] = std::isnan(entry.second)   ? json::Value(nullptr)
+                                     : std::isinf(entry.second) ? json::Value("inf")
+                                                                : json::Value(entry.second);
+  object["hyperparameters"] = std::move(hyperparameters);
   std::string text;
   raw_string_ostream os(text);
   os << json::Value(std::move(object));
