@@ -59,6 +59,16 @@ def sequence1d(classes):
         torch.nn.Flatten(), torch.nn.Linear(8 * 9, classes))
 
 
+def rows1d(classes):
+    """A 1-D CNN over a 28x28 image read as 28 channels (its rows) along 28
+    steps (its columns): the automatic-LR benchmark's task of another shape."""
+    return torch.nn.Sequential(
+        torch.nn.Conv1d(28, 32, 5, padding=2), torch.nn.BatchNorm1d(32), torch.nn.ReLU(),
+        torch.nn.MaxPool1d(2),
+        torch.nn.Conv1d(32, 64, 3, padding=1), torch.nn.BatchNorm1d(64), torch.nn.ReLU(),
+        torch.nn.AvgPool1d(14), torch.nn.Flatten(), torch.nn.Linear(64, classes))
+
+
 class ConcatBranch(torch.nn.Module):
     """x joined along the channels with tanh(1x1 convolution of x)."""
 
@@ -150,7 +160,7 @@ def resnet18(classes):
 
 
 ARCHITECTURES = {"small": (small, [1, 28, 28]), "small_bn": (small_bn, [1, 28, 28]),
-                 "sequence1d": (sequence1d, [2, 40]),
+                 "sequence1d": (sequence1d, [2, 40]), "rows1d": (rows1d, [28, 28]),
                  "tiny_tanh": (tiny_tanh, [1, 8, 8]),
                  "lenet5": (lenet5, [1, 28, 28]), "vgg11_bn_narrow": (vgg11_bn_narrow, [3, 32, 32]),
                  "resnet_block": (resnet_block, [3, 32, 32]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),

@@ -13,7 +13,7 @@ namespace marthe::rt {
 namespace {
 
 /// The file: this line, the fields, then the CRC-32 of everything before it.
-constexpr char kMagic[] = "MARTHE-CHECKPOINT 4\n";
+constexpr char kMagic[] = "MARTHE-CHECKPOINT 5\n";
 constexpr size_t kChecksumSize = sizeof(uint32_t);
 
 uint32_t checksum(const std::string &bytes, size_t size) {

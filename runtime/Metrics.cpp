@@ -53,7 +53,7 @@ std::string systemError(const std::string &path, const std::string &what,
 const std::vector<std::string> &metricsColumnNames() {
   static const std::vector<std::string> names{
       "step", "loss", "val_loss", "val_acc", "eta",  "mu",
-      "beta", "c",    "beta_step", "hypergrad", "g1", "seconds"};
+      "beta", "c",    "beta_step", "hypergrad", "g1", "d", "seconds"};
   return names;
 }
 

@@ -12,9 +12,10 @@ namespace marthe::rt {
 
 // One metrics.csv row (README, "metrics.csv"): row t holds the schedule in
 // effect during step t (eta, mu, beta, c, beta_step), then what step t
-// computed (hypergradient, g1, losses) and the wall time at its end.
+// computed (hypergradient, g1, losses, the optimizer's d) and the wall time
+// at its end.
 enum MetricsColumn : size_t {
-  kStep, kLoss, kValLoss, kValAcc, kEta, kMu, kBeta, kC, kBetaStep, kHypergrad, kG1,
+  kStep, kLoss, kValLoss, kValAcc, kEta, kMu, kBeta, kC, kBetaStep, kHypergrad, kG1, kD,
   kSeconds, kMetricsColumns
 };
 using MetricsRow = std::array<double, kMetricsColumns>;

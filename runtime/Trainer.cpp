@@ -11,6 +11,7 @@
 #include "runtime/Program.h"
 #include "runtime/Progress.h"
 #include "runtime/Resume.h"
+#include "runtime/SeededInit.h"
 #include "runtime/SchedulePlot.h"
 #include "runtime/Snapshot.h"
 #include "runtime/SplitChecks.h"
@@ -225,14 +226,20 @@ private:
                                                 program_.modelName))
       initial[t.name] = std::move(t);
     std::mt19937_64 rng(config_.seed);
+    std::map<std::string, InitRule> rules;
+    if (config_.seededInit)
+      rules = seededInitRules(program_.modelBytes, program_.modelEnd - program_.modelBytes,
+                              program_.modelName);
     for (Tensor &arg : step_->args()) {
       std::string role = arg.spec->role;
       if (!isModelTensor(role))
         continue;
-      const NamedTensor &values = initial.at(role.substr(5 + isParameter(role)));
-      bool seeded = config_.seededInit && isParameter(role);
+      std::string name = role.substr(5 + isParameter(role));
+      std::vector<double> values = config_.seededInit && isParameter(role)
+                                       ? drawParameter(rules.at(name), arg.size(), rng)
+                                       : initial.at(name).values;
       for (int64_t i = 0; i < arg.size(); ++i)
-        arg.set(i, seeded ? glorot(*arg.spec, rng) : values.values[i]);
+        arg.set(i, values[i]);
     }
     initializeOptimizerState(program_, *step_);
     step_->arg("eta").set(0, config_.eta0);
@@ -243,14 +250,6 @@ private:
     double mu = config_.schedule == "hd" ? 0.0 : config_.schedule == "rtho" ? 1.0
                                                                              : config_.mu.value_or(0.0);
     step_->arg("mu").set(0, mu);
-  }
-
-  /// Glorot-uniform for matrices, zeros for vectors.
-  static double glorot(const TensorSpec &spec, std::mt19937_64 &rng) {
-    if (spec.rank < 2)
-      return 0.0;
-    double limit = std::sqrt(6.0 / double(spec.dims[0] + spec.dims[1]));
-    return std::uniform_real_distribution<double>(-limit, limit)(rng);
   }
 
   double scheduledEta(int64_t t) {
@@ -273,6 +272,12 @@ private:
   /// exact integer in float32.
   double dropoutKey(int64_t t) const {
     return double((uint64_t(config_.seed) * 1000003u + uint64_t(t) + 1) % (1u << 24));
+  }
+
+  /// The distance estimate d of Prodigy and D-Adaptation that step `ticket`
+  /// computed; NaN for other optimizers.
+  double optimizerD(uint64_t ticket) {
+    return step_->hasResult("opt:d") ? step_->scalar(ticket, "opt:d") : NAN;
   }
 
   /// A step started; its row is complete once finished.
@@ -309,6 +314,7 @@ private:
       row.fill(NAN);
       row[kStep] = double(t), row[kLoss] = fn.scalar(ticket, "loss");
       row[kValLoss] = validationLoss(t), row[kEta] = eta;
+      row[kD] = optimizerD(ticket);
       return {t, ticket, row};
     }
     valBatches_.fill(t, fn.arg("val_input"), fn.arg("val_labels"));
@@ -331,6 +337,7 @@ private:
     row[kEta] = nextEta_, row[kMu] = nextMu_, row[kBeta] = nextBeta_, row[kC] = nextC_;
     row[kBetaStep] = step_->arg("alpha").get(0);
     row[kHypergrad] = result("hg"), row[kG1] = result("g1");
+    row[kD] = optimizerD(step.ticket);
     nextEta_ = result("eta"), nextMu_ = result("mu"), nextBeta_ = result("beta");
     nextC_ = result("c");
     return row;
@@ -631,6 +638,7 @@ void train(const ProgramSpec &program, RunConfig config) {
                     {{column(run.rows, kEta, "eta")},
                      {column(run.rows, kMu, "mu")},
                      {column(run.rows, kBeta, "beta")},
+                     {column(run.rows, kD, "d (Prodigy, D-Adaptation)")},
                      {column(run.rows, kLoss, "loss"), column(run.rows, kValLoss, "val_loss")}});
   if (!completed)
     throw Error("training diverged at step " + std::to_string(run.divergence().step + 1) + " (" +

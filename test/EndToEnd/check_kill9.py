@@ -44,7 +44,7 @@ def check_complete(out, when):
         check(text == "" or text.endswith("\n"), f"{when}: metrics.csv ends mid-line")
         for line in text.splitlines()[1:]:
             fields = line.split(",")
-            check(len(fields) == 12 and all(fields), f"{when}: metrics.csv row {line!r}")
+            check(len(fields) == 13 and all(fields), f"{when}: metrics.csv row {line!r}")
     if os.path.exists(os.path.join(out, "summary.json")):
         json.load(open(os.path.join(out, "summary.json")))
     if os.path.exists(os.path.join(out, "model.onnx")):

@@ -36,13 +36,13 @@ import sys
 SKIP = 77
 INPUT_ROLES = {"input", "labels", "val_input", "val_labels"}
 COLUMNS = ["step", "loss", "val_loss", "val_acc", "eta", "mu", "beta", "c", "beta_step",
-           "hypergrad", "g1", "seconds"]
+           "hypergrad", "g1", "d", "seconds"]
 
 
 def read_checkpoint(path, dtype):
     """(rows [steps x 9], {role: array}) of a checkpoint.bin."""
     data = open(path, "rb").read()
-    magic = b"MARTHE-CHECKPOINT 4\n"
+    magic = b"MARTHE-CHECKPOINT 5\n"
     assert data.startswith(magic), path
     offset = len(magic)
 

@@ -78,12 +78,13 @@ TEST(CsvWriterTest, StartsWithGivenRowsAndResetsToFewer) {
   MetricsRow first{}, second{};
   first[kStep] = 0, second[kStep] = 1;
   CsvWriter csv(path, metricsColumnNames(), {first, second});
-  std::string header = "step,loss,val_loss,val_acc,eta,mu,beta,c,beta_step,hypergrad,g1,seconds\n";
-  EXPECT_EQ(readText(path), header + "0,0,0,0,0,0,0,0,0,0,0,0\n1,0,0,0,0,0,0,0,0,0,0,0\n");
+  std::string header =
+      "step,loss,val_loss,val_acc,eta,mu,beta,c,beta_step,hypergrad,g1,d,seconds\n";
+  EXPECT_EQ(readText(path), header + "0,0,0,0,0,0,0,0,0,0,0,0,0\n1,0,0,0,0,0,0,0,0,0,0,0,0\n");
   csv.reset({first});
-  EXPECT_EQ(readText(path), header + "0,0,0,0,0,0,0,0,0,0,0,0\n");
+  EXPECT_EQ(readText(path), header + "0,0,0,0,0,0,0,0,0,0,0,0,0\n");
   csv.row(second.data(), second.size());
-  EXPECT_EQ(readText(path), header + "0,0,0,0,0,0,0,0,0,0,0,0\n1,0,0,0,0,0,0,0,0,0,0,0\n");
+  EXPECT_EQ(readText(path), header + "0,0,0,0,0,0,0,0,0,0,0,0,0\n1,0,0,0,0,0,0,0,0,0,0,0,0\n");
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
