@@ -136,6 +136,10 @@ struct Range {
   }
 };
 
+/// The automatic setting's beta: eta moves by at most this fraction of
+/// itself per step (chosen on the benchmark's mlp and cnn_bn tasks).
+constexpr double kAutomaticBeta = 0.1;
+
 const Range kPositive{{0, false}, std::nullopt};
 const Range kNonNegative{{0, true}, std::nullopt};
 const Range kAtLeastOne{{1, true}, std::nullopt};
@@ -500,6 +504,7 @@ const KeySpec kScheduleKeys[] = {
      [](const Entry &e, TrainConfig &c) {
        return e.readNumberOrKeyword(c.mu, "adaptive", kUnitClosed);
      }},
+    {"relative", [](const Entry &e, TrainConfig &c) { return e.readBool(c.relative); }},
     {"decay",
      [](const Entry &e, TrainConfig &c) {
        return e.readNumber(c.decay, kDecayFactor);
@@ -756,12 +761,30 @@ llvm::Expected<TrainConfig> marthe::parseTrainConfigText(StringRef text,
       });
   if (errors)
     return errors;
+  if (!parsed.table().contains("optimizer") && !parsed.table().contains("schedule"))
+    applyAutomaticSetting(config);
   if (Error error = checkOptimizerKeys(sourceName, parsed.table(), config))
     return error;
   if (Error error = checkDataFiles(sourceName, parsed.table(), config))
     return error;
   if (Error error = checkSplitSizes(sourceName, parsed.table(), config))
     return error;
+  return config;
+}
+
+void marthe::applyAutomaticSetting(TrainConfig &config) {
+  config.optimizer = Optimizer::ScheduleFreeAdamW;
+  config.eta0 = optimizerKind(config.optimizer).defaultEta0;
+  config.schedule = ScheduleKind::Marthe;
+  config.relative = true;
+  config.beta = kAutomaticBeta;
+  config.betaStep = 0.0;
+  config.mu = std::nullopt;
+}
+
+TrainConfig marthe::defaultTrainConfig() {
+  TrainConfig config;
+  applyAutomaticSetting(config);
   return config;
 }
 

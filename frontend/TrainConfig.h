@@ -98,6 +98,9 @@ struct TrainConfig {
   double beta = 0.0;
   /// Key beta_step: a number >= 0, or "auto" (std::nullopt).
   std::optional<double> betaStep;
+  /// Key relative: eta moves by the fraction beta' cos(Z, e) of itself
+  /// (the hypergradient scaled by eta / (|Z| |e|)) instead of by beta' hg.
+  bool relative = false;
   /// Key mu: a number in [0, 1], or "adaptive" (std::nullopt).
   std::optional<double> mu;
   /// Exponential: eta = eta0 * decay^t; staircase: the factor. In (0, 1].
@@ -122,6 +125,15 @@ struct TrainConfig {
   /// Key log_every, >= 1: the period of the progress line on stderr.
   int64_t logEvery = 16;
 };
+
+/// marthe's automatic setting, which a config with neither an [optimizer]
+/// nor a [schedule] table (or no config at all) trains with: MARTHE with a
+/// relative step over schedule-free AdamW at its package's lr (docs/NOTES.md,
+/// "The automatic setting", measured by scripts/autolr-benchmark.sh).
+void applyAutomaticSetting(TrainConfig &config);
+
+/// The configuration without a file: the defaults with the automatic setting.
+TrainConfig defaultTrainConfig();
 
 /// Reads and validates the TOML file at \p path.
 llvm::Expected<TrainConfig> parseTrainConfig(llvm::StringRef path);

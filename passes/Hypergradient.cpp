@@ -6,6 +6,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/Sequence.h"
 
+#include <cfloat>
+
 namespace marthe {
 #define GEN_PASS_DEF_HYPERGRADIENT
 #include "passes/Passes.h.inc"
@@ -132,15 +134,35 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     SmallVector<Value> key;
     if (keyIndex >= 0)
       key.push_back(blockArgs.back());
+    // The evaluated parameters and their tangents along Z' and B.
+    SmallVector<Value> params(newState.take_front(numParams));
+    SmallVector<Value> zParams(newTangents.take_front(numParams));
+    SmallVector<Value> bParams(etaTangents.take_front(numParams));
+    if (auto point = getOperation().lookupSymbol<func::FuncOp>("evaluation_point")) {
+      ValueRange optimizerState = newState.take_front(point.getNumArguments());
+      SmallVector<Value> xz = jvp(builder, point, optimizerState,
+                                 newTangents.take_front(point.getNumArguments()));
+      params.assign(xz.begin(), xz.begin() + numParams);
+      zParams.assign(xz.begin() + numParams, xz.end());
+      if (muMode != MuMode::Zero) {
+        SmallVector<Value> xb = jvp(builder, point, optimizerState,
+                                   etaTangents.take_front(point.getNumArguments()));
+        bParams.assign(xb.begin() + numParams, xb.end());
+      }
+    }
     auto validationLoss = getOperation().lookupSymbol<func::FuncOp>("validation_loss");
     GradOp validation = validationGradient(builder, validationLoss ? validationLoss : loss,
-                                           newState.take_front(numParams),
-                                           newState.take_back(numStats), xv, yv, key);
+                                           params, newState.take_back(numStats), xv, yv, key);
     ValueRange e = validation.getResults().drop_front();
-    Value hg = innerProduct(builder, newTangents.take_front(numParams), e);
-    Value g1 = muMode == MuMode::Zero ? hg : innerProduct(builder, etaTangents.take_front(numParams), e);
+    Value hg = innerProduct(builder, zParams, e);
+    Value g1 = muMode == MuMode::Zero ? hg : innerProduct(builder, bParams, e);
     hg = convert(hg, wide);
     g1 = muMode == MuMode::Zero ? hg : convert(g1, wide);
+    if (relative) {
+      Value scale = relativeScale(builder, schedule[0], zParams, e);
+      hg = MulOp::create(builder, loc, hg, scale);
+      g1 = muMode == MuMode::Zero ? hg : MulOp::create(builder, loc, g1, scale).getResult();
+    }
     SmallVector<Type> scalars(4, wide);
     auto update = ScheduleUpdateOp::create(builder, loc, scalars, schedule[0], schedule[1],
                                            schedule[2], schedule[3], schedule[4], hg, g1,
@@ -165,6 +187,36 @@ struct HypergradientPass : marthe::impl::HypergradientBase<HypergradientPass> {
     types.append(params.getTypes().begin(), params.getTypes().end());
     auto wrt = llvm::to_vector(llvm::seq<int64_t>(0, params.size()));
     return GradOp::create(builder, loss.getLoc(), types, loss.getSymName(), args, wrt);
+  }
+
+  /// eta / (|z| |e|) in float64 (eta / DBL_MIN's neighbourhood when a norm is 0).
+  Value relativeScale(OpBuilder &builder, Value eta, ValueRange z, ValueRange e) {
+    Location loc = eta.getLoc();
+    Type wide = eta.getType();
+    auto norm = [&](ValueRange v) {
+      Value squared = innerProduct(builder, v, v);
+      Value widened = squared.getType() == wide
+                          ? squared
+                          : ConvertOp::create(builder, loc, wide, squared).getResult();
+      return SqrtOp::create(builder, loc, widened).getResult();
+    };
+    Value zNorm = norm(z);
+    Value eNorm = norm(e);
+    Value product = MulOp::create(builder, loc, zNorm, eNorm);
+    Value tiny = ConstantOp::createSplat(builder, loc, wide, DBL_MIN);
+    Value larger = SubOp::create(builder, loc, product, tiny);
+    Value picked = ReluGradOp::create(builder, loc, larger, product);
+    Value floor = SubOp::create(builder, loc, tiny, ReluGradOp::create(builder, loc, larger, tiny));
+    Value denominator = AddOp::create(builder, loc, picked, floor); // max(product, tiny)
+    return DivOp::create(builder, loc, eta, denominator);
+  }
+
+  /// The results of `fn` at `args` followed by their tangents along
+  /// `directions` (one per argument).
+  SmallVector<Value> jvp(OpBuilder &builder, func::FuncOp fn, ValueRange args,
+                         ValueRange directions) {
+    auto wrt = llvm::to_vector(llvm::seq<int64_t>(0, args.size()));
+    return jvp(builder, fn, args, wrt, directions);
   }
 
   /// The step's results followed by the tangents of its float results.

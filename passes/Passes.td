@@ -59,6 +59,13 @@ def Hypergradient : Pass<"marthe-hypergradient", "mlir::ModuleOp"> {
     e      = grad(loss)(w', validation batch)
     hg = <Z'_w, e>,  g1 = <B_w, e>,  then marthe.schedule_update
     ```
+    When the optimizer evaluates the model elsewhere than at its iterate
+    (`@evaluation_point`, schedule-free's average x), e is the validation
+    gradient at that point and Z', B are pushed through it (a JVP of
+    `@evaluation_point`): the hypergradient is that of the evaluated model.
+    With `relative`, hg and g1 are scaled by eta / (|Z'_w| |e|) (their ratio,
+    which adapts mu, is unchanged), so that eta moves by the fraction
+    beta' cos(Z'_w, e) of itself.
     The forward and reverse passes shared by the three requests are merged by
     CSE once marthe-reverse-ad and marthe-forward-ad have lowered them. With
     `mu=zero`, Z' = B and only the second request is made.
@@ -70,6 +77,9 @@ def Hypergradient : Pass<"marthe-hypergradient", "mlir::ModuleOp"> {
              clEnumValN(::marthe::MuMode::Fixed, "fixed", "a runtime input that stays as it is"),
              clEnumValN(::marthe::MuMode::Zero, "zero",
                         "0 (HD on the validation loss): Z' = B, and A Z is never built"))}]>,
+    Option<"relative", "relative", "bool", "false",
+           "scale hg and g1 by eta / (|Z'_w| |e|): eta' = eta (1 - beta' cos(Z'_w, e)), a "
+           "relative step that no scale of Z or e can blow up">,
   ];
   let dependentDialects = ["::marthe::MartheDialect", "::mlir::func::FuncDialect"];
 }

@@ -77,6 +77,7 @@ struct PipelineCliOptions : public PassPipelineOptions<PipelineCliOptions> {
       llvm::cl::values(clEnumValN(MuMode::Adaptive, "adaptive", "adapted online (MARTHE)"),
                        clEnumValN(MuMode::Fixed, "fixed", "a runtime input"),
                        clEnumValN(MuMode::Zero, "zero", "0: A Z is never built"))};
+  Option<bool> relative{*this, "relative", llvm::cl::init(false)};
   Option<bool> exportDerivatives{*this, "export-derivatives", llvm::cl::init(false)};
   Option<bool> forwardOnly{*this, "forward-only", llvm::cl::init(false)};
 };
@@ -96,6 +97,7 @@ void registerAllMarthePasses() {
         options.step.exportDerivatives = cli.exportDerivatives;
         options.hypergradient = cli.hypergradient;
         options.schedule.muMode = cli.mu;
+        options.schedule.relative = cli.relative;
         buildTrainingPipeline(pm, options);
       });
   PassPipelineRegistration<>("marthe-bufferize",

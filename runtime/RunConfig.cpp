@@ -34,6 +34,7 @@ static RunConfig runConfigFromJson(const nlohmann::json &j) {
     c.mu = j.at("mu").get<double>();
   c.seededInit = j.at("init") == "seeded";
   c.optimizer = j.value("optimizer", c.optimizer);
+  c.relative = j.value("relative", c.relative);
   c.hyperparametersJson = j.value("hyperparameters", nlohmann::json::object()).dump();
   c.rollbackTo = j.value("rollback", c.rollbackTo);
   c.betaStepStart = j.value("beta_step_start", c.betaStepStart);
@@ -71,6 +72,7 @@ std::string runConfigToJson(const RunConfig &c) {
   j["beta_step"] = c.betaStep ? nlohmann::json(*c.betaStep) : nlohmann::json("auto");
   j["mu"] = c.mu ? nlohmann::json(*c.mu) : nlohmann::json("adaptive");
   j["optimizer"] = c.optimizer;
+  j["relative"] = c.relative;
   j["hyperparameters"] = nlohmann::json::parse(c.hyperparametersJson);
   return j.dump();
 }

@@ -26,6 +26,8 @@ struct RunConfig {
   /// as compiled in: recorded in summary.json, not changeable at run time.
   std::string optimizer = "sgd";
   std::string hyperparametersJson = "{}";
+  /// Whether the hypergradient step is relative ([schedule] relative).
+  bool relative = false;
   bool seededInit = false;
   bool quiet = false;
   bool resume = false;    // continue from out/checkpoint.bin

@@ -36,7 +36,21 @@ TrainConfig parse(llvm::StringRef text) {
   return std::move(*config);
 }
 
-/// Every field but sourcePath and onnx has its documented default.
+/// The fields a config with neither [optimizer] nor [schedule] takes from
+/// the automatic setting.
+void expectAutomaticSetting(const TrainConfig &config) {
+  EXPECT_EQ(config.optimizer, Optimizer::ScheduleFreeAdamW);
+  EXPECT_TRUE(config.hyperparameters.empty());
+  EXPECT_EQ(config.schedule, ScheduleKind::Marthe);
+  EXPECT_EQ(config.eta0, 0.0025);
+  EXPECT_TRUE(config.relative);
+  EXPECT_GT(config.beta, 0.0);
+  EXPECT_EQ(config.betaStep, 0.0);
+  EXPECT_EQ(config.mu, std::nullopt);
+}
+
+/// Every field but sourcePath and onnx has its documented default (the
+/// optimizer and schedule keys as a config with those tables has them).
 void expectDefaults(const TrainConfig &config) {
   EXPECT_EQ(config.dataset, "fashion-mnist");
   EXPECT_EQ(config.dataDir, "/usr/share/datasets/fashion-mnist");
@@ -54,6 +68,7 @@ void expectDefaults(const TrainConfig &config) {
   EXPECT_EQ(config.beta, 0.0);
   EXPECT_EQ(config.betaStep, std::nullopt);
   EXPECT_EQ(config.mu, std::nullopt);
+  EXPECT_FALSE(config.relative);
   EXPECT_EQ(config.decay, 0.99);
   EXPECT_EQ(config.decaySteps, 100);
   EXPECT_EQ(config.sgdrT0, 100);
@@ -71,11 +86,28 @@ void expectDefaults(const TrainConfig &config) {
 // Accepted configurations
 //===----------------------------------------------------------------------===//
 
-TEST(TrainConfigTest, EmptyTextGivesDefaults) {
+TEST(TrainConfigTest, EmptyTextGivesTheAutomaticSetting) {
   TrainConfig config = parse("");
   EXPECT_EQ(config.sourcePath, "train.toml");
   EXPECT_EQ(config.onnx, "");
-  expectDefaults(config);
+  expectAutomaticSetting(config);
+  EXPECT_EQ(config.steps, 512);
+  EXPECT_EQ(config.batchSize, 100);
+  expectAutomaticSetting(defaultTrainConfig());
+  expectAutomaticSetting(parse("[run]\nsteps = 5\n[data]\nbatch_size = 10"));
+}
+
+// Either table makes the config say its optimizer and schedule itself.
+TEST(TrainConfigTest, AnOptimizerOrScheduleTableLeavesTheAutomaticSetting) {
+  TrainConfig scheduled = parse("[schedule]\neta0 = 0.05");
+  EXPECT_EQ(scheduled.optimizer, Optimizer::SGD);
+  EXPECT_FALSE(scheduled.relative);
+  EXPECT_EQ(scheduled.betaStep, std::nullopt);
+  TrainConfig optimized = parse("[optimizer]\nkind = \"adam\"");
+  EXPECT_EQ(optimized.schedule, ScheduleKind::Marthe);
+  EXPECT_FALSE(optimized.relative);
+  EXPECT_EQ(optimized.eta0, 0.001);
+  EXPECT_TRUE(parse("[schedule]\nrelative = true").relative);
 }
 
 TEST(TrainConfigTest, FullExampleParses) {
@@ -455,7 +487,7 @@ TEST(TrainConfigTest, AllErrorsAreReportedTableByTable) {
             "train.toml:2:8: error: [schedule] eta0: expected a number > 0, "
             "got -1\n"
             "train.toml:5:11: error: [schedule] extra: unknown key (expected "
-            "one of: kind, eta0, beta, beta_step, mu, decay, decay_steps, t0, "
+            "one of: kind, eta0, beta, beta_step, mu, relative, decay, decay_steps, t0, "
             "t_mult)\n"
             "train.toml:4:14: error: [data] batch_size: expected an integer "
             "in [1, 16777216], got 0");

@@ -2,6 +2,8 @@
 // RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient="mu=fixed" | FileCheck %s --check-prefixes=CHECK,FIXED
 // RUN: marthe-opt %s --marthe-derive-training-step="optimizer=momentum" --marthe-hypergradient | FileCheck %s --check-prefix=MOM
 // RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient="mu=zero" | FileCheck %s --check-prefix=ZERO
+// RUN: marthe-opt %s --marthe-derive-training-step --marthe-hypergradient="relative=true" | FileCheck %s --check-prefix=REL
+// RUN: marthe-opt %s --marthe-derive-training-step="optimizer=schedulefree_sgd" --marthe-hypergradient | FileCheck %s --check-prefix=SF
 // The errors about the input IR are in marthe-hypergradient-invalid.mlir.
 
 // @loss and @train_step come from marthe-derive-training-step.
@@ -96,3 +98,27 @@ func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf
 // ZERO-NEXT: %[[J:[^:]+]]:6 = marthe.jvp @train_step({{.*}}) wrt [4] tangents(%[[ONE]])
 // ZERO-NOT: marthe.jvp
 // ZERO: return %[[J]]#0, %[[J]]#1, %[[J]]#3, %[[J]]#4,
+
+// relative: hg and g1 (already float64) times eta / max(|Z'_w| |e|, DBL_MIN).
+// REL-LABEL: func.func @marthe_step(
+// REL: %[[HG64:.+]] = marthe.convert %{{.+}} : (tensor<f32>) -> tensor<f64>
+// REL-NEXT: %[[G164:.+]] = marthe.convert %{{.+}} : (tensor<f32>) -> tensor<f64>
+// REL: %[[ZN:.+]] = marthe.sqrt
+// REL: %[[EN:.+]] = marthe.sqrt
+// REL-NEXT: %[[P:.+]] = marthe.mul %[[ZN]], %[[EN]]
+// REL: %[[SCALE:.+]] = marthe.div %[[ETA:[^,]+]], %{{.+}} : (tensor<f64>, tensor<f64>)
+// REL-NEXT: %[[HGR:.+]] = marthe.mul %[[HG64]], %[[SCALE]]
+// REL-NEXT: %[[G1R:.+]] = marthe.mul %[[G164]], %[[SCALE]]
+// REL-NEXT: marthe.schedule_update %[[ETA]], {{.*}}, %[[HGR]], %[[G1R]],
+
+// Schedule-free evaluates the average x: e is the validation gradient there
+// and Z', B are pushed through @evaluation_point.
+// SF-LABEL: func.func @marthe_step(
+// SF: %[[FULL:[^:]+]]:16 = marthe.jvp @train_step({{.*}}) wrt [0, 1, 2, 3, 4, 5, 6, 9]
+// SF-NEXT: %[[XZ:[^:]+]]:4 = marthe.jvp @evaluation_point(%[[FULL]]#0, %[[FULL]]#1, %[[FULL]]#2, %[[FULL]]#3, %[[FULL]]#4, %[[FULL]]#5, %[[FULL]]#6) wrt [0, 1, 2, 3, 4, 5, 6] tangents(%[[FULL]]#8,
+// SF-NEXT: %[[XB:[^:]+]]:4 = marthe.jvp @evaluation_point(
+// SF-NEXT: %[[E:[^:]+]]:3 = marthe.grad @loss(%[[XZ]]#0, %[[XZ]]#1,
+// SF-NEXT: marthe.dot %[[XZ]]#2, %[[E]]#1
+// SF-NEXT: marthe.dot %[[XZ]]#3, %[[E]]#2
+// SF-NEXT: marthe.add
+// SF-NEXT: marthe.dot %[[XB]]#2, %[[E]]#1

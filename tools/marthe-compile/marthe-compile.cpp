@@ -97,7 +97,7 @@ int fail(const Twine &message) {
 
 Expected<TrainConfig> loadConfig() {
   if (configPath.empty())
-    return TrainConfig();
+    return defaultTrainConfig();
   return parseTrainConfig(configPath);
 }
 
@@ -150,6 +150,7 @@ TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
   options.step.hyperparameters.assign(given.begin(), given.end());
   options.step.exportDerivatives = exportDerivatives;
   options.schedule.muMode = muMode(config);
+  options.schedule.relative = config.relative;
   return options;
 }
 
@@ -186,6 +187,7 @@ std::string runtimeConfigJson(const TrainConfig &c) {
   object["mu"] = c.mu ? json::Value(*c.mu) : json::Value("adaptive");
   const OptimizerKind &kind = optimizerKind(c.optimizer);
   object["optimizer"] = kind.name;
+  object["relative"] = c.relative;
   json::Object hyperparameters;
   for (const auto &entry : resolveHyperparameters(kind, c.hyperparameters))
     hyperparameters[entry.first().str()] = std::isnan(entry.second)   ? json::Value(nullptr)
