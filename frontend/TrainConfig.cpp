@@ -139,6 +139,8 @@ struct Range {
 /// The automatic setting's beta: eta moves by at most this fraction of
 /// itself per step (chosen on the benchmark's mlp and cnn_bn tasks).
 constexpr double kAutomaticBeta = 0.1;
+/// Its fixed mu: the tangent forgets 1% a step (MARTHE-mu).
+constexpr double kAutomaticMu = 0.99;
 
 const Range kPositive{{0, false}, std::nullopt};
 const Range kNonNegative{{0, true}, std::nullopt};
@@ -779,7 +781,7 @@ void marthe::applyAutomaticSetting(TrainConfig &config) {
   config.relative = true;
   config.beta = kAutomaticBeta;
   config.betaStep = 0.0;
-  config.mu = std::nullopt;
+  config.mu = kAutomaticMu;
 }
 
 TrainConfig marthe::defaultTrainConfig() {

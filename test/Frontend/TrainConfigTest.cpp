@@ -46,7 +46,7 @@ void expectAutomaticSetting(const TrainConfig &config) {
   EXPECT_TRUE(config.relative);
   EXPECT_GT(config.beta, 0.0);
   EXPECT_EQ(config.betaStep, 0.0);
-  EXPECT_EQ(config.mu, std::nullopt);
+  EXPECT_EQ(config.mu, 0.99);
 }
 
 /// Every field but sourcePath and onnx has its documented default (the
