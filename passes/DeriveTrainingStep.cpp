@@ -248,7 +248,6 @@ struct DeriveTrainingStepPass
     RoleList args = argRoles(loss, range(0, params.size()));
     RoleList results = slotRoles(loss);
     func::FuncOp init = createFunction(builder, getOperation(), "init_optimizer", args, results);
-    UpdateBuilder b(builder, init.getLoc());
     SmallVector<Value> values;
     auto result = results.begin();
     for (const StateSlot &slot : slots) {

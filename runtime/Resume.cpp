@@ -68,8 +68,8 @@ std::optional<Checkpoint> resumeRun(const ProgramSpec &program, RunConfig &confi
   nlohmann::json recorded = nlohmann::json::parse(checkpoint.options);
   checkAgrees(config, recorded, path);
   RunConfig resumed = runConfigFromJson(checkpoint.options);
+  // Every option the command line does not give is the interrupted run's.
   resumed.out = config.out;
-  resumed.data.dir = config.data.dir;
   resumed.quiet = config.quiet;
   resumed.resume = true;
   resumed.given = config.given;
@@ -78,6 +78,8 @@ std::optional<Checkpoint> resumeRun(const ProgramSpec &program, RunConfig &confi
       resumed.steps = config.steps;
     if (flag == "--log-every")
       resumed.logEvery = config.logEvery;
+    if (flag == "--data-dir")
+      resumed.data.dir = config.data.dir;
   }
   config = resumed;
   if (checkpoint.nextStep > config.steps)

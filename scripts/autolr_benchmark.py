@@ -21,7 +21,6 @@ divergences, ms per step, the default against the best peer per task) with
 DIR/<task>_eta.svg and DIR/<task>_d.svg (eta_t and Prodigy's/D-Adaptation's
 d_t, seed 0). --quick: a smaller MLP, 24 steps, 2 seeds, for CI.
 """
-import argparse
 import concurrent.futures
 import csv
 import json
@@ -31,7 +30,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from paper_section5 import mean_std, svg_plot  # noqa: E402
+from paper_section5 import mean_std, study_arguments, svg_plot  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = "/usr/bin/python3"
@@ -149,13 +148,7 @@ def report(out, results, task_names, methods, seeds, steps):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
-    parser.add_argument("--out", default=os.path.join(ROOT, "runs", "autolr-benchmark"))
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--seeds", type=int)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser = study_arguments(__doc__, "autolr-benchmark")
     parser.add_argument("--tasks", default="mlp,cnn_bn,rows1d")
     parser.add_argument("--methods", help="comma-separated method names (default: all)")
     args = parser.parse_args()

@@ -185,15 +185,21 @@ def report(out, rows, results, seeds, steps):
     return mean_default, below
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__,
+def study_arguments(doc, out):
+    """The options every study script takes: --build, --out (runs/OUT by
+    default), --quick, --seeds and --jobs."""
+    parser = argparse.ArgumentParser(description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
-    parser.add_argument("--out", default=os.path.join(ROOT, "runs", "paper-section5"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "runs", out))
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seeds", type=int)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
-    args = parser.parse_args()
+    return parser
+
+
+def main():
+    args = study_arguments(__doc__, "paper-section5").parse_args()
     seeds = args.seeds or (2 if args.quick else 5)
     steps = 32 if args.quick else 512
     os.makedirs(args.out, exist_ok=True)

@@ -16,16 +16,10 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-import autolr_benchmark  # noqa: E402
+from report_checks import NUMBER, ROOT, fail
+import autolr_benchmark  # noqa: E402  (on the path report_checks sets)
 
 SEEDS = 2
-NUMBER = r"([0-9.]+) ± ([0-9.]+)"
-
-
-def fail(message):
-    sys.exit("FAIL: " + message)
 
 
 def check_task(text, task):
