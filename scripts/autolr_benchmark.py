@@ -22,15 +22,13 @@ DIR/<task>_eta.svg and DIR/<task>_d.svg (eta_t and Prodigy's/D-Adaptation's
 d_t, seed 0). --quick: a smaller MLP, 24 steps, 2 seeds, for CI.
 """
 import concurrent.futures
-import csv
-import json
 import os
 import statistics
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from paper_section5 import mean_std, study_arguments, svg_plot  # noqa: E402
+from paper_section5 import mean_std, run_trainer, study_arguments, svg_plot  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = "/usr/bin/python3"
@@ -85,20 +83,7 @@ def compile_trainers(build_dir, out, task, writer, steps, methods):
 
 def run_one(job):
     exe, seed, run_dir = job
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    result = subprocess.run([exe, "--out", run_dir, "--quiet", "--overwrite", "--seed", str(seed)],
-                            capture_output=True, text=True, env=env)
-    summary_path = os.path.join(run_dir, "summary.json")
-    if not os.path.exists(summary_path):
-        raise RuntimeError(f"{exe} --seed {seed} failed: {result.stderr.strip()}")
-    with open(summary_path) as f:
-        summary = json.load(f)
-    with open(os.path.join(run_dir, "metrics.csv")) as f:
-        rows = list(csv.DictReader(f))
-    summary["eta_series"] = [float(row["eta"]) for row in rows]
-    if rows and "d" in rows[0]:
-        summary["d_series"] = [float(row["d"]) for row in rows]
-    return summary
+    return run_trainer(exe, ["--seed", str(seed)], run_dir)
 
 
 def report(out, results, task_names, methods, seeds, steps):

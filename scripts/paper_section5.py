@@ -80,10 +80,11 @@ def build(build_dir, out):
     return executables
 
 
-def run_one(job):
-    exe, args, run_dir, steps = job
+def run_trainer(exe, args, run_dir):
+    """One run on one core: its summary.json with its eta_t (and d_t, where the
+    optimizer has one) as "eta_series" ("d_series")."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    result = subprocess.run([exe, "--out", run_dir, "--quiet", "--overwrite", "--steps", str(steps), *args],
+    result = subprocess.run([exe, "--out", run_dir, "--quiet", "--overwrite", *args],
                             capture_output=True, text=True, env=env)
     summary_path = os.path.join(run_dir, "summary.json")
     if not os.path.exists(summary_path):
@@ -91,8 +92,16 @@ def run_one(job):
     with open(summary_path) as f:
         summary = json.load(f)
     with open(os.path.join(run_dir, "metrics.csv")) as f:
-        summary["eta_series"] = [float(row["eta"]) for row in csv.DictReader(f)]
+        rows = list(csv.DictReader(f))
+    summary["eta_series"] = [float(row["eta"]) for row in rows]
+    if rows and "d" in rows[0] and any(row["d"] != "nan" for row in rows):
+        summary["d_series"] = [float(row["d"]) for row in rows]
     return summary
+
+
+def run_one(job):
+    exe, args, run_dir, steps = job
+    return run_trainer(exe, ["--steps", str(steps), *args], run_dir)
 
 
 def mean_std(values):

@@ -24,7 +24,7 @@ SEEDS = 2
 
 def check_task(text, task):
     section = text.split(f"## {task}\n", 1)[1].split("\n## ", 1)[0]
-    rows = [r.strip("|").split(" | ") for r in section.splitlines() if r.startswith("| ")][2:]
+    rows = [r.strip("|").split(" | ") for r in section.splitlines() if r.startswith("| ")][1:]
     names = [cells[0].strip() for cells in rows]
     expected = [m for m, _ in autolr_benchmark.METHODS]
     if names != expected:
