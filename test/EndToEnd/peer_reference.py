@@ -87,7 +87,10 @@ def main():
               for init in model.graph.initializer]
     logits = model_fn(names)
     train = load_split(0, 7000)
-    optimizer = package_optimizer(args.kind, params, config["eta0"], hyperparameters(config))
+    try:
+        optimizer = package_optimizer(args.kind, params, config["eta0"], hyperparameters(config))
+    except ImportError as error:
+        raise SystemExit(f"{error}: scripts/test.sh installs the reference packages into .oracles")
     if hasattr(optimizer, "train"):
         optimizer.train()
     for t in range(config["steps"]):
