@@ -41,6 +41,7 @@ struct DeriveTrainingStepPass
     buildTrainStep(builder, loss);
     buildInitialState(builder, loss);
     buildEvaluationPoint(builder, loss);
+    buildEvaluationStatistics(builder, loss);
     if (exportDerivatives)
       buildExportedDerivatives(builder, loss);
   }
@@ -277,6 +278,25 @@ struct DeriveTrainingStepPass
     UpdateBuilder b(builder, point.getLoc());
     SmallVector<Value> values = rule->evaluationPoint(b, stepInputs(point.getArguments()));
     func::ReturnOp::create(builder, point.getLoc(), values);
+  }
+
+  /// @evaluation_statistics(params..., stats..., input[, dropout_key]) ->
+  /// (stats...): one training-mode forward pass that updates the running
+  /// statistics, for a model evaluated away from the optimizer's iterate
+  /// (schedule-free's x): the trainer recomputes the statistics at x over
+  /// training batches before it evaluates, as the package's docs require.
+  void buildEvaluationStatistics(OpBuilder &builder, func::FuncOp loss) {
+    if (!optimizerKind(optimizer).hasEvaluationPoint || !forwardTrain || stats.empty())
+      return;
+    SmallVector<int64_t> argIndices = range(0, inputIndex + 1);
+    if (keyed)
+      argIndices.push_back(loss.getNumArguments() - 1);
+    RoleList args = argRoles(loss, argIndices);
+    RoleList results = argRoles(loss, stats);
+    func::FuncOp fn =
+        createFunction(builder, getOperation(), "evaluation_statistics", args, results);
+    auto call = func::CallOp::create(builder, fn.getLoc(), forwardTrain, fn.getArguments());
+    func::ReturnOp::create(builder, fn.getLoc(), call.getResults().drop_front());
   }
 
   /// `name`(params, stats, input, labels[, dropout_key]) -> (loss, grads...).

@@ -206,6 +206,7 @@ Tensor &Function::result(const std::string &role) {
 }
 
 void Function::start() {
+  ++runs_;
   pointers_.clear();
   for (Tensor &t : args_)
     pointers_.push_back(t.inputBuffer());

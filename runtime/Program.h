@@ -98,6 +98,8 @@ public:
   /// Moves every result into the argument of the same role (the next step's
   /// state); `renames` lists pairs (result role, argument role).
   void feedBack(const std::vector<std::string> &renames = {});
+  /// How many times the function has run (call or launch).
+  uint64_t runs() const { return runs_; }
 
 private:
   /// Binds the buffers and runs the entry (on a device, queued).
@@ -129,7 +131,7 @@ private:
   /// Byte offsets of the rank-0 results in a readback, by role.
   std::map<std::string, std::pair<size_t, size_t>> scalarResults_; // role -> (result, offset)
   std::array<Readback, 2> readbacks_;
-  uint64_t launches_ = 0;
+  uint64_t launches_ = 0, runs_ = 0;
 };
 
 const FunctionSpec *findFunction(const ProgramSpec &program, const std::string &name);

@@ -155,6 +155,8 @@ void applyCommandLine(RunConfig &c, int argc, char **argv) {
       c.betaStepStart = parseNumber(flag, value);
     else if (flag == "--beta-step-cut")
       c.betaStepCut = parseNumber(flag, value);
+    else if (flag == "--statistics-batches")
+      c.statisticsBatches = parseInteger(flag, value, 0);
     else if (flag == "--log-every")
       c.logEvery = parseCount(flag, value);
     else

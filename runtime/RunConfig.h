@@ -18,6 +18,9 @@ struct RunConfig {
   Preprocessing augment;
   std::string train, validation, test, order, validationOrder, schedule, out;
   int64_t steps = 512, logEvery = 16, decaySteps = 100, sgdrT0 = 100;
+  /// Training batches that recompute the running statistics at the
+  /// evaluation point (schedule-free models with BatchNormalization).
+  int64_t statisticsBatches = 50;
   uint64_t seed = 0;
   double eta0 = 0.01, beta0 = 0, decay = 0.99, sgdrTMult = 2;
   std::optional<double> betaStep; // nullopt: "auto"

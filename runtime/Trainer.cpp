@@ -95,7 +95,7 @@ public:
         forwardLabels_(labelSpec(forward_.arg("input").spec->dims[0])) {
     bool hyper = isHypergradientSchedule(config.schedule);
     step_.emplace(*requireFunction(hyper ? "marthe_step" : "train_step"), program.device);
-    evaluationPoint_.emplace(program, *step_);
+    evaluationPoint_.emplace(program, *step_, train, config.statisticsBatches);
     pipelined_ = hyper && program.device != Device::Cpu;
     initialize(hyper);
   }
@@ -103,6 +103,7 @@ public:
   /// Continues from a checkpoint of this program.
   void restore(const Checkpoint &checkpoint) {
     restoreState(*step_, checkpoint.tensors, "the checkpoint");
+    evaluationPoint_->invalidate();
     rows = checkpoint.rows;
     rollbacks = checkpoint.rollbacks;
     betaStep_ = checkpoint.betaStep;
@@ -164,7 +165,7 @@ public:
   }
 
   Evaluation evaluate(const ImageSet &set) {
-    syncForward();
+    syncForward(/*statistics=*/true);
     std::unique_ptr<Batcher> &batcher = evaluationBatchers_[&set];
     if (!batcher) // kept: on a device the split stays there between evaluations
       batcher = std::make_unique<Batcher>(set, false, 0);
@@ -185,7 +186,7 @@ public:
   /// The model's initializers at the evaluation point.
   std::vector<NamedTensor> parameters() {
     std::vector<NamedTensor> params;
-    evaluationPoint_->update();
+    evaluationPoint_->update(/*statistics=*/true);
     for (Tensor &arg : step_->args()) {
       std::string role = arg.spec->role;
       if (!isModelTensor(role))
@@ -392,6 +393,7 @@ private:
 
   void restoreSnapshot(const Snapshot &snapshot) {
     restoreState(*step_, snapshot.state, "a snapshot");
+    evaluationPoint_->invalidate();
     rows.resize(snapshot.step);
     nextEta_ = snapshot.eta, nextMu_ = snapshot.mu, nextBeta_ = snapshot.beta;
     nextC_ = snapshot.c;
@@ -445,7 +447,7 @@ private:
 
   /// The validation mini-batch loss of the updated weights (fixed schedules).
   double validationLoss(int64_t t) {
-    syncForward();
+    syncForward(/*statistics=*/false);
     Tensor &input = forward_.arg("input");
     Tensor &labels = forwardLabels_;
     valBatches_.fill(t, input, labels);
@@ -466,8 +468,10 @@ private:
     return text;
   }
 
-  void syncForward() {
-    evaluationPoint_->update();
+  /// `statistics`: with the running statistics recomputed at the evaluation
+  /// point (evaluations, not every step's validation loss).
+  void syncForward(bool statistics) {
+    evaluationPoint_->update(statistics);
     for (Tensor &arg : step_->args())
       if (forward_.hasArg(arg.spec->role) && std::string(arg.spec->role) != "input")
         forward_.arg(arg.spec->role).assign(evaluationPoint_->tensor(arg.spec->role));
