@@ -38,20 +38,11 @@ using llvm::Twine;
 
 namespace {
 
-// Accepted string values, indexed by the enumerator they stand for.
-constexpr StringLiteral kScheduleNames[] = {
-    "marthe", "hd", "rtho", "constant", "exponential", "staircase", "sgdr"};
-constexpr StringLiteral kDataOrderNames[] = {"shuffle", "sequential"};
-constexpr StringLiteral kInitNames[] = {"onnx", "seeded"};
-constexpr StringLiteral kDatasetNames[] = {"fashion-mnist", "mnist", "cifar10",
-                                           "cifar100",      "idx",   "npy"};
+using rt::OptionInfo;
+using rt::Range;
+
 constexpr StringLiteral kLossNames[] = {"cross_entropy"};
 constexpr StringLiteral kDeviceNames[] = {"cpu", "cuda"};
-
-static_assert(std::size(kScheduleNames) ==
-              static_cast<size_t>(ScheduleKind::SGDR) + 1);
-static_assert(std::size(kDataOrderNames) ==
-              static_cast<size_t>(DataOrder::Sequential) + 1);
 
 //===----------------------------------------------------------------------===//
 // Error messages
@@ -100,57 +91,15 @@ std::string formatNumber(double value) {
 
 std::string quoted(StringRef text) { return ("\"" + text + "\"").str(); }
 
-//===----------------------------------------------------------------------===//
-// Accepted ranges of numbers
-//===----------------------------------------------------------------------===//
-
-struct Bound {
-  double value;
-  bool inclusive;
-
-  bool admitsAbove(double x) const {
-    return inclusive ? x >= value : x > value;
-  }
-  bool admitsBelow(double x) const {
-    return inclusive ? x <= value : x < value;
-  }
-};
-
-/// A range of finite numbers with a lower bound and an optional upper one.
-struct Range {
-  Bound lower;
-  std::optional<Bound> upper;
-
-  bool contains(double x) const {
-    return std::isfinite(x) && lower.admitsAbove(x) &&
-           (!upper || upper->admitsBelow(x));
-  }
-
-  /// ">= 1", "> 0" or "in [0, 1)".
-  std::string describe() const {
-    if (!upper)
-      return (lower.inclusive ? ">= " : "> ") + formatNumber(lower.value);
-    return "in " + std::string(lower.inclusive ? "[" : "(") +
-           formatNumber(lower.value) + ", " + formatNumber(upper->value) +
-           (upper->inclusive ? "]" : ")");
-  }
-};
-
 /// The automatic setting's beta: eta moves by at most this fraction of
 /// itself per step (chosen on the benchmark's mlp and cnn_bn tasks).
 constexpr double kAutomaticBeta = 0.1;
 /// Its fixed mu: the tangent forgets 1% a step (MARTHE-mu).
 constexpr double kAutomaticMu = 0.99;
 
-const Range kPositive{{0, false}, std::nullopt};
-const Range kNonNegative{{0, true}, std::nullopt};
-const Range kAtLeastOne{{1, true}, std::nullopt};
 /// 2^24: far more than any split a batch must fit in, and small enough that
 /// batch-sized buffers cannot overflow a size.
-const Range kBatchSizes{{1, true}, Bound{16777216, true}};
-const Range kUnitHalfOpen{{0, true}, Bound{1, false}};
-const Range kUnitClosed{{0, true}, Bound{1, true}};
-const Range kDecayFactor{{0, false}, Bound{1, true}};
+const Range kBatchSizes{1, true, 16777216, true};
 
 //===----------------------------------------------------------------------===//
 // Reading one `key = value` entry
@@ -215,21 +164,21 @@ public:
     return Error::success();
   }
 
-  /// One of \p choices; an enum (or bool) destination receives its index,
-  /// a string destination the choice itself.
-  template <typename Choice>
-  Error readChoice(Choice &destination,
-                   llvm::ArrayRef<StringLiteral> choices) const {
+  /// One of \p choices (StringLiterals or C strings); an enum destination
+  /// receives its index, a string destination the choice itself.
+  template <typename Choice, typename Names>
+  Error readChoice(Choice &destination, const Names &choices) const {
     std::string word;
     if (Error err = readString(word))
       return err;
-    const auto *found = llvm::find(choices, word);
-    if (found == choices.end())
-      return unknownValue(word, "one of: " + llvm::join(choices, ", "));
+    llvm::SmallVector<StringRef> names(std::begin(choices), std::end(choices));
+    const auto *found = llvm::find(names, word);
+    if (found == names.end())
+      return unknownValue(word, "one of: " + llvm::join(names, ", "));
     if constexpr (std::is_same_v<Choice, std::string>)
       destination = found->str();
     else
-      destination = static_cast<Choice>(found - choices.begin());
+      destination = static_cast<Choice>(found - names.begin());
     return Error::success();
   }
 
@@ -419,52 +368,18 @@ struct TableSpec {
   llvm::ArrayRef<KeySpec> keys;
 };
 
+// The keys that shape the compiled step; the run's options are
+// rt::forEachRunOption's.
 const KeySpec kModelKeys[] = {
     {"onnx", [](const Entry &e,
                 TrainConfig &c) { return e.readPath(c.onnx, c.sourcePath); }},
 };
 
 const KeySpec kDataKeys[] = {
-    {"dataset",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readChoice(c.dataset, kDatasetNames);
-     }},
-    {"data_dir",
-     [](const Entry &e, TrainConfig &c) { return e.readPath(c.dataDir, c.sourcePath); }},
-    {"train_images",
-     [](const Entry &e, TrainConfig &c) { return e.readPath(c.trainImages, c.sourcePath); }},
-    {"train_labels",
-     [](const Entry &e, TrainConfig &c) { return e.readPath(c.trainLabels, c.sourcePath); }},
-    {"test_images",
-     [](const Entry &e, TrainConfig &c) { return e.readPath(c.testImages, c.sourcePath); }},
-    {"test_labels",
-     [](const Entry &e, TrainConfig &c) { return e.readPath(c.testLabels, c.sourcePath); }},
-    {"mean",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readNumbers(c.mean, Range{{-1e30, true}, Bound{1e30, true}});
-     }},
-    {"std", [](const Entry &e, TrainConfig &c) { return e.readNumbers(c.stdDev, kPositive); }},
-    {"crop_padding",
-     [](const Entry &e, TrainConfig &c) { return e.readInteger(c.cropPadding, kNonNegative); }},
-    {"flip", [](const Entry &e, TrainConfig &c) { return e.readBool(c.flip); }},
-    {"train",
-     [](const Entry &e, TrainConfig &c) { return e.readSplit(c.train); }},
-    {"validation",
-     [](const Entry &e, TrainConfig &c) { return e.readSplit(c.validation); }},
-    {"test",
-     [](const Entry &e, TrainConfig &c) { return e.readSplit(c.test); }},
     {"batch_size",
      [](const Entry &e, TrainConfig &c) {
        c.batchSizeGiven = true;
        return e.readInteger(c.batchSize, kBatchSizes);
-     }},
-    {"order",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readChoice(c.order, kDataOrderNames);
-     }},
-    {"validation_order",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readChoice(c.validationOrder, kDataOrderNames);
      }},
 };
 
@@ -475,7 +390,7 @@ const KeySpec kLossKeys[] = {
      }},
     {"weight_decay",
      [](const Entry &e, TrainConfig &c) {
-       return e.readNumber(c.weightDecay, kNonNegative);
+       return e.readNumber(c.weightDecay, rt::kNonNegative);
      }},
 };
 
@@ -487,63 +402,13 @@ const KeySpec kOptimizerKeys[] = {
 };
 
 const KeySpec kScheduleKeys[] = {
-    {"kind",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readChoice(c.schedule, kScheduleNames);
-     }},
-    {"eta0",
-     [](const Entry &e, TrainConfig &c) {
-       c.eta0Given = true;
-       return e.readNumber(c.eta0, kPositive);
-     }},
-    {"beta", [](const Entry &e,
-                TrainConfig &c) { return e.readNumber(c.beta, kNonNegative); }},
-    {"beta_step",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readNumberOrKeyword(c.betaStep, "auto", kNonNegative);
-     }},
-    {"mu",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readNumberOrKeyword(c.mu, "adaptive", kUnitClosed);
-     }},
     {"relative", [](const Entry &e, TrainConfig &c) { return e.readBool(c.relative); }},
-    {"decay",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readNumber(c.decay, kDecayFactor);
-     }},
-    {"decay_steps",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readInteger(c.decaySteps, kAtLeastOne);
-     }},
-    {"t0", [](const Entry &e,
-              TrainConfig &c) { return e.readInteger(c.sgdrT0, kAtLeastOne); }},
-    {"t_mult",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readNumber(c.sgdrTMult, kAtLeastOne);
-     }},
 };
 
 const KeySpec kRunKeys[] = {
-    {"steps",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readInteger(c.steps, kAtLeastOne);
-     }},
     {"device",
      [](const Entry &e, TrainConfig &c) {
        return e.readChoice(c.device, kDeviceNames);
-     }},
-    {"seed",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readInteger(c.seed, kNonNegative);
-     }},
-    {"out", [](const Entry &e, TrainConfig &c) { return e.readPath(c.out, c.sourcePath); }},
-    {"init",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readChoice(c.seededInit, kInitNames);
-     }},
-    {"log_every",
-     [](const Entry &e, TrainConfig &c) {
-       return e.readInteger(c.logEvery, kAtLeastOne);
      }},
 };
 
@@ -552,6 +417,52 @@ const TableSpec kTables[] = {
     {"loss", kLossKeys},         {"optimizer", kOptimizerKeys},
     {"schedule", kScheduleKeys}, {"run", kRunKeys},
 };
+
+/// Reads a run option of any type from \p e.
+template <typename T>
+Error readRunOption(const Entry &e, T &value, const OptionInfo &info, StringRef base) {
+  if constexpr (std::is_same_v<T, double>)
+    return e.readNumber(value, info.range);
+  else if constexpr (std::is_same_v<T, bool>)
+    return e.readBool(value);
+  else if constexpr (std::is_integral_v<T>)
+    return e.readInteger(value, info.range);
+  else if constexpr (std::is_same_v<T, std::optional<double>>)
+    return e.readNumberOrKeyword(value, info.word, info.range);
+  else if constexpr (std::is_same_v<T, std::vector<double>>)
+    return e.readNumbers(value, info.range);
+  else if (info.text == rt::TextKind::Path)
+    return e.readPath(value, base);
+  else if (info.text == rt::TextKind::Split)
+    return e.readSplit(value);
+  else
+    return e.readChoice(value, info.choices);
+}
+
+/// Reads \p table's run option \p key into \p config; nullopt if there is
+/// no such option.
+std::optional<Error> readRunOptionKey(const Entry &e, StringRef table, StringRef key,
+                                      TrainConfig &config) {
+  std::optional<Error> result;
+  rt::forEachRunOption(config, [&](auto &value, const OptionInfo &info) {
+    if (!result && table == info.table && key == info.key)
+      result.emplace(readRunOption(e, value, info, config.sourcePath));
+  });
+  return result;
+}
+
+/// The keys of \p table: the run options', then the compiled step's.
+std::string keyNames(const TableSpec &table) {
+  llvm::SmallVector<StringRef> names;
+  rt::RunOptions defaults;
+  rt::forEachRunOption(defaults, [&](auto &, const OptionInfo &info) {
+    if (table.name == info.table)
+      names.push_back(info.key);
+  });
+  for (const KeySpec &spec : table.keys)
+    names.push_back(spec.name);
+  return llvm::join(names, ", ");
+}
 
 /// The spec in \p specs named \p name, or null.
 template <typename Spec>
@@ -589,15 +500,17 @@ Error readEntries(const toml::table &table, ReadEntry readEntry) {
 
 Error readKey(StringRef file, const TableSpec &table, const toml::key &key,
               const toml::node &value, TrainConfig &config) {
+  Entry entry(file, table.name, key.str(), value);
+  if (std::optional<Error> read = readRunOptionKey(entry, table.name, key.str(), config))
+    return std::move(*read);
   const KeySpec *spec = findSpec(table.keys, key.str());
   if (!spec && table.name == "optimizer")
     return Error::success(); // a hyperparameter: checkOptimizerKeys
   if (!spec)
-    return errorAt(
-        file, key.source().begin,
-        "[" + table.name + "] " + key.str() +
-            ": unknown key (expected one of: " + joinNames(table.keys) + ")");
-  return spec->read(Entry(file, table.name, key.str(), value), config);
+    return errorAt(file, key.source().begin,
+                   "[" + table.name + "] " + key.str() +
+                       ": unknown key (expected one of: " + keyNames(table) + ")");
+  return spec->read(entry, config);
 }
 
 Error readTable(StringRef file, const toml::key &name, const toml::node &node,
@@ -629,7 +542,7 @@ Error readTable(StringRef file, const toml::key &name, const toml::node &node,
 /// its table's domains. An eta0 not given is the kind's default lr.
 Error checkOptimizerKeys(StringRef file, const toml::table &root, TrainConfig &config) {
   const OptimizerKind &kind = optimizerKind(config.optimizer);
-  if (!config.eta0Given)
+  if (!root["schedule"]["eta0"])
     config.eta0 = kind.defaultEta0;
   const toml::table *table = root["optimizer"].as_table();
   if (!table)
@@ -657,21 +570,21 @@ Error checkOptimizerKeys(StringRef file, const toml::table &root, TrainConfig &c
 /// Keys that only make sense together: idx and npy data sets name their four
 /// files, the others take none of them.
 Error checkDataFiles(StringRef file, const toml::table &root, const TrainConfig &config) {
-  bool fileDataset = config.dataset == "idx" || config.dataset == "npy";
+  bool fileDataset = config.data.kind == "idx" || config.data.kind == "npy";
   const toml::table *data = root["data"].as_table();
   std::pair<StringLiteral, const std::string *> files[] = {
-      {"train_images", &config.trainImages},
-      {"train_labels", &config.trainLabels},
-      {"test_images", &config.testImages},
-      {"test_labels", &config.testLabels}};
+      {"train_images", &config.data.trainImages},
+      {"train_labels", &config.data.trainLabels},
+      {"test_images", &config.data.testImages},
+      {"test_labels", &config.data.testLabels}};
   for (auto [key, value] : files) {
     if (fileDataset && value->empty())
       return makeError(file + ": error: [data] " + key + ": required when dataset = \"" +
-                       config.dataset + "\"");
+                       config.data.kind + "\"");
     if (!fileDataset && !value->empty())
       return errorAt(file, data->get(std::string_view(key))->source().begin,
                      "[data] " + key + ": only for dataset = \"idx\" or \"npy\" (dataset is \"" +
-                         config.dataset + "\")");
+                         config.data.kind + "\")");
   }
   return Error::success();
 }
@@ -777,9 +690,9 @@ llvm::Expected<TrainConfig> marthe::parseTrainConfigText(StringRef text,
 void marthe::applyAutomaticSetting(TrainConfig &config) {
   config.optimizer = Optimizer::ScheduleFreeAdamW;
   config.eta0 = optimizerKind(config.optimizer).defaultEta0;
-  config.schedule = ScheduleKind::Marthe;
+  config.schedule = "marthe";
   config.relative = true;
-  config.beta = kAutomaticBeta;
+  config.beta0 = kAutomaticBeta;
   config.betaStep = 0.0;
   config.mu = kAutomaticMu;
 }
@@ -795,12 +708,4 @@ llvm::Expected<TrainConfig> marthe::parseTrainConfig(StringRef path) {
   if (!buffer)
     return makeError(path + ": error: cannot open file");
   return parseTrainConfigText((*buffer)->getBuffer(), path);
-}
-
-StringRef marthe::toString(ScheduleKind kind) {
-  return kScheduleNames[static_cast<size_t>(kind)];
-}
-
-StringRef marthe::toString(DataOrder order) {
-  return kDataOrderNames[static_cast<size_t>(order)];
 }

@@ -3,6 +3,8 @@
 // Labelled samples for training: where they come from ([data] dataset) and
 // the splits of them a run uses.
 
+#include "runtime/RunOptions.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,33 +21,11 @@ struct ImageSet {
   int64_t sampleSize() const;
 };
 
-// Where the samples are: `kind` is fashion-mnist, mnist (IDX files in `dir`),
-// cifar10, cifar100 (the binary batches in `dir`), idx or npy (the four
-// files named). Images stored as bytes are scaled by 1/255, floats kept.
-struct DataSource {
-  std::string kind = "fashion-mnist";
-  std::string dir;
-  std::string trainImages, trainLabels, testImages, testLabels;
-};
-
 // A part of a data source ("train" or "test") and a half-open sample range
 // [begin, end).
 struct SplitSpec {
   std::string part;
   int64_t begin = 0, end = -1; // end -1 = to the end
-};
-
-// What is done to samples besides reading them: every split is normalized
-// per channel (the first dimension of a sample of rank 3 or more, else one
-// channel) as (x - mean) / std; training batches of images (rank >= 2) are
-// cropped at a random offset from the image padded by `cropPadding` zeros
-// and mirrored left to right at random, seeded by the run's seed and the
-// sample's position in the training order.
-struct Preprocessing {
-  std::vector<double> mean, std;
-  int64_t cropPadding = 0;
-  bool flip = false;
-  bool augments() const { return cropPadding > 0 || flip; }
 };
 
 // Normalizes `set` in place; throws Error when mean or std do not have one

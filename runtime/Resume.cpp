@@ -15,31 +15,16 @@ namespace {
 const char *const kRunOutputs[] = {"checkpoint.bin", "metrics.csv", "summary.json",
                                    "model.onnx", "schedule.svg"};
 
-/// The options of the command line that may differ from the checkpoint's.
-bool mayDiffer(const std::string &flag) {
-  return flag == "--out" || flag == "--data-dir" || flag == "--steps" || flag == "--log-every";
-}
-
-/// The key runConfigToJson gives the setting of `flag`.
-std::string jsonKey(const std::string &flag) {
-  static const std::pair<const char *, const char *> kKeys[] = {
-      {"--beta0", "beta"}};
-  for (auto [from, to] : kKeys)
-    if (flag == from)
-      return to;
-  std::string key = flag.substr(2);
-  std::replace(key.begin(), key.end(), '-', '_');
-  return key;
-}
-
-/// Refuses an option given now with another value than the checkpoint's.
+/// Refuses an option given now with another value than the checkpoint's,
+/// unless --resume takes it over the checkpoint's (OptionInfo::resumable).
 void checkAgrees(const RunConfig &now, const nlohmann::json &recorded, const std::string &path) {
   nlohmann::json current = nlohmann::json::parse(runConfigToJson(now));
-  for (const std::string &flag : now.given) {
-    std::string key = jsonKey(flag);
-    if (mayDiffer(flag) || !recorded.contains(key) || recorded[key] == current[key])
+  for (const auto &given : now.given) {
+    const OptionInfo *info = findRunOption(given.first);
+    std::string key = info->json;
+    if (info->resumable || !recorded.contains(key) || recorded[key] == current[key])
       continue;
-    throw Error("option " + flag + " " + current[key].dump() + " conflicts with " + path +
+    throw Error("option " + given.first + " " + current[key].dump() + " conflicts with " + path +
                 ", whose run has " + recorded[key].dump() +
                 ": resume without it (the run continues with its own options)");
   }
@@ -67,20 +52,14 @@ std::optional<Checkpoint> resumeRun(const ProgramSpec &program, RunConfig &confi
                 "): resume with the executable that started the run");
   nlohmann::json recorded = nlohmann::json::parse(checkpoint.options);
   checkAgrees(config, recorded, path);
-  RunConfig resumed = runConfigFromJson(checkpoint.options);
   // Every option the command line does not give is the interrupted run's.
-  resumed.out = config.out;
+  RunConfig resumed = runConfigFromJson(checkpoint.options);
+  for (const auto &[flag, value] : config.given)
+    applyRunOption(resumed, flag, value);
+  resumed.out = config.out; // where the checkpoint was found
   resumed.quiet = config.quiet;
   resumed.resume = true;
   resumed.given = config.given;
-  for (const std::string &flag : config.given) {
-    if (flag == "--steps")
-      resumed.steps = config.steps;
-    if (flag == "--log-every")
-      resumed.logEvery = config.logEvery;
-    if (flag == "--data-dir")
-      resumed.data.dir = config.data.dir;
-  }
   config = resumed;
   if (checkpoint.nextStep > config.steps)
     throw Error(path + ": the checkpoint is at step " + std::to_string(checkpoint.nextStep) +

@@ -1,55 +1,35 @@
 #pragma once
 
-// The run's settings: the defaults compiled into the executable, then the
-// command line's overrides.
+// The run's settings: the options compiled into the executable
+// (RunOptions.h), then the command line's overrides.
 
 #include "runtime/Abi.h"
-#include "runtime/Dataset.h"
+#include "runtime/RunOptions.h"
 
-#include <cstdint>
-#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace marthe::rt {
 
-struct RunConfig {
-  DataSource data;
-  Preprocessing augment;
-  std::string train, validation, test, order, validationOrder, schedule, out;
-  int64_t steps = 512, logEvery = 16, decaySteps = 100, sgdrT0 = 100;
-  /// Training batches that recompute the running statistics at the
-  /// evaluation point (schedule-free models with BatchNormalization).
-  int64_t statisticsBatches = 50;
-  uint64_t seed = 0;
-  double eta0 = 0.01, beta0 = 0, decay = 0.99, sgdrTMult = 2;
-  std::optional<double> betaStep; // nullopt: "auto"
-  std::optional<double> mu;       // nullopt: adaptive
+struct RunConfig : RunOptions {
   /// The optimizer kind and its resolved hyperparameters (a JSON object),
-  /// as compiled in: recorded in summary.json, not changeable at run time.
+  /// and whether the hypergradient step is relative, as compiled in:
+  /// recorded in summary.json, not changeable at run time.
   std::string optimizer = "sgd";
   std::string hyperparametersJson = "{}";
-  /// Whether the hypergradient step is relative ([schedule] relative).
   bool relative = false;
-  bool seededInit = false;
   bool quiet = false;
   bool resume = false;    // continue from out/checkpoint.bin
   bool overwrite = false; // replace the outputs of another run in out
-  /// The options given on the command line (--steps, ...), in order.
-  std::vector<std::string> given;
-  /// What beta_step = "auto" does on a divergence (docs/NOTES.md, issue 8):
-  /// roll back to the latest snapshot or the one before it, divide
-  /// beta_step by betaStepCut, optionally reset beta to beta0.
-  std::string rollbackTo = "previous";
-  double betaStepStart = 1e-5; // where "auto" starts
-  double betaStepCut = 10;
-  bool resetBeta = true;
+  /// The options given on the command line (flag, value), in order.
+  std::vector<std::pair<std::string, std::string>> given;
 };
 
 /// The compile-time defaults of `program` (its embedded JSON).
 RunConfig defaultRunConfig(const ProgramSpec &program);
 
-/// The settings of a run as JSON (the compiled-in keys and the run's own),
+/// The settings of a run as JSON (the options and what the program fixed),
 /// for checkpoints and summary.json, and back.
 std::string runConfigToJson(const RunConfig &config);
 RunConfig runConfigFromJson(const std::string &json);

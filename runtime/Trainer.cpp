@@ -228,7 +228,7 @@ private:
       initial[t.name] = std::move(t);
     std::mt19937_64 rng(config_.seed);
     std::map<std::string, InitRule> rules;
-    if (config_.seededInit)
+    if (config_.seededInit())
       rules = seededInitRules(program_.modelBytes, program_.modelEnd - program_.modelBytes,
                               program_.modelName);
     for (Tensor &arg : step_->args()) {
@@ -236,7 +236,7 @@ private:
       if (!isModelTensor(role))
         continue;
       std::string name = role.substr(5 + isParameter(role));
-      std::vector<double> values = config_.seededInit && isParameter(role)
+      std::vector<double> values = config_.seededInit() && isParameter(role)
                                        ? drawParameter(rules.at(name), arg.size(), rng)
                                        : initial.at(name).values;
       for (int64_t i = 0; i < arg.size(); ++i)

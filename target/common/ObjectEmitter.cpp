@@ -30,8 +30,7 @@ using namespace mlir;
 namespace marthe {
 namespace {
 
-/// The runtime's DType (runtime/Abi.h).
-enum class DType : int32_t { F32, F64, I32 };
+using marthe::rt::DType;
 constexpr int kMaxRank = 4;
 
 /// The runtime's structs, laid out as the C++ compiler lays them out.

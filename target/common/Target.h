@@ -4,6 +4,8 @@
 // What the CPU and CUDA targets share: the library-call lowering to a
 // runtime's C functions and the host object with the program table.
 
+#include "runtime/Abi.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
@@ -23,8 +25,8 @@ namespace marthe {
 /// cf-to-llvm, reconcile-unrealized-casts, canonicalize.
 void buildHostFunctionsToLLVM(mlir::OpPassManager &pm);
 
-/// Where a program's buffers live: the runtime/Abi.h Device.
-enum class Device : int32_t { Cpu, Cuda };
+/// Where a program's buffers live.
+using Device = rt::Device;
 
 /// What the program table says besides the functions.
 struct ProgramInfo {

@@ -12,7 +12,10 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <cstring>
 #include <gtest/gtest.h>
+#include <map>
+#include <nlohmann/json.hpp>
 
 using namespace marthe;
 
@@ -41,10 +44,10 @@ TrainConfig parse(llvm::StringRef text) {
 void expectAutomaticSetting(const TrainConfig &config) {
   EXPECT_EQ(config.optimizer, Optimizer::ScheduleFreeAdamW);
   EXPECT_TRUE(config.hyperparameters.empty());
-  EXPECT_EQ(config.schedule, ScheduleKind::Marthe);
+  EXPECT_EQ(config.schedule, "marthe");
   EXPECT_EQ(config.eta0, 0.0025);
   EXPECT_TRUE(config.relative);
-  EXPECT_GT(config.beta, 0.0);
+  EXPECT_GT(config.beta0, 0.0);
   EXPECT_EQ(config.betaStep, 0.0);
   EXPECT_EQ(config.mu, 0.99);
 }
@@ -52,20 +55,20 @@ void expectAutomaticSetting(const TrainConfig &config) {
 /// Every field but sourcePath and onnx has its documented default (the
 /// optimizer and schedule keys as a config with those tables has them).
 void expectDefaults(const TrainConfig &config) {
-  EXPECT_EQ(config.dataset, "fashion-mnist");
-  EXPECT_EQ(config.dataDir, "/usr/share/datasets/fashion-mnist");
+  EXPECT_EQ(config.data.kind, "fashion-mnist");
+  EXPECT_EQ(config.data.dir, "/usr/share/datasets/fashion-mnist");
   EXPECT_EQ(config.train, "train[0:7000]");
   EXPECT_EQ(config.validation, "train[7000:7700]");
   EXPECT_EQ(config.test, "test");
   EXPECT_EQ(config.batchSize, 100);
-  EXPECT_EQ(config.order, DataOrder::Shuffle);
+  EXPECT_EQ(config.order, "shuffle");
   EXPECT_EQ(config.lossKind, "cross_entropy");
   EXPECT_EQ(config.weightDecay, 0.0);
   EXPECT_EQ(config.optimizer, Optimizer::SGD);
   EXPECT_TRUE(config.hyperparameters.empty());
-  EXPECT_EQ(config.schedule, ScheduleKind::Marthe);
+  EXPECT_EQ(config.schedule, "marthe");
   EXPECT_EQ(config.eta0, 0.01);
-  EXPECT_EQ(config.beta, 0.0);
+  EXPECT_EQ(config.beta0, 0.0);
   EXPECT_EQ(config.betaStep, std::nullopt);
   EXPECT_EQ(config.mu, std::nullopt);
   EXPECT_FALSE(config.relative);
@@ -78,7 +81,7 @@ void expectDefaults(const TrainConfig &config) {
   EXPECT_EQ(config.seed, 0u);
   // "runs/latest", relative to the file that says it (if any).
   EXPECT_TRUE(llvm::StringRef(config.out).ends_with("runs/latest")) << config.out;
-  EXPECT_FALSE(config.seededInit);
+  EXPECT_FALSE(config.seededInit());
   EXPECT_EQ(config.logEvery, 16);
 }
 
@@ -104,7 +107,7 @@ TEST(TrainConfigTest, AnOptimizerOrScheduleTableLeavesTheAutomaticSetting) {
   EXPECT_FALSE(scheduled.relative);
   EXPECT_EQ(scheduled.betaStep, std::nullopt);
   TrainConfig optimized = parse("[optimizer]\nkind = \"adam\"");
-  EXPECT_EQ(optimized.schedule, ScheduleKind::Marthe);
+  EXPECT_EQ(optimized.schedule, "marthe");
   EXPECT_FALSE(optimized.relative);
   EXPECT_EQ(optimized.eta0, 0.001);
   EXPECT_TRUE(parse("[schedule]\nrelative = true").relative);
@@ -154,13 +157,13 @@ init = "seeded"
 log_every = 1
 )toml");
   EXPECT_EQ(config.onnx, "/models/mlp.onnx");
-  EXPECT_EQ(config.dataset, "fashion-mnist");
-  EXPECT_EQ(config.dataDir, "/data/fmnist");
+  EXPECT_EQ(config.data.kind, "fashion-mnist");
+  EXPECT_EQ(config.data.dir, "/data/fmnist");
   EXPECT_EQ(config.train, "train[0:1000]");
   EXPECT_EQ(config.validation, "train[1000:]");
   EXPECT_EQ(config.test, "test[:500]");
   EXPECT_EQ(config.batchSize, 32);
-  EXPECT_EQ(config.order, DataOrder::Sequential);
+  EXPECT_EQ(config.order, "sequential");
   EXPECT_EQ(config.lossKind, "cross_entropy");
   EXPECT_EQ(config.weightDecay, 5e-4);
   EXPECT_EQ(config.optimizer, Optimizer::Adam);
@@ -168,9 +171,9 @@ log_every = 1
   EXPECT_EQ(config.hyperparameters.lookup("beta2"), 0.99);
   EXPECT_EQ(config.hyperparameters.lookup("epsilon"), 1e-6);
   EXPECT_EQ(config.hyperparameters.size(), 3u);
-  EXPECT_EQ(config.schedule, ScheduleKind::SGDR);
+  EXPECT_EQ(config.schedule, "sgdr");
   EXPECT_EQ(config.eta0, 0.1);
-  EXPECT_EQ(config.beta, 1e-3);
+  EXPECT_EQ(config.beta0, 1e-3);
   EXPECT_EQ(config.betaStep, 1e-6);
   EXPECT_EQ(config.mu, 0.95);
   EXPECT_EQ(config.decay, 0.5);
@@ -181,7 +184,7 @@ log_every = 1
   EXPECT_EQ(config.device, "cuda");
   EXPECT_EQ(config.seed, 42u);
   EXPECT_EQ(config.out, "runs/adam");
-  EXPECT_TRUE(config.seededInit);
+  EXPECT_TRUE(config.seededInit());
   EXPECT_EQ(config.logEvery, 1);
 }
 
@@ -205,19 +208,12 @@ TEST(TrainConfigTest, IntegerIsAcceptedAsNumber) {
 }
 
 TEST(TrainConfigTest, EnumSpellingsRoundTrip) {
-  for (ScheduleKind kind :
-       {ScheduleKind::Marthe, ScheduleKind::HD, ScheduleKind::RTHO,
-        ScheduleKind::Constant, ScheduleKind::Exponential,
-        ScheduleKind::Staircase, ScheduleKind::SGDR})
-    EXPECT_EQ(
-        parse(("[schedule]\nkind = \"" + toString(kind) + "\"").str()).schedule,
-        kind);
+  for (std::string kind : {"marthe", "hd", "rtho", "constant", "exponential", "staircase", "sgdr"})
+    EXPECT_EQ(parse("[schedule]\nkind = \"" + kind + "\"").schedule, kind);
   for (const OptimizerKind &kind : optimizerKinds())
     EXPECT_EQ(parse(("[optimizer]\nkind = \"" + kind.name + "\"").str()).optimizer, kind.id);
-  for (DataOrder order : {DataOrder::Shuffle, DataOrder::Sequential})
-    EXPECT_EQ(
-        parse(("[data]\norder = \"" + toString(order) + "\"").str()).order,
-        order);
+  for (std::string order : {"shuffle", "sequential"})
+    EXPECT_EQ(parse("[data]\norder = \"" + order + "\"").order, order);
 }
 
 //===----------------------------------------------------------------------===//
@@ -275,9 +271,9 @@ TEST(TrainConfigTest, DataAndOutputPathsAreRelativeToTheConfigFile) {
       "[run]\nout = \"runs/a\"\n",
       "configs/train.toml");
   ASSERT_TRUE(bool(config)) << llvm::toString(config.takeError());
-  EXPECT_EQ(config->dataDir, "configs/fmnist");
-  EXPECT_EQ(config->trainImages, "configs/x/train.idx");
-  EXPECT_EQ(config->testImages, "/t/i");
+  EXPECT_EQ(config->data.dir, "configs/fmnist");
+  EXPECT_EQ(config->data.trainImages, "configs/x/train.idx");
+  EXPECT_EQ(config->data.testImages, "/t/i");
   EXPECT_EQ(config->out, "configs/runs/a");
   EXPECT_FALSE(config->batchSizeGiven);
 }
@@ -487,8 +483,8 @@ TEST(TrainConfigTest, AllErrorsAreReportedTableByTable) {
             "train.toml:2:8: error: [schedule] eta0: expected a number > 0, "
             "got -1\n"
             "train.toml:5:11: error: [schedule] extra: unknown key (expected "
-            "one of: kind, eta0, beta, beta_step, mu, relative, decay, decay_steps, t0, "
-            "t_mult)\n"
+            "one of: kind, eta0, beta, beta_step, mu, decay, decay_steps, t0, t_mult, "
+            "rollback, beta_step_start, beta_step_cut, reset_beta, relative)\n"
             "train.toml:4:14: error: [data] batch_size: expected an integer "
             "in [1, 16777216], got 0");
 }
@@ -497,10 +493,10 @@ TEST(TrainConfigTest, AllErrorsAreReportedTableByTable) {
 
 TEST(TrainConfigDataTest, PreprocessingKeys) {
   TrainConfig c = parse("[data]\nmean = [0.5, 1]\nstd = [0.25, 2]\ncrop_padding = 4\nflip = true");
-  EXPECT_EQ(c.mean, (std::vector<double>{0.5, 1}));
-  EXPECT_EQ(c.stdDev, (std::vector<double>{0.25, 2}));
-  EXPECT_EQ(c.cropPadding, 4);
-  EXPECT_TRUE(c.flip);
+  EXPECT_EQ(c.augment.mean, (std::vector<double>{0.5, 1}));
+  EXPECT_EQ(c.augment.std, (std::vector<double>{0.25, 2}));
+  EXPECT_EQ(c.augment.cropPadding, 4);
+  EXPECT_TRUE(c.augment.flip);
   EXPECT_EQ(errorOf("[data]\nstd = [1, 0]"),
             "train.toml:2:7: error: [data] std: expected numbers > 0, got 0 at index 1");
   EXPECT_EQ(errorOf("[data]\nmean = []"),
@@ -520,8 +516,8 @@ TEST(TrainConfigDataTest, FileDatasetsNameTheirFilesRelativeToTheConfig) {
       "test_images = \"tx.npy\"\ntest_labels = \"ty.npy\"",
       "/runs/train.toml");
   ASSERT_TRUE(bool(c)) << llvm::toString(c.takeError());
-  EXPECT_EQ(c->trainImages, "/runs/x.npy");
-  EXPECT_EQ(c->trainLabels, "/abs/y.npy");
+  EXPECT_EQ(c->data.trainImages, "/runs/x.npy");
+  EXPECT_EQ(c->data.trainLabels, "/abs/y.npy");
   EXPECT_EQ(errorOf("[data]\ndataset = \"idx\"\ntrain_images = \"x\"\ntrain_labels = \"y\""),
             "train.toml: error: [data] test_images: required when dataset = \"idx\"");
   EXPECT_EQ(errorOf("[data]\ndataset = \"cifar10\"\ntest_images = \"x\""),
@@ -530,4 +526,65 @@ TEST(TrainConfigDataTest, FileDatasetsNameTheirFilesRelativeToTheConfig) {
   EXPECT_EQ(errorOf("[data]\ndataset = \"imagenet\""),
             "train.toml:2:11: error: [data] dataset: unknown value \"imagenet\" (expected one of: "
             "fashion-mnist, mnist, cifar10, cifar100, idx, npy)");
+}
+
+//===----------------------------------------------------------------------===//
+// The run options (runtime/RunOptions.h): every one is a TOML key
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A value of \p info's domain other than the default, in TOML.
+template <typename T> std::string otherValue(const T &value, const rt::OptionInfo &info) {
+  if constexpr (std::is_same_v<T, bool>)
+    return value ? "false" : "true";
+  else if constexpr (std::is_integral_v<T>)
+    return std::to_string(value + 3);
+  else if constexpr (std::is_same_v<T, double> || std::is_same_v<T, std::optional<double>>)
+    return info.range.contains(0.625) ? "0.625" : "3.5";
+  else if constexpr (std::is_same_v<T, std::vector<double>>)
+    return "[0.5, 0.25]";
+  else if (info.text == rt::TextKind::Path)
+    return "\"/other/" + std::string(info.key) + "\"";
+  else if (info.text == rt::TextKind::Split)
+    return "\"test[" + std::to_string(std::strlen(info.key)) + ":999]\"";
+  else
+    return "\"" + std::string(value == info.choices.back() ? info.choices.front()
+                                                            : info.choices.back()) + "\"";
+}
+
+} // namespace
+
+// Each run option read from its TOML key lands in its own field: a config
+// giving every option another value writes the JSON the trainer reads with
+// exactly those values (and the trainer's flags take the same values).
+TEST(RunOptionsTest, EveryOptionIsReadFromItsTomlKey) {
+  rt::RunOptions defaults;
+  std::map<std::string, std::string> tables;
+  rt::forEachRunOption(defaults, [&](const auto &value, const rt::OptionInfo &info) {
+    tables[info.table] += std::string(info.key) + " = " + otherValue(value, info) + "\n";
+  });
+  std::string text;
+  for (const auto &[table, keys] : tables)
+    text += "[" + table + "]\n" + keys;
+  TrainConfig config = parse(text);
+  rt::RunOptions expected;
+  rt::forEachRunOption(expected, [&](auto &value, const rt::OptionInfo &info) {
+    std::string other = otherValue(value, info);
+    if (info.flag) {
+      std::string flagValue = other.front() == '"' ? other.substr(1, other.size() - 2)
+                              : other == "true"    ? "yes"
+                              : other == "false"   ? "no"
+                                                   : other;
+      EXPECT_TRUE(rt::applyRunOption(expected, info.flag, flagValue)) << info.flag;
+    }
+  });
+  nlohmann::json read = nlohmann::json::parse(rt::runOptionsJson(config));
+  nlohmann::json flagged = nlohmann::json::parse(rt::runOptionsJson(expected));
+  nlohmann::json defaultsJson = nlohmann::json::parse(rt::runOptionsJson(defaults));
+  rt::forEachRunOption(defaults, [&](const auto &, const rt::OptionInfo &info) {
+    EXPECT_NE(read[info.json], defaultsJson[info.json]) << info.key << " kept its default";
+    if (info.flag)
+      EXPECT_EQ(read[info.json], flagged[info.json]) << info.flag << " differs from " << info.key;
+  });
 }

@@ -168,7 +168,7 @@ TEST(DeviceRuntime, ResumesAHostCheckpointAndBack) {
   train(marthe_program, smallRun(dir.file("host-device"), 20));
   RunConfig resumed = smallRun(dir.file("host-device"), 40);
   resumed.resume = true;
-  resumed.given = {"--steps"}; // extends the run; its other options are the checkpoint's
+  resumed.given = {{"--steps", "40"}}; // extends the run; its other options are the checkpoint's
   train(program, resumed);
   train(program, smallRun(dir.file("device-host"), 20));
   resumed.out = dir.file("device-host");

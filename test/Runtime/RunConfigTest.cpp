@@ -78,9 +78,14 @@ TEST(RunConfig, BadValuesNameTheFlag) {
   EXPECT_EQ(errorOf(config, {"--steps=x"}), "option --steps: expected a number, got 'x'");
   EXPECT_EQ(errorOf(config, {"--quiet=yes"}), "option --quiet takes no value");
   EXPECT_EQ(errorOf(config, {"--schedule", "cosine"}),
-            "unknown schedule 'cosine' (expected marthe, hd, rtho, constant, exponential, "
-            "staircase or sgdr)");
-  EXPECT_EQ(errorOf(config, {"--mu", "1.5"}), "mu must be in [0, 1] or adaptive");
+            "option --schedule: expected one of marthe, hd, rtho, constant, exponential, "
+            "staircase, sgdr, got 'cosine'");
+  EXPECT_EQ(errorOf(config, {"--mu", "1.5"}),
+            "option --mu: expected a number in [0, 1] or adaptive, got '1.5'");
+  EXPECT_EQ(errorOf(config, {"--beta-step-cut", "1"}),
+            "option --beta-step-cut: expected a number > 1, got '1'");
+  EXPECT_EQ(errorOf(config, {"--reset-beta", "maybe"}),
+            "option --reset-beta: expected yes or no, got 'maybe'");
 }
 
 TEST(RunConfig, FixedMuNeedsAFixedMuBuild) {
@@ -109,9 +114,11 @@ TEST(RunConfig, JsonRoundTrip) {
   EXPECT_FALSE(back.resetBeta);
   EXPECT_EQ(back.betaStepCut, 4);
   EXPECT_EQ(runConfigToJson(back), runConfigToJson(config));
-  EXPECT_EQ(config.given, (std::vector<std::string>{"--steps", "--eta0", "--beta-step", "--mu",
-                                                   "--rollback", "--reset-beta",
-                                                   "--beta-step-cut"}));
+  std::vector<std::string> flags;
+  for (const auto &given : config.given)
+    flags.push_back(given.first);
+  EXPECT_EQ(flags, (std::vector<std::string>{"--steps", "--eta0", "--beta-step", "--mu",
+                                             "--rollback", "--reset-beta", "--beta-step-cut"}));
 }
 
 } // namespace

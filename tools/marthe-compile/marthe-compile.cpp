@@ -119,9 +119,9 @@ Expected<Device> targetDevice(const TrainConfig &config) {
 /// How the build treats mu: adapted online, a runtime input, or 0 (HD, where
 /// the A Z product is not built at all).
 MuMode muMode(const TrainConfig &config) {
-  if (config.schedule == ScheduleKind::HD)
+  if (config.schedule == "hd")
     return MuMode::Zero;
-  if (config.schedule != ScheduleKind::Marthe)
+  if (config.schedule != "marthe")
     return MuMode::Fixed;
   if (!config.mu)
     return MuMode::Adaptive;
@@ -154,37 +154,11 @@ TrainingPipelineOptions pipelineOptions(const TrainConfig &config) {
   return options;
 }
 
+/// The trainer's defaults: the run options and what the build fixed.
 std::string runtimeConfigJson(const TrainConfig &c) {
-  json::Object object{{"dataset", c.dataset},
-                      {"data_dir", c.dataDir},
-                      {"train_images", c.trainImages},
-                      {"train_labels", c.trainLabels},
-                      {"test_images", c.testImages},
-                      {"test_labels", c.testLabels},
-                      {"mean", json::Array(c.mean)},
-                      {"std", json::Array(c.stdDev)},
-                      {"crop_padding", c.cropPadding},
-                      {"flip", c.flip},
-                      {"train", c.train},
-                      {"validation", c.validation},
-                      {"test", c.test},
-                      {"order", toString(c.order)},
-                      {"validation_order", toString(c.validationOrder)},
-                      {"schedule", toString(c.schedule)},
-                      {"out", c.out},
-                      {"steps", c.steps},
-                      {"log_every", c.logEvery},
-                      {"decay_steps", c.decaySteps},
-                      {"t0", c.sgdrT0},
-                      {"seed", int64_t(c.seed)},
-                      {"eta0", c.eta0},
-                      {"beta", c.beta},
-                      {"decay", c.decay},
-                      {"t_mult", c.sgdrTMult},
-                      {"init", c.seededInit ? "seeded" : "onnx"},
-                      {"mu_mode", toString(muMode(c))}};
-  object["beta_step"] = c.betaStep ? json::Value(*c.betaStep) : json::Value("auto");
-  object["mu"] = c.mu ? json::Value(*c.mu) : json::Value("adaptive");
+  Expected<json::Value> options = json::parse(rt::runOptionsJson(c));
+  json::Object object = std::move(*options->getAsObject());
+  object["mu_mode"] = toString(muMode(c));
   const OptimizerKind &kind = optimizerKind(c.optimizer);
   object["optimizer"] = kind.name;
   object["relative"] = c.relative;
@@ -447,10 +421,8 @@ int checkDataFitsModel(const std::optional<SmallVector<int64_t>> &input,
                        const TrainConfig &config) {
   if (!input)
     return 0;
-  rt::DataSource source{config.dataset,    config.dataDir,    config.trainImages,
-                        config.trainLabels, config.testImages, config.testLabels};
   std::vector<int64_t> data;
-  std::string unknown = rt::probeSampleShape(source, data);
+  std::string unknown = rt::probeSampleShape(config.data, data);
   if (!unknown.empty()) {
     errs() << "marthe-compile: warning: cannot check the model's input against the data ("
            << unknown << ")\n";
@@ -464,7 +436,7 @@ int checkDataFitsModel(const std::optional<SmallVector<int64_t>> &input,
   if (squeezed(*input) == squeezed(data))
     return 0;
   return fail("the model's input takes samples of shape " + formatShape(*input) +
-              " but the data (dataset \"" + config.dataset + "\") has samples of shape " +
+              " but the data (dataset \"" + config.data.kind + "\") has samples of shape " +
               formatShape(data));
 }
 
