@@ -27,13 +27,17 @@ inline void randomize(rt::Function &fn, std::mt19937 &rng) {
 }
 
 /// Milliseconds per call over `calls` calls, each followed by the trainer's
-/// feedBack (results become the next call's arguments).
+/// feedBack (results become the next call's arguments), until the last one
+/// has finished (on a device, a function without scalar results, such as
+/// the forward pass, would otherwise still run when the clock stops).
 inline double millisecondsPerCall(rt::Function &fn, int calls) {
+  fn.wait();
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < calls; ++i) {
     fn.call();
     fn.feedBack({"hg", "hg_prev"});
   }
+  fn.wait();
   std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
   return elapsed.count() / calls;
 }

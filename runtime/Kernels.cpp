@@ -1,6 +1,6 @@
 #include "runtime/Kernels.h"
 
-#include <cblas.h>
+#include "runtime/GemmLibrary.h"
 
 #include <algorithm>
 #include <mutex>
@@ -10,21 +10,10 @@
 
 namespace marthe::rt {
 
-static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k,
-                 const float *a, int64_t lda, const float *b, int64_t ldb, float *c) {
-  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
-}
-
-static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k,
-                 const double *a, int64_t lda, const double *b, int64_t ldb, double *c) {
-  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
-}
-
 template <typename T>
 void matmul(const T *a, const T *b, T *c, int64_t m, int64_t n, int64_t k,
             bool transposeA, bool transposeB) {
-  gemm(transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, m, n,
-       k, a, transposeA ? m : k, b, transposeB ? k : n, c);
+  cpuGemm(transposeA, transposeB, m, n, k, a, transposeA ? m : k, b, transposeB ? k : n, c);
 }
 
 /// softmax of one row into p; returns log(sum(exp(row - max))) + max.

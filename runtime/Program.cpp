@@ -232,6 +232,11 @@ void Function::call() {
   device_->wait();
 }
 
+void Function::wait() {
+  if (device_)
+    device_->wait();
+}
+
 uint64_t Function::launch() {
   Readback &readback = readbacks_[launches_ % readbacks_.size()];
   if (device_ && !readback.landed)

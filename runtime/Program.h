@@ -98,6 +98,9 @@ public:
   /// Moves every result into the argument of the same role (the next step's
   /// state); `renames` lists pairs (result role, argument role).
   void feedBack(const std::vector<std::string> &renames = {});
+  /// Returns once every run of the function queued so far has finished
+  /// (call() waits only for a function with scalar results).
+  void wait();
   /// How many times the function has run (call or launch).
   uint64_t runs() const { return runs_; }
 

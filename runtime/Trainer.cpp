@@ -5,6 +5,7 @@
 #include "runtime/Dataset.h"
 #include "runtime/Divergence.h"
 #include "runtime/Error.h"
+#include "runtime/GemmLibrary.h"
 #include "runtime/Metrics.h"
 #include "runtime/OnnxModel.h"
 #include "runtime/OptimizerState.h"
@@ -592,6 +593,7 @@ static nlohmann::json buildInfo(const ProgramSpec &program) {
 void train(const ProgramSpec &program, RunConfig config) {
   std::optional<Checkpoint> resumed = resumeRun(program, config);
   validateRunConfig(program, config);
+  checkGemmEnvironment();
   // A missing GPU is reported before any work.
   DeviceRuntime *device = deviceRuntime(program.device);
   std::string deviceName = device ? device->name() : "cpu";

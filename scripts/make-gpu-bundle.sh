@@ -19,7 +19,11 @@ done
 cp "$BUILD/bench/cuda-step-benchmark" "$BUNDLE/bin/"
 
 # Libraries beyond glibc and CUDA's (cuBLAS, and cuDNN which the trainers
-# load when they first convolve, are the GPU machine's).
+# load when they first convolve, are the GPU machine's). Only the trainers
+# see them, through their RUNPATH $ORIGIN/../lib (marthe-compile --rpath):
+# Python and PyTorch keep the host's libstdc++. The trainers need the glibc
+# they were linked against (Debian 12's 2.36) or newer; gpu-check.sh prints
+# the host's and fails clearly when a library is missing.
 ldd "$BUNDLE"/bin/* | awk '/=> \// {print $3}' | sort -u |
   grep -v -E '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*)\.so|libcublas|libcudart' |
   xargs -I{} cp -L {} "$BUNDLE/lib/"

@@ -130,6 +130,11 @@ cudaError_t gatherRows(cudaStream_t stream, void *to, const void *from, const in
   return cudaGetLastError();
 }
 
+cudaError_t probeKernelImage() {
+  cudaFuncAttributes attributes;
+  return cudaFuncGetAttributes(&attributes, gatherRowsKernel);
+}
+
 } // namespace marthe::rt::cuda
 
 using namespace marthe::rt::cuda;

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -83,8 +84,15 @@ public:
     throwIfFailed(cudaSetDevice(0), "cudaSetDevice");
     cudaDeviceProp properties;
     throwIfFailed(cudaGetDeviceProperties(&properties, 0), "cudaGetDeviceProperties");
-    name_ = std::string("cuda:0 (") + properties.name + ", sm_" +
-            std::to_string(properties.major) + std::to_string(properties.minor) + ")";
+    std::string chip = "sm_" + std::to_string(properties.major) + std::to_string(properties.minor);
+    name_ = std::string("cuda:0 (") + properties.name + ", " + chip + ")";
+    cudaError_t image = marthe::rt::cuda::probeKernelImage();
+    if (image != cudaSuccess) {
+      cudaGetLastError();
+      throw Error("the GPU " + name_ + " cannot run this trainer's CUDA kernels (" +
+                  marthe::rt::cuda::describe(image, "cudaFuncGetAttributes") +
+                  "): they were built for " MARTHE_CUDA_RUNTIME_ARCHITECTURES);
+    }
     throwIfFailed(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
                   "cudaStreamCreateWithFlags");
     std::string error = marthe::rt::cuda::describe(cublasCreate(&blas_), "cublasCreate");
@@ -101,6 +109,10 @@ public:
       throw Error(error);
     checkEachLaunch_ = environmentSays("MARTHE_CUDA_CHECK", "1");
     graphs_ = !environmentSays("MARTHE_CUDA_GRAPHS", "0") && !checkEachLaunch_;
+    requireGraphs_ = environmentSays("MARTHE_CUDA_GRAPHS", "require");
+    if (requireGraphs_ && !graphs_)
+      throw Error("MARTHE_CUDA_GRAPHS=require but MARTHE_CUDA_CHECK=1 launches each kernel "
+                  "directly");
     driver_.load(driver_.moduleLoadData, "cuModuleLoadData");
     driver_.load(driver_.moduleGetFunction, "cuModuleGetFunction");
     driver_.load(driver_.launchKernel, "cuLaunchKernel");
@@ -294,27 +306,46 @@ private:
     graphCache_.erase(oldest);
   }
 
+  /// A failed capture is reported once (the call and later ones with these
+  /// buffers run directly), or is an error under MARTHE_CUDA_GRAPHS=require.
   void capture(Graph &graph, CompiledFunction entry, void *const *buffers, void *arena) {
-    if (hasError() ||
-        cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal) != cudaSuccess) {
+    cudaError_t began = hasError() ? cudaErrorNotReady
+                                   : cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal);
+    if (began != cudaSuccess) {
       cudaGetLastError();
       graph.uncapturable = true;
-      return;
+      return captureFailed(marthe::rt::cuda::describe(began, "cudaStreamBeginCapture"));
     }
     entry(buffers, arena);
     cudaGraph_t captured = nullptr;
     cudaError_t ended = cudaStreamEndCapture(stream_, &captured);
-    // What failed while capturing did not run; the call runs directly.
-    bool failed = ended != cudaSuccess || hasError() || !captured ||
-                  cudaGraphInstantiate(&graph.exec, captured, 0) != cudaSuccess;
+    std::string why = marthe::rt::cuda::describe(ended, "cudaStreamEndCapture");
+    if (why.empty() && hasError())
+      why = "a call failed while it was captured";
+    if (why.empty() && !captured)
+      why = "cudaStreamEndCapture returned no graph";
+    if (why.empty())
+      why = marthe::rt::cuda::describe(cudaGraphInstantiate(&graph.exec, captured, 0),
+                                       "cudaGraphInstantiate");
     if (captured)
       cudaGraphDestroy(captured);
-    if (failed) {
-      cudaGetLastError();
-      clearError();
-      graph.exec = nullptr;
-      graph.uncapturable = true;
-    }
+    if (why.empty())
+      return;
+    // What failed while capturing did not run; the call runs directly.
+    cudaGetLastError();
+    clearError();
+    graph.exec = nullptr;
+    graph.uncapturable = true;
+    captureFailed(why);
+  }
+
+  void captureFailed(const std::string &why) {
+    std::string message = "CUDA graph capture failed (" + why + ")";
+    if (requireGraphs_)
+      throw Error(message + " and MARTHE_CUDA_GRAPHS=require");
+    if (!captureFailureReported_)
+      std::fprintf(stderr, "warning: %s: the step runs with direct launches\n", message.c_str());
+    captureFailureReported_ = true;
   }
 
   struct Pending {
@@ -341,7 +372,8 @@ private:
   void *blasWorkspace_ = nullptr;
   void *indices_ = nullptr;
   size_t indicesBytes_ = 0;
-  bool graphs_ = true, checkEachLaunch_ = false;
+  bool graphs_ = true, checkEachLaunch_ = false, requireGraphs_ = false;
+  bool captureFailureReported_ = false;
   std::map<GraphKey, Graph> graphCache_;
   GraphKey lookup_{};
   uint64_t graphClock_ = 0;

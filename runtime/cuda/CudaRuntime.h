@@ -32,6 +32,11 @@ void checkLaunch(const char *kernel);
 std::string describe(cudaError_t status, const char *call);
 std::string describe(cublasStatus_t status, const char *call);
 
+/// cudaSuccess when the runtime's kernels have code the current device can
+/// run (a cubin of its architecture or PTX for an older one), else
+/// cudaErrorNoKernelImageForDevice or the error that says why not.
+cudaError_t probeKernelImage();
+
 /// Row i of `to` = row indices[i] of `from`, rows of `rowWords` 4-byte words;
 /// `indices` in device memory. Launched on `stream`.
 cudaError_t gatherRows(cudaStream_t stream, void *to, const void *from, const int32_t *indices,

@@ -8,6 +8,7 @@
 // waited for, so uninitialized state or a value read too early changes the
 // results.
 
+#include "bench/StepTiming.h"
 #include "runtime/Abi.h"
 #include "runtime/Device.h"
 #include "runtime/RunConfig.h"
@@ -177,6 +178,18 @@ TEST(DeviceRuntime, ResumesAHostCheckpointAndBack) {
     for (const char *file : {"/metrics.csv", "/model.onnx"})
       EXPECT_EQ(output(dir.file("straight") + file), output(dir.file(run) + file))
           << run << file;
+}
+
+// The step benchmarks' clock stops once the device has finished: a function
+// without scalar results (the forward pass) does not wait by itself.
+TEST(DeviceRuntime, TimedCallsWaitForTheDevice) {
+  ProgramSpec program = onDevice();
+  Function forward(*findFunction(program, "forward"), program.device);
+  int64_t before = device().waits;
+  forward.call();
+  EXPECT_EQ(device().waits, before);
+  marthe::bench::millisecondsPerCall(forward, 2);
+  EXPECT_EQ(device().waits, before + 2);
 }
 
 } // namespace

@@ -25,7 +25,8 @@ static std::string runtimeDirectory(const char *argv0) {
   return dir.str().str();
 }
 
-int linkTrainer(const char *argv0, StringRef object, StringRef exe, bool cuda) {
+int linkTrainer(const char *argv0, StringRef object, StringRef exe, bool cuda,
+                ArrayRef<std::string> rpaths) {
   std::string runtime = runtimeDirectory(argv0);
   SmallVector<std::string> libraries;
   for (StringRef name : {"libmarthe_main.a", "libmarthe_runtime.a"}) {
@@ -50,6 +51,8 @@ int linkTrainer(const char *argv0, StringRef object, StringRef exe, bool cuda) {
   SmallVector<std::string> args{*linker, object.str()};
   llvm::append_range(args, libraries);
   args.append({"-o", partial});
+  for (const std::string &rpath : rpaths)
+    args.push_back("-Wl,-rpath," + rpath);
   SmallVector<StringRef> flags;
   if (cuda)
     StringRef(MARTHE_CUDA_LINK_FLAGS).split(flags, ' ', -1, false);

@@ -86,6 +86,10 @@ cl::opt<std::string> gpuChip("gpu-chip",
                              cl::desc("the GPU architecture of the cubin (CUDA; the fatbin "
                                       "also carries PTX for newer GPUs)"),
                              cl::value_desc("sm_NN"), cl::init("sm_90"), cl::cat(kCategory));
+cl::list<std::string> rpaths("rpath",
+                             cl::desc("a directory the trainer looks in for shared libraries "
+                                      "first (RUNPATH; e.g. '$ORIGIN/../lib'), repeatable"),
+                             cl::value_desc("dir"), cl::cat(kCategory));
 cl::opt<bool> exportDerivatives("export-derivatives",
                                 cl::desc("also compile @loss_and_grad and @loss_hvp"),
                                 cl::init(false), cl::cat(kCategory));
@@ -465,6 +469,8 @@ int main(int argc, char **argv) {
 
   if (forwardOnly && emitStage == Stage::Exe)
     return fail("--forward-only builds no trainer: use it with --emit=obj or an earlier stage");
+  if (!rpaths.empty() && emitStage != Stage::Exe)
+    return fail("--rpath is for the trainer's link: use it with --emit=exe");
   Expected<TrainConfig> config = loadConfig();
   if (!config) {
     // Config errors already read "<file>:<line>:<col>: error: ...".
@@ -533,7 +539,7 @@ int main(int argc, char **argv) {
         return writeHostObject(*module, *info, targetCpu, os, false);
       }))
     return status;
-  int status = linkTrainer(argv[0], object, exe, *device == Device::Cuda);
+  int status = linkTrainer(argv[0], object, exe, *device == Device::Cuda, rpaths);
   sys::fs::remove(object);
   if (status == 0)
     reportWritten(exe, (*device == Device::Cuda ? "CUDA" : "CPU") +
