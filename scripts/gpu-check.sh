@@ -79,9 +79,11 @@ train() {
   MARTHE_CPU_GEMM=$gemm "$B/bin/$trainer" --data-dir "$B/data" --out "$WORK/$1" --quiet &&
     cp "$WORK/$1/summary.json" "$OUT/$1-summary.json" &&
     cp "$WORK/$1/metrics.csv" "$OUT/$1-metrics.csv" &&
-    $PY -c 'import json, sys; s = json.load(open(sys.argv[1]))
-print(f"{sys.argv[2]}: validation {s[\"val_acc\"]:.4f}, test {s[\"test_acc\"]:.4f}")' \
-      "$WORK/$1/summary.json" "$1"
+    $PY - "$WORK/$1/summary.json" "$1" <<'PYTHON'
+import json, sys
+summary = json.load(open(sys.argv[1]))
+print(f"{sys.argv[2]}: validation {summary['val_acc']:.4f}, test {summary['test_acc']:.4f}")
+PYTHON
 }
 
 echo "== CUDA against the CPU (test/Gpu/cuda_vs_cpu.py)"
