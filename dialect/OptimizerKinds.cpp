@@ -55,7 +55,7 @@ constexpr Hyperparameter kScheduleFreeSGD[] = {
     {"momentum", 0.9, Domain::UnitOpen, "interpolation between z and the average x"},
     {"weight_decay", 0.0, Domain::NonNegative, "weight decay, taken at y"},
     {"warmup_steps", 0.0, Domain::Count, "linear warmup of lr over so many steps"},
-    {"r", 0.0, Domain::NonNegative, "polynomial weighting power of the average (only 0)"},
+    {"r", 0.0, Domain::OnlyZero, "polynomial weighting power of the average (only 0)"},
     {"weight_lr_power", 2.0, Domain::Count, "power of lr_max in the average's weights"},
 };
 
@@ -65,7 +65,7 @@ constexpr Hyperparameter kScheduleFreeAdamW[] = {
     {"eps", 1e-8, Domain::Positive, "added to the denominator"},
     {"weight_decay", 0.0, Domain::NonNegative, "weight decay, taken at y"},
     {"warmup_steps", 0.0, Domain::Count, "linear warmup of lr over so many steps"},
-    {"r", 0.0, Domain::NonNegative, "polynomial weighting power of the average (only 0)"},
+    {"r", 0.0, Domain::OnlyZero, "polynomial weighting power of the average (only 0)"},
     {"weight_lr_power", 2.0, Domain::Count, "power of lr_max in the average's weights"},
 };
 
@@ -137,6 +137,8 @@ bool marthe::inDomain(Domain domain, double x) {
     return x >= 0 && x <= 1e15 && x == std::floor(x);
   case Domain::UnitOpenOrUnset:
     return std::isnan(x) || (x > 0 && x < 1);
+  case Domain::OnlyZero:
+    return x == 0;
   }
   return false;
 }
@@ -158,6 +160,8 @@ std::string marthe::describe(Domain domain) {
     return "true or false";
   case Domain::Count:
     return "an integer >= 0";
+  case Domain::OnlyZero:
+    return "0 (the only value marthe implements)";
   }
   return "";
 }

@@ -36,6 +36,7 @@ enum class Domain {
   Flag,         // true or false (stored as 1 or 0)
   Count,        // an integer >= 0
   UnitOpenOrUnset, // (0, 1), or absent (NaN): a value derived from others
+  OnlyZero,     // 0: a package option of which marthe implements the default alone
 };
 
 /// One hyperparameter, named as the reference package names it.

@@ -1225,6 +1225,25 @@ private:
 
 } // namespace
 
+/// A model of an opset before kMinOpset (most published files and older
+/// exporters use 9 to 12) is upgraded by ONNX's version converter, with a
+/// note; only what the converter cannot convert is refused.
+static llvm::Error upgradeOldOpset(onnx::ModelProto &model, StringRef path) {
+  int64_t opset = kMinOpset;
+  for (const auto &import : model.opset_import())
+    if (import.domain().empty() || import.domain() == "ai.onnx")
+      opset = import.version();
+  if (opset >= kMinOpset)
+    return llvm::Error::success();
+  if (std::string problem = upgradeOpset(model, kMinOpset); !problem.empty())
+    return fail(path + ": opset " + llvm::Twine(opset) +
+                " of the default ONNX domain is not supported and cannot be upgraded to " +
+                llvm::Twine(kMinOpset) + ": " + problem);
+  llvm::errs() << "marthe-compile: note: " << path << ": opset " << opset
+               << " upgraded to " << kMinOpset << " by ONNX's version converter\n";
+  return llvm::Error::success();
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>> importOnnxBytes(MLIRContext *context, StringRef bytes,
                                                       StringRef path,
                                                       const ImportOptions &options) {
@@ -1232,6 +1251,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> importOnnxBytes(MLIRContext *context, Stri
   if (bytes.size() > size_t(std::numeric_limits<int>::max()) ||
       !model.ParseFromArray(bytes.data(), int(bytes.size())) || !model.has_graph())
     return fail(path + ": not a valid ONNX model (the protobuf does not parse)");
+  if (llvm::Error error = upgradeOldOpset(model, path))
+    return std::move(error);
   context->loadDialect<MartheDialect, func::FuncDialect>();
   return Importer(context, path, options).run(model);
 }

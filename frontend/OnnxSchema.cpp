@@ -12,6 +12,7 @@
 
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
 
 namespace marthe {
 
@@ -59,18 +60,28 @@ static std::string checkModel(onnx::ModelProto &model) noexcept {
   return "";
 }
 
-OnnxCheck checkOnnxModel(const onnx::ModelProto &model) noexcept {
-  // ONNX 1.12's shape inference reads out of bounds on some malformed models
-  // (a Conv whose weight rank differs from its input's): it runs in a child
-  // process, so that its crash, or a hang, becomes an error here.
+namespace {
+
+/// What a call of ONNX's run in a child process returned: its bytes, or why
+/// it returned none (`failed`: it crashed or ran past kCheckSeconds).
+struct Isolated {
+  std::string bytes;
+  std::string failed;
+};
+
+/// Runs `work` in a child process: ONNX 1.12's shape inference and version
+/// converter read out of bounds on some malformed models (a Conv whose
+/// weight rank differs from its input's), so their crash, or a hang,
+/// becomes an error here. `what` names the work in that error.
+template <typename Work> Isolated runIsolated(const std::string &what, Work work) noexcept {
   int fds[2];
   if (pipe(fds) != 0)
-    return {"cannot check the model: pipe: " + std::string(std::strerror(errno)), false};
+    return {"", "cannot run " + what + ": pipe: " + std::strerror(errno)};
   pid_t child = fork();
   if (child < 0) {
     close(fds[0]);
     close(fds[1]);
-    return {"cannot check the model: fork: " + std::string(std::strerror(errno)), false};
+    return {"", "cannot run " + what + ": fork: " + std::strerror(errno)};
   }
   if (child == 0) {
     close(fds[0]);
@@ -81,10 +92,9 @@ OnnxCheck checkOnnxModel(const onnx::ModelProto &model) noexcept {
     if (int null = open("/dev/null", O_WRONLY); null >= 0)
       dup2(null, STDERR_FILENO);
     alarm(kCheckSeconds);
-    onnx::ModelProto copy = model;
-    std::string problem = checkModel(copy);
-    for (size_t done = 0; done < problem.size();) {
-      ssize_t n = write(fds[1], problem.data() + done, problem.size() - done);
+    std::string bytes = work();
+    for (size_t done = 0; done < bytes.size();) {
+      ssize_t n = write(fds[1], bytes.data() + done, bytes.size() - done);
       if (n <= 0)
         break;
       done += size_t(n);
@@ -92,11 +102,11 @@ OnnxCheck checkOnnxModel(const onnx::ModelProto &model) noexcept {
     _exit(0);
   }
   close(fds[1]);
-  std::string problem;
-  char buffer[512];
+  Isolated result;
+  char buffer[4096];
   for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) != 0;)
     if (n > 0)
-      problem.append(buffer, size_t(n));
+      result.bytes.append(buffer, size_t(n));
     else if (errno != EINTR)
       break;
   close(fds[0]);
@@ -104,13 +114,45 @@ OnnxCheck checkOnnxModel(const onnx::ModelProto &model) noexcept {
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFSIGNALED(status))
-    return {WTERMSIG(status) == SIGALRM
-                ? "ONNX's checker did not finish within " + std::to_string(kCheckSeconds) + " s"
-                : "ONNX's checker crashed on the model (signal " +
-                      std::to_string(WTERMSIG(status)) + "): it is malformed in a way ONNX 1.12 "
-                      "does not report",
-            true};
-  return {problem, false};
+    result.failed = WTERMSIG(status) == SIGALRM
+                        ? what + " did not finish within " + std::to_string(kCheckSeconds) + " s"
+                        : what + " crashed on the model (signal " +
+                              std::to_string(WTERMSIG(status)) +
+                              "): it is malformed in a way ONNX 1.12 does not report";
+  return result;
+}
+
+} // namespace
+
+OnnxCheck checkOnnxModel(const onnx::ModelProto &model) noexcept {
+  Isolated checked = runIsolated("ONNX's checker", [&] {
+    onnx::ModelProto copy = model;
+    return checkModel(copy);
+  });
+  if (!checked.failed.empty())
+    return {checked.failed, true};
+  return {checked.bytes, false};
+}
+
+std::string upgradeOpset(onnx::ModelProto &model, int opset) noexcept {
+  // The child writes "+" and the converted model, or "-" and ONNX's message.
+  Isolated converted = runIsolated("ONNX's version converter", [&]() -> std::string {
+    try {
+      return "+" + onnx::version_conversion::ConvertVersion(model, opset).SerializeAsString();
+    } catch (const std::exception &error) {
+      return "-" + oneLine(error.what());
+    }
+  });
+  if (!converted.failed.empty())
+    return converted.failed;
+  if (converted.bytes.empty() || converted.bytes[0] != '+')
+    return converted.bytes.empty() ? "ONNX's version converter returned nothing"
+                                   : "ONNX's version converter: " + converted.bytes.substr(1);
+  onnx::ModelProto upgraded;
+  if (!upgraded.ParseFromString(converted.bytes.substr(1)))
+    return "ONNX's version converter returned a model that does not parse";
+  model = std::move(upgraded);
+  return "";
 }
 
 static const char *attributeTypeName(onnx::AttributeProto::AttributeType type) {

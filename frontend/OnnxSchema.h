@@ -27,6 +27,11 @@ struct OnnxCheck {
 };
 OnnxCheck checkOnnxModel(const onnx::ModelProto &model) noexcept;
 
+/// Upgrades `model` to `opset` of the default domain with ONNX's version
+/// converter (in a child process, like the checker); "" on success, else
+/// why not, one line.
+std::string upgradeOpset(onnx::ModelProto &model, int opset) noexcept;
+
 /// An attribute of `node` (default domain) that the op's schema at `opset`
 /// does not declare, or declares with another type: the problem, one line,
 /// naming the attribute and both types; "" if none or if ONNX does not know

@@ -65,13 +65,13 @@ def build(layers, activation, form, center=False, dropout=0.0):
 
 
 def export(path, layers, activation="relu", form="gemm", opset=13, batch="dynamic",
-           seed=0, double=False, center=False, dropout=0.0):
+           seed=0, double=False, center=False, dropout=0.0, flat=False):
     torch.manual_seed(seed)
     model = build(layers, activation, form, center, dropout)
     model.train(dropout > 0)
     dtype = torch.float64 if double else torch.float32
     model.to(dtype)
-    shape = [1, 28, 28] if layers[0] == 784 else [layers[0]]
+    shape = [1, 28, 28] if layers[0] == 784 and not flat else [layers[0]]
     example = torch.zeros([2 if batch == "dynamic" else batch] + shape, dtype=dtype)
     dynamic = {"input": {0: "batch"}, "logits": {0: "batch"}} if batch == "dynamic" else None
     # Folding would turn the transposes of the weights into transposed weights.
@@ -103,7 +103,9 @@ def main():
                         choices=["relu", "tanh", "sigmoid", "leaky_relu", "hardtanh"],
                         default="relu")
     parser.add_argument("--form", choices=["gemm", "matmul", "transposed"], default="gemm")
-    parser.add_argument("--opset", type=int, choices=range(13, 18), default=13)
+    parser.add_argument("--flat", action="store_true",
+                        help="input [N, 784] (a 784-wide first layer otherwise takes [N, 1, 28, 28])")
+    parser.add_argument("--opset", type=int, choices=range(9, 18), default=13)
     parser.add_argument("--batch", default="dynamic",
                         type=lambda s: s if s == "dynamic" else int(s),
                         help="batch size, or 'dynamic' for a symbolic 'batch' axis")
@@ -117,7 +119,7 @@ def main():
     if len(args.layers) < 2:
         parser.error("--layers needs at least two widths")
     proto = export(args.output, args.layers, args.activation, args.form, args.opset,
-                   args.batch, args.seed, args.double, args.center, args.dropout)
+                   args.batch, args.seed, args.double, args.center, args.dropout, args.flat)
     print(f"{args.output}: {summary(proto)}", file=sys.stderr)
 
 

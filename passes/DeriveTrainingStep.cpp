@@ -82,9 +82,6 @@ struct DeriveTrainingStepPass
     if (!given)
       return getOperation().emitError(llvm::toString(given.takeError()));
     llvm::StringMap<double> values = resolveHyperparameters(kind, *given);
-    if (values.lookup("r") != 0)
-      return getOperation().emitError("hyperparameter r: only 0 is supported (the average's "
-                                      "weights are lr_max^weight_lr_power)");
     rule = makeOptimizerRule(optimizer, values);
     slots = rule->slots();
     return success();

@@ -16,6 +16,7 @@
 #include "runtime/SchedulePlot.h"
 #include "runtime/Snapshot.h"
 #include "runtime/SplitChecks.h"
+#include "runtime/Stall.h"
 
 #include <nlohmann/json.hpp>
 
@@ -366,6 +367,11 @@ private:
       return false;
     }
     lastLoss = row[kLoss];
+    std::string stalled = stall_.check(row[kLoss], forward_.results()[0].spec->dims[1]);
+    if (!stalled.empty()) {
+      progress_->clearBar();
+      std::fprintf(stderr, "warning: %s\n", stalled.c_str());
+    }
     bool logNow = isLogStep(step.t);
     if (logNow)
       row[kValAcc] = evaluate(validation_).accuracy;
@@ -511,6 +517,7 @@ private:
   std::optional<CsvWriter> csv_;
   std::optional<Progress> progress_;
   DivergenceDetector detector_;
+  StallDetector stall_;
   std::deque<Snapshot> snapshots_;
   Divergence divergence_;
   std::chrono::steady_clock::time_point start_;

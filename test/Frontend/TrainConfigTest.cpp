@@ -588,3 +588,13 @@ TEST(RunOptionsTest, EveryOptionIsReadFromItsTomlKey) {
       EXPECT_EQ(read[info.json], flagged[info.json]) << info.flag << " differs from " << info.key;
   });
 }
+
+// A package option of which marthe implements only the default is refused
+// where the config gives it.
+TEST(TrainConfigTest, UnimplementedHyperparameterValuesNameTheKey) {
+  EXPECT_EQ(errorOf("[optimizer]\nkind = \"schedulefree_adamw\"\nr = 0.5\n"),
+            "train.toml:3:5: error: [optimizer] r: expected 0 (the only value marthe "
+            "implements), got 0.5");
+  EXPECT_EQ(parse("[optimizer]\nkind = \"schedulefree_sgd\"\nr = 0\n").hyperparameters.lookup("r"),
+            0.0);
+}

@@ -11,7 +11,7 @@
 
 // ERR-KEY: error: 'd0' is not a hyperparameter of optimizer adam (it has: beta1, beta2, epsilon)
 // ERR-DOMAIN: error: hyperparameter d0: expected a number > 0, got 0
-// ERR-R: error: hyperparameter r: only 0 is supported (the average's weights are lr_max^weight_lr_power)
+// ERR-R: error: hyperparameter r: expected 0 (the only value marthe implements), got 0.5
 
 func.func @forward(%w: tensor<3x4xf32> {marthe.role = "param:w"}, %b: tensor<3xf32> {marthe.role = "param:b"},
                    %x: tensor<2x4xf32> {marthe.role = "input"}) -> tensor<2x3xf32> {

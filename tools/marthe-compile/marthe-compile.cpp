@@ -31,6 +31,8 @@
 #include "llvm/ADT/StringExtras.h"
 
 #include <cmath>
+#include <functional>
+#include <numeric>
 
 using namespace llvm;
 using namespace marthe;
@@ -438,6 +440,11 @@ int checkDataFitsModel(const std::optional<SmallVector<int64_t>> &input,
     return dims;
   };
   if (squeezed(*input) == squeezed(data))
+    return 0;
+  // A flat input [N, D] takes any sample of D values (docs/NOTES.md, issue 9),
+  // as the trainer does: an MLP exported with [N, 784] reads 28x28 images.
+  int64_t values = std::accumulate(data.begin(), data.end(), int64_t(1), std::multiplies<>());
+  if (input->size() == 1 && (*input)[0] == values)
     return 0;
   return fail("the model's input takes samples of shape " + formatShape(*input) +
               " but the data (dataset \"" + config.data.kind + "\") has samples of shape " +
