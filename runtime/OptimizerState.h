@@ -34,9 +34,6 @@ public:
   /// The tensor with `role` (a parameter or a running statistic): the
   /// evaluation point's where the program has one, else the step's state.
   Tensor &tensor(const std::string &role);
-  /// How many training batches a recomputation of the statistics runs (0:
-  /// the program has none to recompute).
-  int64_t statisticsBatches() const { return statistics_ ? statisticsBatches_ : 0; }
 
 private:
   void recomputeStatistics();
