@@ -19,7 +19,7 @@ if(CUDAToolkit_FOUND AND MARTHE_PTXAS AND CMAKE_CUDA_COMPILER)
   # LD_LIBRARY_PATH.
   set(MARTHE_CUDA_LINK_FLAGS
       "-L${CUDAToolkit_LIBRARY_DIR} -Wl,-rpath,${CUDAToolkit_LIBRARY_DIR} -lcublas -lcudart_static -ldl -lrt")
-  message(STATUS "marthe: CUDA target on (toolkit ${MARTHE_CUDA_TOOLKIT_DIR}, sm_90 + PTX)")
+  message(STATUS "marthe: CUDA target on (toolkit ${MARTHE_CUDA_TOOLKIT_DIR}, cubins for sm_80/86/89/90 + PTX)")
   # cuDNN (convolutions) is opened at run time; building needs only cudnn.h.
   find_path(MARTHE_CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS}
             PATH_SUFFIXES cudnn)

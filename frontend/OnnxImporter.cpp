@@ -44,7 +44,7 @@ const SupportedOp kSupportedOps[] = {
     {"Reshape", {13, 14, 19, 21}}, {"Transpose", {13, 21}}, {"Identity", {13, 14, 16, 19, 21}},
     {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}, {"Conv", {11}},
     {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}},
-    {"BatchNormalization", {14, 15}}, {"Pad", {13, 18, 19, 21}},
+    {"BatchNormalization", {9, 14, 15}}, {"Pad", {13, 18, 19, 21}},
     {"Dropout", {13}},       {"Softmax", {13}},        {"LogSoftmax", {13}},
     {"Concat", {13}},
     // Folded at import time, on shapes and integer constants only.
@@ -562,6 +562,11 @@ private:
     }
     bool extraOutputs = (node.op_type() == "BatchNormalization" && node.output_size() <= 3) ||
                         (node.op_type() == "Dropout" && node.output_size() <= 2);
+    if (node.op_type() == "BatchNormalization" && version == 9 && node.output_size() != 1)
+      return nodeError(node, "BatchNormalization-9 in its training form (" +
+                                 std::to_string(node.output_size()) +
+                                 " outputs) is not supported: export the model at opset 14 or "
+                                 "later");
     if (node.output_size() != 1 && !extraOutputs)
       return nodeError(node, "expected one output");
     if (node.op_type() == "Constant")

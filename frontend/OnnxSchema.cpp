@@ -138,7 +138,10 @@ std::string upgradeOpset(onnx::ModelProto &model, int opset) noexcept {
   // The child writes "+" and the converted model, or "-" and ONNX's message.
   Isolated converted = runIsolated("ONNX's version converter", [&]() -> std::string {
     try {
-      return "+" + onnx::version_conversion::ConvertVersion(model, opset).SerializeAsString();
+      // Some adapters (Softmax 12 -> 13) need the shapes of their inputs.
+      onnx::ModelProto shaped = model;
+      onnx::shape_inference::InferShapes(shaped);
+      return "+" + onnx::version_conversion::ConvertVersion(shaped, opset).SerializeAsString();
     } catch (const std::exception &error) {
       return "-" + oneLine(error.what());
     }

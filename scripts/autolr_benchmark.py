@@ -28,7 +28,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from paper_section5 import mean_std, run_trainer, study_arguments, svg_plot  # noqa: E402
+from paper_section5 import mean_std, run_trainer, study_arguments  # noqa: E402
+from study_plot import line_plot  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = "/usr/bin/python3"
@@ -118,9 +119,9 @@ def report(out, results, task_names, methods, seeds, steps):
             lines += ["", f"Default {default:.4f} against the best peer, {best}, "
                       f"{peers[best]:.4f}: {'at least as good' if wins else 'behind'}."]
         lines += ["", f"![eta]({task}_eta.svg)", "", f"![d]({task}_d.svg)", ""]
-        svg_plot(os.path.join(out, f"{task}_eta.svg"), f"{task}: eta_t (seed 0)", "step", "eta",
+        line_plot(os.path.join(out, f"{task}_eta.svg"), f"{task}: eta_t (seed 0)", "step", "eta",
                  [(m, list(enumerate(results[(task, m)][0]["eta_series"]))) for m, _ in methods])
-        svg_plot(os.path.join(out, f"{task}_d.svg"), f"{task}: d_t (seed 0)", "step", "d",
+        line_plot(os.path.join(out, f"{task}_d.svg"), f"{task}: d_t (seed 0)", "step", "d",
                  [(m, list(enumerate(results[(task, m)][0]["d_series"]))) for m, _ in methods
                   if "d_series" in results[(task, m)][0]])
     lines += ["## Verdict", "", "| task | default | best peer | its accuracy | default ≥ best peer |",

@@ -10,6 +10,7 @@ PACKAGES=(
   libopenblas-dev libdnnl-dev zlib1g-dev libtomlplusplus-dev nlohmann-json3-dev libgtest-dev
   clang libclang-rt-dev
   dataset-fashion-mnist python3-torch python3-torchvision python3-onnx python3-numpy python3-pip
+  python3-matplotlib librsvg2-bin
 )
 
 install_missing() {
@@ -26,12 +27,14 @@ install_missing() {
   fi
 }
 
-# The automatic-LR optimizers' reference packages, the oracles of marthe's
-# optimizer kinds (test/EndToEnd/peer_reference.py): pinned, installed from
-# PyPI into a project-local folder for Debian's /usr/bin/python3 (torch comes
-# from Debian, so no dependencies are pulled in).
-ORACLES=$ROOT/.oracles # test/EndToEnd/CMakeLists.txt reads it there
-ORACLE_PACKAGES=(prodigyopt==1.1.2 schedulefree==1.4.1 dadaptation==3.2 dog-optimizer==1.0.3)
+# The test oracles from PyPI, pinned, installed into a project-local folder
+# for Debian's /usr/bin/python3 (torch comes from Debian, so no dependencies
+# are pulled in): the automatic-LR optimizers' reference packages, oracles of
+# marthe's optimizer kinds (test/EndToEnd/peer_reference.py), and NVIDIA's
+# cuobjdump, which lists what the CUDA fatbins hold (test/Codegen/cuda-fatbin.test).
+ORACLES=$ROOT/.oracles # test/EndToEnd/CMakeLists.txt and test/lit.cfg.py read it there
+ORACLE_PACKAGES=(prodigyopt==1.1.2 schedulefree==1.4.1 dadaptation==3.2 dog-optimizer==1.0.3
+                 nvidia-cuda-cuobjdump==13.2.51)
 
 install_oracles() {
   local stamp="$ORACLES/.installed"

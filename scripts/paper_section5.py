@@ -20,11 +20,12 @@ import argparse
 import concurrent.futures
 import csv
 import json
-import math
 import os
 import statistics
 import subprocess
 import sys
+
+from study_plot import line_plot
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = "/usr/bin/python3"
@@ -111,41 +112,6 @@ def mean_std(values):
     return f"{statistics.mean(values):.4f} ± {std:.4f}"
 
 
-def svg_plot(path, title, x_label, y_label, series, log_x=False):
-    """A line plot: series is [(name, [(x, y), ...])]."""
-    width, height, left, right, top, bottom = 720, 420, 70, 190, 40, 50
-    points = [(math.log10(x) if log_x else x, y) for _, pts in series for x, y in pts
-              if math.isfinite(y)]
-    if not points:
-        points = [(0.0, 0.0), (1.0, 1.0)]
-    x0, x1 = min(p[0] for p in points), max(p[0] for p in points)
-    y0, y1 = min(p[1] for p in points), max(p[1] for p in points)
-    x1, y1 = (x1 if x1 > x0 else x0 + 1), (y1 if y1 > y0 else y0 + 1)
-    sx = lambda x: left + (x - x0) / (x1 - x0) * (width - left - right)
-    sy = lambda y: height - bottom - (y - y0) / (y1 - y0) * (height - top - bottom)
-    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">',
-           f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">{title}</text>',
-           f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="black"/>',
-           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>',
-           f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle" font-size="12">{x_label}</text>',
-           f'<text x="16" y="{(top + height - bottom) / 2}" font-size="12" transform="rotate(-90 16 {(top + height - bottom) / 2})" text-anchor="middle">{y_label}</text>']
-    for value, anchor in ((y0, "end"), (y1, "end")):
-        out.append(f'<text x="{left - 6}" y="{sy(value) + 4}" text-anchor="{anchor}" font-size="11">{value:.3g}</text>')
-    for value in (x0, x1):
-        label = f"1e{value:.0f}" if log_x else f"{value:.3g}"
-        out.append(f'<text x="{sx(value)}" y="{height - bottom + 16}" text-anchor="middle" font-size="11">{label}</text>')
-    for k, (name, pts) in enumerate(series):
-        color = colors[k % len(colors)]
-        coords = " ".join(f"{sx(math.log10(x) if log_x else x):.1f},{sy(y):.1f}"
-                          for x, y in pts if math.isfinite(y))
-        out.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{coords}"><title>{name}</title></polyline>')
-        out.append(f'<text x="{width - right + 10}" y="{top + 16 * (k + 1)}" font-size="12" fill="{color}">{name}</text>')
-    out.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
-
-
 def report(out, rows, results, seeds, steps):
     lines = [f"# MARTHE, the paper's Section 5 on Fashion-MNIST ({steps} steps, {seeds} seeds)", "",
              "MLP 784-500-500-500-10, 7000/700 images, batch 100, SGD, eta0 = 0.01. "
@@ -180,7 +146,7 @@ def report(out, rows, results, seeds, steps):
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("\n".join(lines))
 
-    svg_plot(os.path.join(out, "eta_schedules.svg"), "eta_t of each method's best setting (seed 0)",
+    line_plot(os.path.join(out, "eta_schedules.svg"), "eta_t of each method's best setting (seed 0)",
              "step", "eta",
              [(f"{method}, {label}", list(enumerate(results[(method, label)][0]["eta_series"])))
               for method, (_, label) in best.items()])
@@ -189,7 +155,7 @@ def report(out, rows, results, seeds, steps):
         pts = [(float(label.split("=")[1]), statistics.mean(r["val_acc"] for r in results[(m, label)]))
                for m, label, _, _ in rows if m == method and label.startswith("beta=")]
         curves.append((method, sorted(pts)))
-    svg_plot(os.path.join(out, "accuracy_vs_beta.svg"), "validation accuracy against a fixed beta",
+    line_plot(os.path.join(out, "accuracy_vs_beta.svg"), "validation accuracy against a fixed beta",
              "beta", "mean validation accuracy", curves, log_x=True)
     return mean_default, below
 

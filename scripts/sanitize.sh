@@ -3,7 +3,9 @@
 # targets), the config and checkpoint readers, the runtime and their unit
 # tests with clang, AddressSanitizer and UndefinedBehaviorSanitizer; runs the
 # unit tests and the compiler's lit tests (Frontend, Passes, Target) with
-# them; checks that this clang build of marthe-compile derives the same IR as
+# them, and the end-to-end runs that stress the runtime's memory with
+# sanitized trainers (kill -9 and resume, rollback on divergence, the
+# BatchNorm CNN, .npy data); checks that this clang build of marthe-compile derives the same IR as
 # the main (gcc) build; replays the fuzz corpus (test/Fuzz/corpus; the
 # pipeline target reads the importer's) and fuzzes each target for
 # FUZZ_SECONDS (default 60). Any finding fails the stage; its
@@ -27,6 +29,14 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$BUILD_ASAN/test/RuntimeTests" --gtest_brief=1
 /usr/lib/llvm-22/bin/lit -q "$BUILD_ASAN/test/Frontend" "$BUILD_ASAN/test/Passes" \
   "$BUILD_ASAN/test/Target"
+
+# Sanitized trainers: the ASan marthe-compile links them against the ASan
+# runtime (with clang's sanitizer libraries).
+ninja -C "$BUILD_ASAN" -j2 build-mlp-e2e-train build-cnn-small-bn-seeded-train
+(cd "$BUILD_ASAN" && ctest --output-on-failure \
+  -R '^e2e[.](kill9_resume|divergence_and_rollback|seeded_init_is_pytorchs)$')
+/usr/lib/llvm-22/bin/lit -q "$BUILD_ASAN/test/Codegen/npy-data.test"
+echo "sanitized trainers: kill -9 and resume, rollback, BatchNorm CNN, .npy data clean"
 
 # C++ leaves the order of a call's arguments unspecified: IR built inside
 # them would differ between compilers, and with it the build fingerprint.

@@ -24,5 +24,12 @@ config.substitutions.append(("%src", config.marthe_src_root))
 if config.marthe_have_cuda:
     config.available_features.add("cuda-target")
     config.substitutions.append(("%cuda_toolkit", config.cuda_toolkit_dir))
+    config.substitutions.append(("%marthe_cuda_runtime", os.path.join(
+        config.marthe_obj_root, "lib", "marthe", "libmarthe_cuda_runtime.a")))
+# cuobjdump: NVIDIA's fatbin lister, a test oracle scripts/common.sh installs.
+cuobjdump = os.path.join(config.marthe_src_root, ".oracles", "nvidia", "cu13", "bin", "cuobjdump")
+if os.access(cuobjdump, os.X_OK):
+    config.available_features.add("cuobjdump")
+    config.substitutions.append(("%cuobjdump", cuobjdump))
 if any(os.path.exists("/dev/nvidia%d" % i) for i in range(16)):
     config.available_features.add("gpu")

@@ -486,7 +486,14 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
   if (!module->module) {
     CUresult result = driver.moduleLoadData(&module->module, module->image);
     if (result != CUDA_SUCCESS) {
-      recordError(driver.describe(result, "cuModuleLoadData (the compiled kernels)"));
+      bool noCode = result == CUDA_ERROR_NO_BINARY_FOR_GPU ||
+                    result == CUDA_ERROR_UNSUPPORTED_PTX_VERSION ||
+                    result == CUDA_ERROR_INVALID_PTX;
+      recordError(driver.describe(result, "cuModuleLoadData (the compiled kernels)") +
+                  (noCode ? "; the trainer holds no code this GPU (" + runtime().name() +
+                                ") or its driver can run: compile it with marthe-compile "
+                                "--gpu-chip naming this GPU's sm_NN"
+                          : ""));
       return nullptr;
     }
   }

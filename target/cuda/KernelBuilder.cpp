@@ -3,6 +3,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -104,6 +105,45 @@ std::optional<Value> takeFill(linalg::GenericOp op, Value init) {
       return std::nullopt;
   }
   return std::nullopt;
+}
+
+bool sumsIntoOutputs(linalg::GenericOp op) {
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    auto type = llvm::cast<MemRefType>(init.get().getType());
+    BlockArgument out = op.getMatchingBlockArgument(&init);
+    Value yielded = op.getMatchingYieldValue(&init)->get();
+    auto add = yielded.getDefiningOp<arith::AddFOp>();
+    if (!llvm::isa<FloatType>(type.getElementType()) || !add || !out.hasOneUse() ||
+        (add.getLhs() != out && add.getRhs() != out))
+      return false;
+  }
+  return true;
+}
+
+SmallVector<Value> zerosOf(OpBuilder &builder, Location loc, TypeRange types) {
+  SmallVector<Value> zeros;
+  for (Type type : types)
+    zeros.push_back(arith::ConstantOp::create(builder, loc, builder.getFloatAttr(type, 0.0)));
+  return zeros;
+}
+
+SmallVector<Value> blockSums(OpBuilder &builder, Location loc, ValueRange values) {
+  SmallVector<Value> sums;
+  auto add = gpu::AllReduceOperationAttr::get(builder.getContext(), gpu::AllReduceOperation::ADD);
+  for (Value value : values)
+    sums.push_back(gpu::AllReduceOp::create(builder, loc, value, add, /*uniform=*/true));
+  return sums;
+}
+
+void inFirstThread(OpBuilder &builder, gpu::LaunchOp launch, function_ref<void()> body) {
+  Location loc = launch.getLoc();
+  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+  Value first = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                                      launch.getThreadIds().x, zero);
+  auto ifOp = scf::IfOp::create(builder, loc, first, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  body();
 }
 
 } // namespace marthe

@@ -41,6 +41,23 @@ llvm::SmallVector<mlir::Value> evaluateBody(mlir::OpBuilder &builder, mlir::Loca
                                             mlir::linalg::GenericOp op, mlir::ValueRange indices,
                                             mlir::ValueRange outputs);
 
+/// Whether every output `out` of `op` is a float updated as `addf(x, out)`
+/// (or `addf(out, x)`) and used nowhere else: a sum whose terms threads can
+/// add up in any grouping.
+bool sumsIntoOutputs(mlir::linalg::GenericOp op);
+
+/// A zero of each of `types` (floats).
+llvm::SmallVector<mlir::Value> zerosOf(mlir::OpBuilder &builder, mlir::Location loc,
+                                       mlir::TypeRange types);
+
+/// Each value summed over the threads of the block (gpu.all_reduce add).
+llvm::SmallVector<mlir::Value> blockSums(mlir::OpBuilder &builder, mlir::Location loc,
+                                         mlir::ValueRange values);
+
+/// `if (threadIdx.x == 0) body()` inside `launch`.
+void inFirstThread(mlir::OpBuilder &builder, mlir::gpu::LaunchOp launch,
+                   llvm::function_ref<void()> body);
+
 /// The value of a `linalg.fill` of `init` that only `op` reads: a fill among
 /// the ops just before `op` (with only other fills and ops that touch no
 /// memory between) of a constant, where `op` does not also read `init` as an

@@ -1,5 +1,6 @@
 // marthe-gpu-map-loop-nests: every loop nest of a planned function -> one
-// gpu.launch, one thread per iteration of its parallel loops.
+// gpu.launch, one thread per iteration of its parallel loops, or one block
+// per output element for long sums.
 
 #include "target/cuda/CudaTarget.h"
 #include "target/cuda/KernelBuilder.h"
@@ -104,8 +105,71 @@ struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
     linalg::GenericOp op = parallelLoopsFirst(rewriter, nest);
     if (failed(checkMappable(op)))
       return failure();
-    toLaunch(op);
+    if (isLongSum(op))
+      toBlockSums(op);
+    else
+      toLaunch(op);
     return success();
+  }
+
+  /// Sums of at least `blockSumMinimum` terms per output element (per-channel
+  /// statistics, bias gradients), which one thread per output would walk
+  /// alone.
+  bool isLongSum(linalg::GenericOp op) {
+    if (op.getNumReductionLoops() == 0 || op.hasIndexSemantics() || !sumsIntoOutputs(op))
+      return false;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t terms = 1;
+    for (int64_t range : ArrayRef<int64_t>(ranges).drop_front(op.getNumParallelLoops()))
+      terms *= range;
+    return terms >= blockSumMinimum;
+  }
+
+  /// One block per output element (linearized, row-major): its threads
+  /// accumulate strided shares of the terms with the body, the block adds
+  /// them up (gpu.all_reduce, in a fixed order), and thread 0 adds the sum to
+  /// the output's initial value and stores it.
+  void toBlockSums(linalg::GenericOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    unsigned parallel = op.getNumParallelLoops();
+    ArrayRef<int64_t> outputsOver = ArrayRef<int64_t>(ranges).take_front(parallel);
+    ArrayRef<int64_t> termsOver = ArrayRef<int64_t>(ranges).drop_front(parallel);
+    int64_t outputs = 1, terms = 1;
+    for (int64_t range : outputsOver)
+      outputs *= range;
+    for (int64_t range : termsOver)
+      terms *= range;
+    SmallVector<std::optional<Value>> fills;
+    for (Value init : op.getDpsInits())
+      fills.push_back(takeFill(op, init));
+    if (outputs == 0)
+      return op.erase();
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    gpu::LaunchOp launch = createLaunch(b, loc, outputs, threadsPerBlock);
+    SmallVector<Value> indices = delinearize(b, loc, launch.getBlockIds().x, outputsOver);
+    SmallVector<Type> types;
+    for (Value init : op.getDpsInits())
+      types.push_back(llvm::cast<MemRefType>(init.getType()).getElementType());
+    auto loop = scf::ForOp::create(
+        b, loc, launch.getThreadIds().x, arith::ConstantIndexOp::create(b, loc, terms),
+        arith::ConstantIndexOp::create(b, loc, threadsPerBlock), zerosOf(b, loc, types),
+        [&](OpBuilder &nested, Location nestedLoc, Value term, ValueRange partials) {
+          SmallVector<Value> all(indices);
+          llvm::append_range(all, delinearize(nested, nestedLoc, term, termsOver));
+          scf::YieldOp::create(nested, nestedLoc,
+                               evaluateBody(nested, nestedLoc, op, all, partials));
+        });
+    SmallVector<Value> sums = blockSums(b, loc, loop.getResults());
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    indices.resize(ranges.size(), zero); // outputs do not depend on reduction loops
+    inFirstThread(b, launch, [&] {
+      for (auto [init, fill, sum] : llvm::zip(op.getDpsInitsMutable(), fills, sums)) {
+        Value initial = fill ? *fill : loadOperand(b, loc, op, init, indices);
+        storeOperand(b, loc, op, init, arith::AddFOp::create(b, loc, initial, sum), indices);
+      }
+    });
+    op.erase();
   }
 
   /// One thread per iteration of the parallel loops (linearized, row-major);

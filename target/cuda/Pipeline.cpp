@@ -22,11 +22,24 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <tuple>
+
 using namespace mlir;
 
 namespace marthe {
 
 namespace {
+
+/// The chip of the PTX: ptxas compiles it for that GPU and newer ones. A
+/// name that is not sm_NN is left for marthe-gpu-pack-fatbin to report.
+std::string lowestChip(ArrayRef<std::string> chips) {
+  std::string lowest = chips.empty() ? "" : chips.front();
+  unsigned lowestNumber = ~0u;
+  for (const std::string &chip : chips)
+    if (std::optional<unsigned> number = gpuChipNumber(chip); number && *number < lowestNumber)
+      std::tie(lowest, lowestNumber) = std::make_pair(chip, *number);
+  return lowest;
+}
 
 void buildKernelLowering(OpPassManager &pm, const CudaLoweringOptions &options) {
   pm.addPass(createGpuSplitReductions());
@@ -41,7 +54,7 @@ void buildKernelLowering(OpPassManager &pm, const CudaLoweringOptions &options) 
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   GpuNVVMAttachTargetOptions target;
-  target.chip = options.chip;
+  target.chip = lowestChip(options.chips);
   target.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
@@ -65,13 +78,15 @@ void buildHostLowering(OpPassManager &pm) {
 }
 
 struct CudaPipelineCliOptions : public PassPipelineOptions<CudaPipelineCliOptions> {
-  Option<std::string> chip{*this, "chip", llvm::cl::desc("the GPU architecture of the cubin"),
-                           llvm::cl::init("sm_90")};
+  ListOption<std::string> chips{*this, "chips",
+                                llvm::cl::desc("the GPU architectures of the cubins (default: "
+                                               "sm_80,sm_86,sm_89,sm_90)")};
   Option<std::string> toolkit{*this, "toolkit",
                               llvm::cl::desc("the CUDA toolkit (ptxas, fatbinary, libdevice)"),
                               llvm::cl::init("")};
   Option<std::string> format{*this, "format",
-                             llvm::cl::desc("fatbin (cubin + PTX), bin (cubin) or isa (PTX)"),
+                             llvm::cl::desc("fatbin (a cubin per chip + PTX), bin (a cubin "
+                                            "for the lowest chip) or isa (PTX)"),
                              llvm::cl::init("fatbin")};
 };
 
@@ -80,10 +95,17 @@ struct CudaPipelineCliOptions : public PassPipelineOptions<CudaPipelineCliOption
 void buildCudaLoweringPipeline(OpPassManager &pm, const CudaLoweringOptions &options) {
   buildKernelLowering(pm, options);
   buildHostLowering(pm);
+  bool fatbin = options.format == "fatbin";
   GpuModuleToBinaryPassOptions binary;
   binary.toolkitPath = options.toolkit;
-  binary.compilationTarget = options.format;
+  binary.compilationTarget = fatbin ? "isa" : options.format;
   pm.addPass(createGpuModuleToBinaryPass(binary));
+  if (fatbin) {
+    GpuPackFatbinOptions pack;
+    pack.chips.assign(options.chips.begin(), options.chips.end());
+    pack.toolkit = options.toolkit;
+    pm.addPass(createGpuPackFatbin(pack));
+  }
 }
 
 void registerCudaTargetInterfaces(DialectRegistry &registry) {
@@ -115,7 +137,12 @@ void registerCudaTargetPasses() {
       "marthe-cuda-lowering",
       "Lower planned buffers to host LLVM dialect code launching NVVM kernels of a gpu.binary",
       [](OpPassManager &pm, const CudaPipelineCliOptions &cli) {
-        buildCudaLoweringPipeline(pm, {cli.chip, cli.toolkit, cli.format});
+        CudaLoweringOptions options;
+        if (!cli.chips.empty())
+          options.chips.assign(cli.chips.begin(), cli.chips.end());
+        options.toolkit = cli.toolkit;
+        options.format = cli.format;
+        buildCudaLoweringPipeline(pm, options);
       });
 }
 

@@ -28,42 +28,17 @@ constexpr int64_t kAlignment = 64;
 int64_t alignUp(int64_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
 
 /// A generic whose loops all reduce into rank-0 float outputs, each output
-/// `out` updated as `addf(x, out)` (or `addf(out, x)`) and used nowhere else.
+/// summed (sumsIntoOutputs).
 bool isSplittable(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
       op.getNumReductionLoops() != op.getNumLoops() || op.hasIndexSemantics())
     return false;
   if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
     return false;
-  for (OpOperand &init : op.getDpsInitsMutable()) {
-    auto type = llvm::cast<MemRefType>(init.get().getType());
-    BlockArgument out = op.getMatchingBlockArgument(&init);
-    Value yielded = op.getMatchingYieldValue(&init)->get();
-    auto add = yielded.getDefiningOp<arith::AddFOp>();
-    if (type.getRank() != 0 || !llvm::isa<FloatType>(type.getElementType()) || !add ||
-        !out.hasOneUse() || (add.getLhs() != out && add.getRhs() != out))
-      return false;
-  }
-  return true;
-}
-
-SmallVector<Value> zerosOf(OpBuilder &b, Location loc, TypeRange types) {
-  SmallVector<Value> zeros;
-  for (Type type : types)
-    zeros.push_back(arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 0.0)));
-  return zeros;
-}
-
-/// `if (threadIdx.x == 0) body()` inside `launch`.
-void inFirstThread(OpBuilder &b, gpu::LaunchOp launch, function_ref<void()> body) {
-  Location loc = launch.getLoc();
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value first =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, launch.getThreadIds().x, zero);
-  auto ifOp = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-  body();
+  return llvm::all_of(op.getDpsInits(), [](Value init) {
+           return llvm::cast<MemRefType>(init.getType()).getRank() == 0;
+         }) &&
+         sumsIntoOutputs(op);
 }
 
 struct GpuSplitReductions : marthe::impl::GpuSplitReductionsBase<GpuSplitReductions> {
@@ -186,15 +161,6 @@ struct GpuSplitReductions : marthe::impl::GpuSplitReductionsBase<GpuSplitReducti
         memref::StoreOp::create(b, loc, total, init, ValueRange());
       }
     });
-  }
-
-  SmallVector<Value> blockSums(OpBuilder &b, Location loc, ValueRange values) {
-    SmallVector<Value> sums;
-    for (Value value : values)
-      sums.push_back(gpu::AllReduceOp::create(
-          b, loc, value, gpu::AllReduceOperationAttr::get(b.getContext(), gpu::AllReduceOperation::ADD),
-          /*uniform=*/true));
-    return sums;
   }
 
   /// Gives the arena argument `bytes` bytes, in the signature and in the

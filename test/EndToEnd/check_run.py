@@ -4,7 +4,8 @@ usage: check_run.py TRAINER MODEL OUT_DIR
 
 - the training loss falls and accuracy is far above chance (10 classes);
 - metrics.csv has one row per step with finite eta >= 0, mu in [0, 1], beta >= 0;
-- schedule.svg plots eta, mu, beta, loss and val_loss;
+- schedule.svg plots eta, mu, beta, loss and val_loss, with ticks on both
+  axes of every panel, and rsvg-convert renders it;
 - model.onnx keeps the graph, marks itself trained, and evaluated with numpy on
   the test split gives the test accuracy that summary.json reports.
 """
@@ -63,6 +64,13 @@ def main(trainer, model_path, out):
     with open(f"{out}/schedule.svg") as f:
         svg = f.read()
     assert svg.startswith("<svg") and svg.count("<polyline") == 5, "schedule.svg"
+    panels = svg.count("<rect x=")
+    value_ticks = svg.count("text-anchor='end'")
+    step_ticks = svg.count("text-anchor='middle'") - 1  # the axis title
+    assert value_ticks >= 3 * panels and step_ticks >= 3 * panels, (panels, value_ticks, step_ticks)
+    render = subprocess.run(["rsvg-convert", "-o", f"{out}/schedule.png", f"{out}/schedule.svg"],
+                            capture_output=True, text=True)
+    assert render.returncode == 0 and not render.stderr.strip(), render.stderr
 
     source, trained = onnx.load(model_path), onnx.load(f"{out}/model.onnx")
     assert [n.op_type for n in trained.graph.node] == [n.op_type for n in source.graph.node]

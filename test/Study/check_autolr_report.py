@@ -14,9 +14,8 @@ import os
 import re
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
-from report_checks import NUMBER, ROOT, fail
+from report_checks import NUMBER, ROOT, check_plot, fail
 import autolr_benchmark  # noqa: E402  (on the path report_checks sets)
 
 SEEDS = 2
@@ -38,13 +37,6 @@ def check_task(text, task):
             fail(f"{task}: diverged cell '{cells[4]}' is not a count over {SEEDS} seeds")
         if float(cells[5]) <= 0:
             fail(f"{task}: ms per step '{cells[5]}'")
-
-
-def check_plot(path, lines):
-    root = ET.parse(path).getroot()
-    polylines = [e for e in root.iter() if e.tag.endswith("polyline") and e.get("points")]
-    if len(polylines) != lines:
-        fail(f"{path}: {len(polylines)} lines, expected {lines}")
 
 
 def main():

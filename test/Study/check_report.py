@@ -13,9 +13,8 @@ import os
 import re
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
-from report_checks import NUMBER, ROOT, fail
+from report_checks import NUMBER, ROOT, check_plot, fail
 import paper_section5  # noqa: E402  (on the path report_checks sets)
 
 SEEDS = 2
@@ -43,21 +42,14 @@ def check_table(text):
         fail("no summary line for the default")
 
 
-def check_svg(path, lines):
-    root = ET.parse(path).getroot()
-    polylines = [e for e in root.iter() if e.tag.endswith("polyline")]
-    if len(polylines) != lines or not all(p.get("points") for p in polylines):
-        fail(f"{path}: {len(polylines)} lines with points, expected {lines}")
-
-
 def main(build, out):
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "paper_section5.py"), "--quick",
                     "--build", build, "--out", out, "--seeds", str(SEEDS)], check=True)
     with open(os.path.join(out, "report.md")) as f:
         check_table(f.read())
     methods = {m for m, _, _, _ in paper_section5.settings(quick=True)}
-    check_svg(os.path.join(out, "eta_schedules.svg"), len(methods))
-    check_svg(os.path.join(out, "accuracy_vs_beta.svg"), 4)
+    check_plot(os.path.join(out, "eta_schedules.svg"), len(methods))
+    check_plot(os.path.join(out, "accuracy_vs_beta.svg"), 4)
     print("report structure OK")
 
 

@@ -7,7 +7,8 @@
 // product. The GEMM becomes a cuBLAS call of the runtime; the group one
 // kernel, the dot product two (block sums, then their total added to the
 // fill's value: the fill needs no kernel); the three kernels are in one
-// gpu.binary, as PTX here (format=isa) with one .entry each, and launched in
+// gpu.binary, as PTX here (format=isa, for sm_80, the lowest default chip)
+// with one .entry each, and launched in
 // order on the stream mgpuStreamCreate gives.
 // CHECK-LABEL: llvm.func @step(
 // CHECK: %[[STREAM:.+]] = llvm.call @mgpuStreamCreate() : () -> !llvm.ptr
@@ -19,7 +20,7 @@
 // CHECK-NOT: mgpuStreamSynchronize
 // CHECK: llvm.return
 // CHECK: gpu.binary @marthe_kernels
-// CHECK-SAME: .target sm_90
+// CHECK-SAME: .target sm_80
 // CHECK-SAME: .visible .entry step_kernel(
 // CHECK-SAME: .visible .entry step_kernel_0(
 // CHECK-SAME: .visible .entry step_kernel_1(

@@ -27,13 +27,67 @@ func.func @scale(%x: memref<8xf32>) {
 
 // -----
 
-// Threads that combine their values cannot run one after another.
+// A block sum takes a pass over the threads that adds their terms, then the
+// body runs again with the sum known.
+// CHECK-LABEL: func.func @sum(
+// CHECK-NOT: gpu.
+// CHECK: %[[TOTAL:.+]] = memref.alloca() : memref<f32>
+// CHECK: scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step
+// CHECK:   memref.store %{{.+}}, %[[TOTAL]][]
+// CHECK:   scf.for %[[T:.+]] = %{{.+}} to %[[C4:.+]] step
+// CHECK:     %[[V:.+]] = memref.load %arg0[%[[T]]]
+// CHECK:     %[[OLD:.+]] = memref.load %[[TOTAL]][]
+// CHECK:     %[[NEW:.+]] = arith.addf %[[OLD]], %[[V]] : f32
+// CHECK:     memref.store %[[NEW]], %[[TOTAL]][]
+// CHECK-NOT: memref.store
+// CHECK:   }
+// CHECK:   scf.for %[[T2:.+]] = %{{.+}} to %[[C4]] step
+// CHECK:     %[[S:.+]] = memref.load %[[TOTAL]][]
+// CHECK:     scf.if
+// CHECK:       memref.store %[[S]], %arg1[]
 func.func @sum(%x: memref<4xf32>, %y: memref<f32>) {
+  %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
-  // expected-error @+1 {{'gpu.launch' op has threads that communicate; they cannot run one by one}}
   gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
     %v = memref.load %x[%tx] : memref<4xf32>
+    %s = gpu.all_reduce add %v uniform {} : (f32) -> (f32)
+    %first = arith.cmpi eq, %tx, %c0 : index
+    scf.if %first {
+      memref.store %s, %y[] : memref<f32>
+    }
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Sums over other operations and barriers are not emulated.
+func.func @max(%x: memref<4xf32>, %y: memref<f32>) {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  // expected-error @+1 {{'gpu.launch' op has threads that communicate other than by block sums; they cannot run one by one}}
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    %v = memref.load %x[%tx] : memref<4xf32>
+    %s = gpu.all_reduce maximumf %v uniform {} : (f32) -> (f32)
+    memref.store %s, %y[] : memref<f32>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Memory written before a sum would be written once per pass.
+func.func @write_first(%x: memref<4xf32>, %y: memref<f32>) {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    %v = memref.load %x[%tx] : memref<4xf32>
+    %w = arith.addf %v, %v : f32
+    // expected-error @+1 {{'memref.store' op writes memory before a block sum; the launch cannot run one thread at a time}}
+    memref.store %w, %x[%tx] : memref<4xf32>
     %s = gpu.all_reduce add %v uniform {} : (f32) -> (f32)
     memref.store %s, %y[] : memref<f32>
     gpu.terminator

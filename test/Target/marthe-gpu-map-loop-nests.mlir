@@ -40,6 +40,50 @@ func.func @sum_to(%g: memref<100x500xf32>, %b: memref<500xf32>) {
 
 // -----
 
+#nchw = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#channel = affine_map<(n, c, h, w) -> (c)>
+
+// A per-channel sum of 4 x 28 x 28 = 3136 terms (>= block-sum-minimum) for
+// 8 channels: one block per channel. Its 256 threads take every 256th term
+// (batch, row, column from the term's linear index, the channel from the
+// block), the block adds their shares, and thread 0 adds the block's sum to
+// the output's initial value (here the output's own, the body reads none
+// of a fill) and stores it.
+// CHECK-LABEL: func.func @channel_sums(
+// CHECK: %[[CHANNELS:.+]] = arith.constant 8 : index
+// CHECK: %[[THREADS:.+]] = arith.constant 256 : index
+// CHECK: gpu.launch blocks(%[[BX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[CHANNELS]], %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) threads(%[[TX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[THREADS]],
+// CHECK: %[[STRIDE:.+]] = arith.constant 256 : index
+// CHECK: %[[TERMS:.+]] = arith.constant 3136 : index
+// CHECK: %[[SHARE:.+]] = scf.for %[[T:.+]] = %[[TX]] to %[[TERMS]] step %[[STRIDE]] iter_args(%[[ACC:.+]] = %{{.+}}) -> (f32) {
+// CHECK: affine.apply #{{.+}}(%[[BX]], %{{.+}}, %{{.+}}, %{{.+}})
+// CHECK: memref.load %arg0[
+// CHECK: arith.mulf
+// CHECK: %[[NEXT:.+]] = arith.addf %{{.+}}, %[[ACC]] : f32
+// CHECK: scf.yield %[[NEXT]] : f32
+// CHECK: %[[SUM:.+]] = gpu.all_reduce add %[[SHARE]] uniform {
+// CHECK: arith.cmpi eq, %[[TX]], %{{.+}} : index
+// CHECK: scf.if
+// CHECK: %[[AT:.+]] = affine.apply #{{.+}}(%[[BX]], %{{.+}}, %{{.+}}, %{{.+}})
+// CHECK: %[[OLD:.+]] = memref.load %arg1[%[[AT]]]
+// CHECK: %[[TOTAL:.+]] = arith.addf %[[OLD]], %[[SUM]] : f32
+// CHECK: memref.store %[[TOTAL]], %arg1[%{{.+}}] : memref<8xf32>
+// CHECK-NOT: gpu.launch
+// CHECK: return
+func.func @channel_sums(%x: memref<4x8x28x28xf32>, %sumsq: memref<8xf32>) {
+  linalg.generic {indexing_maps = [#nchw, #channel],
+                  iterator_types = ["reduction", "parallel", "reduction", "reduction"]}
+      ins(%x : memref<4x8x28x28xf32>) outs(%sumsq : memref<8xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %sq = arith.mulf %v, %v : f32
+    %s = arith.addf %sq, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 #id = affine_map<(d0, d1) -> (d0, d1)>
 
 // An element-wise group over 4x64 elements fills exactly one block: no guard.

@@ -44,7 +44,7 @@ int linkTrainer(const char *argv0, StringRef object, StringRef exe, bool cuda,
       return fail("the runtime library " + library + " is missing (marthe-compile looks for " +
                   "it in ../lib/marthe beside itself)");
   const char *cxx = getenv("CXX");
-  auto linker = sys::findProgramByName(cxx ? cxx : "c++");
+  auto linker = sys::findProgramByName(cxx ? cxx : MARTHE_TRAINER_LINKER);
   if (!linker)
     return fail("no C++ compiler driver found to link with (set CXX)");
   std::string partial = (exe + ".partial").str();

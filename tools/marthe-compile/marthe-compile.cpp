@@ -12,6 +12,7 @@
 #include "RuntimeLinkFlags.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -41,7 +42,7 @@ namespace {
 
 /// Compilation stages, in order; --emit stops after one, and an .mlir input
 /// is recognized as the output of one.
-enum class Stage { Import, Step, Buffers, LLVMDialect, LLVMIR, Object, Exe };
+enum class Stage { Import, Step, Buffers, LLVMDialect, Kernels, LLVMIR, Object, Exe };
 
 constexpr StringLiteral kStageAttr = "marthe.stage";
 constexpr StringLiteral kModelAttr = "marthe.model";
@@ -70,6 +71,8 @@ cl::opt<Stage> emitStage(
                           "loop nests and library calls on planned buffers (target-neutral)"),
                clEnumValN(Stage::LLVMDialect, "llvm-dialect",
                           "the target's LLVM dialect (for cuda with the kernels' gpu.binary)"),
+               clEnumValN(Stage::Kernels, "kernels",
+                          "the CUDA kernels' fatbin (for cuobjdump; --device=cuda)"),
                clEnumValN(Stage::LLVMIR, "llvm", "the optimized LLVM IR with the program table"),
                clEnumValN(Stage::Object, "obj", "an object file defining marthe_program"),
                clEnumValN(Stage::Exe, "exe", "the training executable (default)")), cl::cat(kCategory));
@@ -84,10 +87,11 @@ cl::opt<std::string> deviceOption("device",
                                   cl::desc("the target: cpu or cuda (default: [run] device of "
                                            "the config, else cpu)"),
                                   cl::value_desc("cpu|cuda"), cl::init(""), cl::cat(kCategory));
-cl::opt<std::string> gpuChip("gpu-chip",
-                             cl::desc("the GPU architecture of the cubin (CUDA; the fatbin "
-                                      "also carries PTX for newer GPUs)"),
-                             cl::value_desc("sm_NN"), cl::init("sm_90"), cl::cat(kCategory));
+cl::list<std::string> gpuChips("gpu-chip",
+                               cl::desc("the GPU architectures the CUDA kernels carry cubins for "
+                                        "(default sm_80,sm_86,sm_89,sm_90); the fatbin also "
+                                        "holds PTX for newer GPUs"),
+                               cl::value_desc("sm_NN,..."), cl::CommaSeparated, cl::cat(kCategory));
 cl::list<std::string> rpaths("rpath",
                              cl::desc("a directory the trainer looks in for shared libraries "
                                       "first (RUNPATH; e.g. '$ORIGIN/../lib'), repeatable"),
@@ -297,6 +301,14 @@ std::string stepFingerprint(mlir::ModuleOp module) {
   return utohexstr(xxh3_64bits(StringRef(text)), /*LowerCase=*/true, 16);
 }
 
+CudaLoweringOptions cudaLoweringOptions() {
+  CudaLoweringOptions options;
+  if (!gpuChips.empty())
+    options.chips.assign(gpuChips.begin(), gpuChips.end());
+  options.toolkit = MARTHE_CUDA_TOOLKIT_DIR;
+  return options;
+}
+
 /// Runs the passes that take `module` from `from` to `to`.
 mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const TrainConfig &config,
                           Device device) {
@@ -318,7 +330,7 @@ mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const Tra
     buildTargetNeutralLowering(pm);
   if (from < Stage::LLVMDialect && to >= Stage::LLVMDialect) {
     if (device == Device::Cuda)
-      buildCudaLoweringPipeline(pm, {gpuChip, MARTHE_CUDA_TOOLKIT_DIR, "fatbin"});
+      buildCudaLoweringPipeline(pm, cudaLoweringOptions());
     else
       buildCpuLoweringPipeline(pm);
   }
@@ -451,6 +463,23 @@ int checkDataFitsModel(const std::optional<SmallVector<int64_t>> &input,
               formatShape(data));
 }
 
+/// --emit=kernels: the fatbin the trainer embeds.
+int writeKernels(mlir::ModuleOp module, Device device) {
+  if (device != Device::Cuda)
+    return fail("--emit=kernels writes the CUDA kernels: use it with --device=cuda");
+  SmallVector<mlir::gpu::BinaryOp> binaries(module.getOps<mlir::gpu::BinaryOp>());
+  if (binaries.size() != 1 || binaries.front().getObjects().size() != 1)
+    return fail("the module has no single kernel binary (it may have no kernels)");
+  auto object = llvm::cast<mlir::gpu::ObjectAttr>(binaries.front().getObjects()[0]);
+  int status = writeOutput(outputPath, true, [&](raw_pwrite_stream &os) {
+    os << object.getObject().getValue();
+    return mlir::success();
+  });
+  if (status == 0 && !outputPath.empty() && outputPath != "-")
+    reportWritten(outputPath, "CUDA fatbin");
+  return status;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -478,6 +507,9 @@ int main(int argc, char **argv) {
     return fail("--forward-only builds no trainer: use it with --emit=obj or an earlier stage");
   if (!rpaths.empty() && emitStage != Stage::Exe)
     return fail("--rpath is for the trainer's link: use it with --emit=exe");
+  for (const std::string &chip : gpuChips)
+    if (!gpuChipNumber(chip))
+      return fail("--gpu-chip: \"" + chip + "\" is not a GPU architecture sm_NN (e.g. sm_90)");
   Expected<TrainConfig> config = loadConfig();
   if (!config) {
     // Config errors already read "<file>:<line>:<col>: error: ...".
@@ -514,6 +546,8 @@ int main(int argc, char **argv) {
     return 1;
   if (emitStage > stage && failed(lower(*module, stage, emitStage, *config, *device)))
     return 1;
+  if (emitStage == Stage::Kernels)
+    return writeKernels(*module, *device);
   if (emitStage <= Stage::LLVMDialect) {
     int status = writeOutput(outputPath, false, [&](raw_pwrite_stream &os) {
       module->print(os);
