@@ -104,8 +104,6 @@ void stepTicks(std::ostringstream &svg, const Frame &frame) {
 
 void panel(std::ostringstream &svg, const std::vector<Series> &series, double top) {
   Axis axis = Axis::of(series);
-  if (axis.empty())
-    return;
   size_t steps = 0;
   for (const Series &s : series)
     steps = std::max(steps, s.values.size());
@@ -132,7 +130,11 @@ void panel(std::ostringstream &svg, const std::vector<Series> &series, double to
 } // namespace
 
 void writeSchedulePlot(const std::string &path, const std::string &title,
-                       const std::vector<std::vector<Series>> &panels) {
+                       const std::vector<std::vector<Series>> &allPanels) {
+  std::vector<std::vector<Series>> panels; // those with a value to draw
+  for (const std::vector<Series> &panel : allPanels)
+    if (!Axis::of(panel).empty())
+      panels.push_back(panel);
   double height = kTop + kPanelHeight * panels.size() + 20;
   std::ostringstream svg;
   svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << kWidth << "' height='" << height

@@ -11,8 +11,8 @@ struct Series {
   std::vector<double> values;
 };
 
-/// Writes an SVG with one panel per entry of `panels` (stacked, shared step
-/// axis), atomically.
+/// Writes an SVG with one panel per entry of `panels` that has a finite value
+/// (stacked, shared step axis), atomically.
 void writeSchedulePlot(const std::string &path, const std::string &title,
                        const std::vector<std::vector<Series>> &panels);
 

@@ -1,5 +1,6 @@
 """The studies' line plots, drawn with matplotlib as SVG: ticks on both axes,
-a log scale where the values span decades, the legend inside the axes. Each
+a log scale where the values span decades, the legend beside the axes (where
+it hides no curve) and inside the saved figure. Each
 series is a group with id "series-K" (test/Study checks them)."""
 import math
 
@@ -20,7 +21,7 @@ def spans_decades(values):
 
 def line_plot(path, title, x_label, y_label, series, log_x=False):
     """series is [(name, [(x, y), ...])]; non-finite y values are left out."""
-    fig, ax = plt.subplots(figsize=(8, 4.8), dpi=100)
+    fig, ax = plt.subplots(figsize=(10, 4.8), dpi=100)
     all_y = []
     for k, (name, points) in enumerate(series):
         points = [(x, y) for x, y in points if math.isfinite(y)]
@@ -38,7 +39,6 @@ def line_plot(path, title, x_label, y_label, series, log_x=False):
     ax.set_ylabel(y_label)
     ax.grid(True, which="major", color="#e4e4e4")
     if series:
-        ax.legend(loc="best", fontsize="small", framealpha=0.85)
-    fig.tight_layout()
-    fig.savefig(path, format="svg", metadata={"Date": None})
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
+    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(fig)

@@ -151,9 +151,12 @@ struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
     SmallVector<Type> types;
     for (Value init : op.getDpsInits())
       types.push_back(llvm::cast<MemRefType>(init.getType()).getElementType());
+    // One op per statement: the order of a call's arguments is unspecified.
+    Value end = arith::ConstantIndexOp::create(b, loc, terms);
+    Value stride = arith::ConstantIndexOp::create(b, loc, threadsPerBlock);
+    SmallVector<Value> zeros = zerosOf(b, loc, types);
     auto loop = scf::ForOp::create(
-        b, loc, launch.getThreadIds().x, arith::ConstantIndexOp::create(b, loc, terms),
-        arith::ConstantIndexOp::create(b, loc, threadsPerBlock), zerosOf(b, loc, types),
+        b, loc, launch.getThreadIds().x, end, stride, zeros,
         [&](OpBuilder &nested, Location nestedLoc, Value term, ValueRange partials) {
           SmallVector<Value> all(indices);
           llvm::append_range(all, delinearize(nested, nestedLoc, term, termsOver));

@@ -53,8 +53,8 @@ func.func @sum_to(%g: memref<100x500xf32>, %b: memref<500xf32>) {
 // CHECK: %[[CHANNELS:.+]] = arith.constant 8 : index
 // CHECK: %[[THREADS:.+]] = arith.constant 256 : index
 // CHECK: gpu.launch blocks(%[[BX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[CHANNELS]], %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) threads(%[[TX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[THREADS]],
-// CHECK: %[[STRIDE:.+]] = arith.constant 256 : index
 // CHECK: %[[TERMS:.+]] = arith.constant 3136 : index
+// CHECK: %[[STRIDE:.+]] = arith.constant 256 : index
 // CHECK: %[[SHARE:.+]] = scf.for %[[T:.+]] = %[[TX]] to %[[TERMS]] step %[[STRIDE]] iter_args(%[[ACC:.+]] = %{{.+}}) -> (f32) {
 // CHECK: affine.apply #{{.+}}(%[[BX]], %{{.+}}, %{{.+}}, %{{.+}})
 // CHECK: memref.load %arg0[
