@@ -9,6 +9,8 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace marthe;
 
@@ -253,6 +255,26 @@ Rule ExpOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
 
 Rule ExpOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
   return SmallVector<Value>{rules(builder, *this).mul(tangents[0], getResult())};
+}
+
+// erf' = 2/sqrt(pi) exp(-x^2).
+static Value erfDerivative(OpBuilder &builder, ErfOp op, Value v) {
+  if (!v)
+    return Value();
+  RuleBuilder r = rules(builder, op);
+  Value x = op.getInput();
+  Value square = r.mul(x, x);
+  Value gaussian = ExpOp::create(builder, op.getLoc(), r.neg(square));
+  Value slope = r.mul(r.scalar(x, 2 / std::sqrt(M_PI)), gaussian);
+  return r.mul(v, slope);
+}
+
+Rule ErfOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {
+  return SmallVector<Value>{erfDerivative(builder, *this, adjoints[0])};
+}
+
+Rule ErfOp::buildJvp(OpBuilder &builder, ArrayRef<Value> tangents) {
+  return SmallVector<Value>{erfDerivative(builder, *this, tangents[0])};
 }
 
 Rule SigmoidOp::buildVjp(OpBuilder &builder, ArrayRef<Value> adjoints) {

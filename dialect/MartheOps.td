@@ -74,6 +74,7 @@ def Marthe_ReluOp : Marthe_UnaryOp<"relu", "max(input, 0)">;
 def Marthe_TanhOp : Marthe_UnaryOp<"tanh", "tanh(input)">;
 def Marthe_SigmoidOp : Marthe_UnaryOp<"sigmoid", "1 / (1 + exp(-input))">;
 def Marthe_ExpOp : Marthe_UnaryOp<"exp", "exp(input)">;
+def Marthe_ErfOp : Marthe_UnaryOp<"erf", "erf(input), the Gauss error function (GELU's)">;
 
 def Marthe_ClampOp : Marthe_MathOp<"clamp", [ElementwiseTrait, SameOperandsAndResultType]> {
   let summary = "min(max(input, min), max), either bound optional";

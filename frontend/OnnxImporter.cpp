@@ -40,7 +40,9 @@ const SupportedOp kSupportedOps[] = {
     {"Gemm", {13}},          {"MatMul", {13}},         {"Add", {13, 14}},
     {"Sub", {13, 14}},       {"Mul", {13, 14}},        {"Div", {13, 14}},
     {"Relu", {13, 14}},      {"Tanh", {13}},           {"Sigmoid", {13}},
-    {"LeakyRelu", {6, 16}},  {"Clip", {13}},           {"Flatten", {13, 21}},
+    {"LeakyRelu", {6, 16}},  {"HardSigmoid", {6}},     {"HardSwish", {14}},
+    {"Erf", {13}},
+    {"Clip", {13}},          {"Flatten", {13, 21}},
     {"Reshape", {13, 14, 19, 21}}, {"Transpose", {13, 21}}, {"Identity", {13, 14, 16, 19, 21}},
     {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}, {"Conv", {11}},
     {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}},
@@ -633,7 +635,8 @@ private:
       return importMatMul(node);
     if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")
       return importBinary(node);
-    if (op == "Relu" || op == "Tanh" || op == "Sigmoid" || op == "LeakyRelu")
+    if (op == "Relu" || op == "Tanh" || op == "Sigmoid" || op == "LeakyRelu" ||
+        op == "HardSigmoid" || op == "HardSwish" || op == "Erf")
       return importUnary(node);
     if (op == "Clip")
       return importClip(node);
@@ -1044,7 +1047,23 @@ private:
       return Value(SigmoidOp::create(builder, loc, x));
     if (op == "LeakyRelu")
       return leakyRelu(x, floatAttr(node, "alpha", 0.01f));
+    if (op == "HardSigmoid")
+      return hardSigmoid(x, floatAttr(node, "alpha", 0.2f), floatAttr(node, "beta", 0.5f));
+    if (op == "HardSwish")
+      return Value(MulOp::create(builder, loc, x, hardSigmoid(x, 1.0 / 6, 0.5)));
+    if (op == "Erf")
+      return Value(ErfOp::create(builder, loc, x));
     return Value(TanhOp::create(builder, loc, x));
+  }
+
+  /// clamp(alpha x + beta, 0, 1): its derivative, alpha strictly inside the
+  /// bounds and 0 outside, is PyTorch's; HardSwish is x hardSigmoid(x) with
+  /// alpha 1/6 and beta 1/2.
+  Value hardSigmoid(Value x, double alpha, double beta) {
+    Value scaled = MulOp::create(builder, loc, scalar(alpha), x);
+    Value affine = AddOp::create(builder, loc, scaled, scalar(beta));
+    FloatAttr zero = builder.getF64FloatAttr(0), one = builder.getF64FloatAttr(1);
+    return ClampOp::create(builder, loc, affine.getType(), affine, zero, one);
   }
 
   /// relu(x) - alpha relu(-x): x where x > 0, else alpha x; its derivatives

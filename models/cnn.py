@@ -15,6 +15,10 @@ Architectures (torchvision's, built here without downloaded weights):
              pooling (3x3, stride 2, padded) and dropout, for 1x28x28
   sequence1d a 1-D CNN over 2x40 sequences (Conv1d with padding, stride and
              dilation, BatchNorm1d, MaxPool1d, AvgPool1d)
+  mobile     MobileNet v3's activations on 1x28x28: a convolution, BatchNorm and
+             HardSwish, then a squeeze-and-excitation gate (HardSigmoid of a
+             bottleneck of 1x1 convolutions, multiplied into the features),
+             and a GELU between two Linear layers
   tiny_tanh  a smooth 1x8x8 net for the finite-difference tests (tanh; strided,
              padded, grouped and dilated convolutions; max and average pooling;
              softmax over the channels; dropout; a concatenation)
@@ -152,6 +156,29 @@ def vgg11_bn(classes):
     return model
 
 
+class SqueezeExcite(torch.nn.Module):
+    """MobileNet v3's channel gate: x * hardsigmoid(W2 relu(W1 mean(x)))."""
+
+    def __init__(self, channels, squeezed):
+        super().__init__()
+        self.pool = torch.nn.AdaptiveAvgPool2d(1)
+        self.reduce = torch.nn.Conv2d(channels, squeezed, 1)
+        self.expand = torch.nn.Conv2d(squeezed, channels, 1)
+
+    def forward(self, x):
+        gate = self.expand(torch.nn.functional.relu(self.reduce(self.pool(x))))
+        return x * torch.nn.functional.hardsigmoid(gate)
+
+
+def mobile(classes):
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 8, 3, padding=1, bias=False), torch.nn.BatchNorm2d(8),
+        torch.nn.Hardswish(), SqueezeExcite(8, 4), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(8, 8, 3, stride=2, padding=1), torch.nn.Hardswish(),
+        torch.nn.Flatten(), torch.nn.Linear(8 * 7 * 7, 32), torch.nn.GELU(),
+        torch.nn.Linear(32, classes))
+
+
 def resnet18(classes):
     model = torchvision.models.resnet18(weights=None, num_classes=classes)
     model.conv1 = torch.nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
@@ -161,7 +188,7 @@ def resnet18(classes):
 
 ARCHITECTURES = {"small": (small, [1, 28, 28]), "small_bn": (small_bn, [1, 28, 28]),
                  "sequence1d": (sequence1d, [2, 40]), "rows1d": (rows1d, [28, 28]),
-                 "tiny_tanh": (tiny_tanh, [1, 8, 8]),
+                 "tiny_tanh": (tiny_tanh, [1, 8, 8]), "mobile": (mobile, [1, 28, 28]),
                  "lenet5": (lenet5, [1, 28, 28]), "vgg11_bn_narrow": (vgg11_bn_narrow, [3, 32, 32]),
                  "resnet_block": (resnet_block, [3, 32, 32]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),
                  "resnet18": (resnet18, [3, 32, 32]), "padded": (padded, [1, 28, 28])}

@@ -74,6 +74,7 @@ FailureOr<Value> scalarOp(OpBuilder &b, Operation *op, ArrayRef<Value> operands)
       .Case<NegOp>([&](auto) { return arith::NegFOp::create(b, loc, operands[0]).getResult(); })
       .Case<TanhOp>([&](auto) { return math::TanhOp::create(b, loc, operands[0]).getResult(); })
       .Case<ExpOp>([&](auto) { return math::ExpOp::create(b, loc, operands[0]).getResult(); })
+      .Case<ErfOp>([&](auto) { return math::ErfOp::create(b, loc, operands[0]).getResult(); })
       .Case<SqrtOp>([&](auto) { return math::SqrtOp::create(b, loc, operands[0]).getResult(); })
       .Case<ClampOp>([&](ClampOp clamp) {
         Value y = operands[0];

@@ -151,6 +151,32 @@ func.func @energy_user(%w: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<3xf32>, 
 
 // -----
 
+// erf' = 2/sqrt(pi) exp(-x^2), applied to the adjoint a as a * (c * exp(-(x*x))).
+
+func.func @gauss(%w: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<f32> {
+  %0 = marthe.erf %w : (tensor<3xf32>) -> tensor<3xf32>
+  %1 = marthe.dot %0, %v : (tensor<3xf32>, tensor<3xf32>) -> tensor<f32>
+  return %1 : tensor<f32>
+}
+
+func.func @gauss_user(%w: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<3xf32> {
+  %l, %g = marthe.grad @gauss(%w, %v) wrt [0] : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+  return %g : tensor<3xf32>
+}
+
+// CHECK-LABEL: func.func private @gauss_grad_0(
+// CHECK-SAME: %[[W:[^:]+]]: tensor<3xf32>{{.*}}, %[[V:[^:]+]]: tensor<3xf32>
+// CHECK: %[[DE:.+]] = marthe.mul %[[V]], %{{.+}}
+// CHECK: %[[SQ:.+]] = marthe.mul %[[W]], %[[W]]
+// CHECK-NEXT: %[[NSQ:.+]] = marthe.neg %[[SQ]]
+// CHECK-NEXT: %[[G:.+]] = marthe.exp %[[NSQ]]
+// CHECK-NEXT: %[[C:.+]] = marthe.constant dense<1.12837{{[0-9]*}}> : tensor<f32>
+// CHECK-NEXT: %[[S:.+]] = marthe.mul %[[C]], %[[G]]
+// CHECK-NEXT: %[[DW:.+]] = marthe.mul %[[DE]], %[[S]]
+// CHECK-NEXT: return %{{.+}}, %[[DW]]
+
+// -----
+
 func.func @unused(%w: tensor<3xf32>, %u: tensor<2xf32>) -> tensor<f32> {
   %0 = marthe.dot %w, %w : (tensor<3xf32>, tensor<3xf32>) -> tensor<f32>
   return %0 : tensor<f32>

@@ -24,6 +24,17 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "models")
 import cnn  # noqa: E402
 
 
+def hard_sigmoid(x, inplace=False):
+    return torch.clamp(x / 6 + 0.5, 0, 1)
+
+
+# PyTorch 1.13 has no double backward for hardsigmoid and hardswish; these
+# forms compute the same values and derivatives (but at the kinks, where
+# PyTorch's derivatives differ anyway) and have one.
+torch.nn.functional.hardsigmoid = hard_sigmoid
+torch.nn.Hardswish.forward = lambda self, x: x * hard_sigmoid(x)
+
+
 def tensor(entry):
     return torch.tensor(entry["values"], dtype=torch.float64).reshape(entry["shape"])
 
