@@ -38,6 +38,9 @@ struct CudaLoweringOptions {
 /// The number NN of a GPU architecture "sm_NN", or nothing for another name.
 std::optional<unsigned> gpuChipNumber(llvm::StringRef chip);
 
+/// The lowest NN among the names "sm_NN" of `chips`, or nothing if none is one.
+std::optional<unsigned> lowestGpuChip(llvm::ArrayRef<std::string> chips);
+
 /// From planned buffers to the LLVM dialect with the kernels in a gpu.binary.
 void buildCudaLoweringPipeline(mlir::OpPassManager &pm, const CudaLoweringOptions &options);
 

@@ -107,6 +107,20 @@ std::optional<Value> takeFill(linalg::GenericOp op, Value init) {
   return std::nullopt;
 }
 
+int64_t product(ArrayRef<int64_t> sizes) {
+  int64_t total = 1;
+  for (int64_t size : sizes)
+    total *= size;
+  return total;
+}
+
+SmallVector<std::optional<Value>> takeFills(linalg::GenericOp op) {
+  SmallVector<std::optional<Value>> fills;
+  for (Value init : op.getDpsInits())
+    fills.push_back(takeFill(op, init));
+  return fills;
+}
+
 bool sumsIntoOutputs(linalg::GenericOp op) {
   for (OpOperand &init : op.getDpsInitsMutable()) {
     auto type = llvm::cast<MemRefType>(init.get().getType());

@@ -58,6 +58,12 @@ llvm::SmallVector<mlir::Value> blockSums(mlir::OpBuilder &builder, mlir::Locatio
 void inFirstThread(mlir::OpBuilder &builder, mlir::gpu::LaunchOp launch,
                    llvm::function_ref<void()> body);
 
+/// The number of iterations of a loop nest of these sizes.
+int64_t product(llvm::ArrayRef<int64_t> sizes);
+
+/// takeFill of each output of `op`, in order.
+llvm::SmallVector<std::optional<mlir::Value>> takeFills(mlir::linalg::GenericOp op);
+
 /// The value of a `linalg.fill` of `init` that only `op` reads: a fill among
 /// the ops just before `op` (with only other fills and ops that touch no
 /// memory between) of a constant, where `op` does not also read `init` as an

@@ -119,10 +119,8 @@ struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
     if (op.getNumReductionLoops() == 0 || op.hasIndexSemantics() || !sumsIntoOutputs(op))
       return false;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    int64_t terms = 1;
-    for (int64_t range : ArrayRef<int64_t>(ranges).drop_front(op.getNumParallelLoops()))
-      terms *= range;
-    return terms >= blockSumMinimum;
+    return product(ArrayRef<int64_t>(ranges).drop_front(op.getNumParallelLoops())) >=
+           blockSumMinimum;
   }
 
   /// One block per output element (linearized, row-major): its threads
@@ -134,14 +132,8 @@ struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
     unsigned parallel = op.getNumParallelLoops();
     ArrayRef<int64_t> outputsOver = ArrayRef<int64_t>(ranges).take_front(parallel);
     ArrayRef<int64_t> termsOver = ArrayRef<int64_t>(ranges).drop_front(parallel);
-    int64_t outputs = 1, terms = 1;
-    for (int64_t range : outputsOver)
-      outputs *= range;
-    for (int64_t range : termsOver)
-      terms *= range;
-    SmallVector<std::optional<Value>> fills;
-    for (Value init : op.getDpsInits())
-      fills.push_back(takeFill(op, init));
+    int64_t outputs = product(outputsOver), terms = product(termsOver);
+    SmallVector<std::optional<Value>> fills = takeFills(op);
     if (outputs == 0)
       return op.erase();
     OpBuilder b(op);
@@ -182,12 +174,8 @@ struct GpuMapLoopNests : marthe::impl::GpuMapLoopNestsBase<GpuMapLoopNests> {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     unsigned parallel = op.getNumParallelLoops();
     ArrayRef<int64_t> threadsOver = ArrayRef<int64_t>(ranges).take_front(parallel);
-    int64_t total = 1;
-    for (int64_t range : threadsOver)
-      total *= range;
-    SmallVector<std::optional<Value>> fills;
-    for (Value init : op.getDpsInits())
-      fills.push_back(takeFill(op, init));
+    int64_t total = product(threadsOver);
+    SmallVector<std::optional<Value>> fills = takeFills(op);
     if (total == 0)
       return op.erase();
     int64_t threads = std::min<int64_t>(total, threadsPerBlock);

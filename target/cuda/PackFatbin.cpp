@@ -126,12 +126,8 @@ struct GpuPackFatbin : marthe::impl::GpuPackFatbinBase<GpuPackFatbin> {
     return success();
   }
 
-  unsigned lowestChip() {
-    unsigned lowest = ~0u;
-    for (const std::string &chip : chips)
-      lowest = std::min(lowest, *gpuChipNumber(chip));
-    return lowest;
-  }
+  /// checkChips has found every name an sm_NN.
+  unsigned lowestChip() { return *lowestGpuChip(chips); }
 
   /// The PTX of `binary`'s single NVVM assembly object, or an error.
   FailureOr<gpu::ObjectAttr> ptxObject(gpu::BinaryOp binary) {
@@ -203,6 +199,14 @@ struct GpuPackFatbin : marthe::impl::GpuPackFatbinBase<GpuPackFatbin> {
 };
 
 } // namespace
+
+std::optional<unsigned> marthe::lowestGpuChip(ArrayRef<std::string> chips) {
+  std::optional<unsigned> lowest;
+  for (StringRef chip : chips)
+    if (std::optional<unsigned> number = gpuChipNumber(chip))
+      lowest = std::min(*number, lowest.value_or(*number));
+  return lowest;
+}
 
 std::optional<unsigned> marthe::gpuChipNumber(StringRef chip) {
   unsigned number = 0;

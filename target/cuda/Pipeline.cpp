@@ -22,8 +22,6 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/TargetSelect.h"
 
-#include <tuple>
-
 using namespace mlir;
 
 namespace marthe {
@@ -33,12 +31,9 @@ namespace {
 /// The chip of the PTX: ptxas compiles it for that GPU and newer ones. A
 /// name that is not sm_NN is left for marthe-gpu-pack-fatbin to report.
 std::string lowestChip(ArrayRef<std::string> chips) {
-  std::string lowest = chips.empty() ? "" : chips.front();
-  unsigned lowestNumber = ~0u;
-  for (const std::string &chip : chips)
-    if (std::optional<unsigned> number = gpuChipNumber(chip); number && *number < lowestNumber)
-      std::tie(lowest, lowestNumber) = std::make_pair(chip, *number);
-  return lowest;
+  if (std::optional<unsigned> lowest = lowestGpuChip(chips))
+    return "sm_" + std::to_string(*lowest);
+  return chips.empty() ? "" : chips.front();
 }
 
 void buildKernelLowering(OpPassManager &pm, const CudaLoweringOptions &options) {

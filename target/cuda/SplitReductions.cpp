@@ -82,15 +82,11 @@ struct GpuSplitReductions : marthe::impl::GpuSplitReductionsBase<GpuSplitReducti
 
   /// Replaces `op`; returns the scratch bytes its partial sums take.
   int64_t split(linalg::GenericOp op, Value arena, int64_t scratchStart) {
-    SmallVector<std::optional<Value>> fills;
-    for (Value init : op.getDpsInits())
-      fills.push_back(takeFill(op, init));
+    SmallVector<std::optional<Value>> fills = takeFills(op);
     OpBuilder b(op);
     Location loc = op.getLoc();
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    int64_t elements = 1;
-    for (int64_t range : ranges)
-      elements *= range;
+    int64_t elements = product(ranges);
     int64_t threads = threadsPerBlock, blocks = blocksFor(elements);
     SmallVector<Type> types;
     SmallVector<Value> partials;
