@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -41,10 +42,11 @@ struct ProgramInfo {
 /// `void <fn>_entry(void *const *buffers, void *arena)` per public function,
 /// optimizes it for `cpu` ("native": this machine's CPU; or an LLVM CPU name
 /// such as x86-64-v3, for executables that run elsewhere) and writes an
-/// object file (or, with `textual`, the optimized LLVM IR).
+/// object file (or, with `textual`, the optimized LLVM IR). Its stages
+/// (translation, optimization, code generation) are timed under `timing`.
 mlir::LogicalResult writeHostObject(mlir::ModuleOp module, const ProgramInfo &info,
                                     llvm::StringRef cpu, llvm::raw_pwrite_stream &os,
-                                    bool textual);
+                                    bool textual, mlir::TimingScope &timing);
 
 } // namespace marthe
 

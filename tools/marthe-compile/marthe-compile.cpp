@@ -19,6 +19,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -311,12 +312,14 @@ CudaLoweringOptions cudaLoweringOptions() {
 
 /// Runs the passes that take `module` from `from` to `to`.
 mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const TrainConfig &config,
-                          Device device) {
+                          Device device, mlir::TimingScope &timing) {
   mlir::MLIRContext *context = module.getContext();
   if (from < Stage::Step && to >= Stage::Step) {
     mlir::PassManager step(context);
     if (failed(mlir::applyPassManagerCLOptions(step)))
       return mlir::failure();
+    mlir::TimingScope stepTiming = timing.nest("derive the training step");
+    step.enableTiming(stepTiming);
     buildTrainingPipeline(step, pipelineOptions(config));
     if (failed(step.run(module)))
       return mlir::failure();
@@ -326,6 +329,8 @@ mlir::LogicalResult lower(mlir::ModuleOp module, Stage from, Stage to, const Tra
   mlir::PassManager pm(context);
   if (failed(mlir::applyPassManagerCLOptions(pm)))
     return mlir::failure();
+  mlir::TimingScope loweringTiming = timing.nest("lower");
+  pm.enableTiming(loweringTiming);
   if (from < Stage::Buffers && to >= Stage::Buffers)
     buildTargetNeutralLowering(pm);
   if (from < Stage::LLVMDialect && to >= Stage::LLVMDialect) {
@@ -489,6 +494,7 @@ int main(int argc, char **argv) {
   registerCudaTargetPasses();
   mlir::registerPassManagerCLOptions();
   mlir::registerMLIRContextCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
   // LLVM's and MLIR's options stay usable, listed by --help-hidden.
   for (auto &[name, option] : cl::getRegisteredOptions())
     if (!llvm::is_contained(option->Categories, &kCategory) &&
@@ -533,8 +539,14 @@ int main(int argc, char **argv) {
   registerMartheDialects(registry);
   registerCudaTargetInterfaces(registry);
   context.appendDialectRegistry(registry);
+  // --mlir-timing: where the compile's time goes, LLVM's stages included.
+  mlir::DefaultTimingManager timingManager;
+  mlir::applyDefaultTimingManagerCLOptions(timingManager);
+  mlir::TimingScope timing = timingManager.getRootScope();
   Stage stage = Stage::Import;
+  mlir::TimingScope loadTiming = timing.nest("import or parse");
   mlir::OwningOpRef<mlir::ModuleOp> module = loadModule(context, sourceMgr, input, *config, stage);
+  loadTiming.stop();
   if (!module)
     return 1;
   if (emitStage < stage)
@@ -544,7 +556,7 @@ int main(int argc, char **argv) {
   FailureOr<Device> device = moduleDevice(*module, *requestedDevice);
   if (failed(device))
     return 1;
-  if (emitStage > stage && failed(lower(*module, stage, emitStage, *config, *device)))
+  if (emitStage > stage && failed(lower(*module, stage, emitStage, *config, *device, timing)))
     return 1;
   if (emitStage == Stage::Kernels)
     return writeKernels(*module, *device);
@@ -564,7 +576,7 @@ int main(int argc, char **argv) {
   info->device = *device;
   if (emitStage != Stage::Exe) {
     int status = writeOutput(outputPath, emitStage == Stage::Object, [&](raw_pwrite_stream &os) {
-      return writeHostObject(*module, *info, targetCpu, os, emitStage == Stage::LLVMIR);
+      return writeHostObject(*module, *info, targetCpu, os, emitStage == Stage::LLVMIR, timing);
     });
     if (status == 0 && !outputPath.empty() && outputPath != "-")
       reportWritten(outputPath, emitStage == Stage::Object ? "object file" : "LLVM IR");
@@ -577,9 +589,10 @@ int main(int argc, char **argv) {
       outputPath.empty() ? (sys::path::stem(input) + "-train").str() : outputPath.getValue();
   std::string object = exe + ".o.partial";
   if (int status = writeOutput(object, true, [&](raw_pwrite_stream &os) {
-        return writeHostObject(*module, *info, targetCpu, os, false);
+        return writeHostObject(*module, *info, targetCpu, os, false, timing);
       }))
     return status;
+  mlir::TimingScope linkTiming = timing.nest("link the trainer");
   int status = linkTrainer(argv[0], object, exe, *device == Device::Cuda, rpaths);
   sys::fs::remove(object);
   if (status == 0)
