@@ -27,47 +27,6 @@ namespace {
 
 constexpr int64_t kMinOpset = 13, kMaxOpset = 21;
 
-/// An op and the versions of it whose semantics for float tensors the importer
-/// implements. An op's version at a model's opset is its newest schema not
-/// newer than the opset (ONNX's registry); between these versions only the
-/// accepted element types changed.
-struct SupportedOp {
-  llvm::StringLiteral name;
-  std::initializer_list<int> versions;
-};
-
-const SupportedOp kSupportedOps[] = {
-    {"Gemm", {13}},          {"MatMul", {13}},         {"Add", {13, 14}},
-    {"Sub", {13, 14}},       {"Mul", {13, 14}},        {"Div", {13, 14}},
-    {"Relu", {13, 14}},      {"Tanh", {13}},           {"Sigmoid", {13}},
-    {"LeakyRelu", {6, 16}},  {"HardSigmoid", {6}},     {"HardSwish", {14}},
-    {"Erf", {13}},
-    {"Clip", {13}},          {"Flatten", {13, 21}},
-    {"Reshape", {13, 14, 19, 21}}, {"Transpose", {13, 21}}, {"Identity", {13, 14, 16, 19, 21}},
-    {"Constant", {13, 19, 21}}, {"ReduceMean", {13, 18}}, {"Conv", {11}},
-    {"MaxPool", {12}},       {"AveragePool", {11, 19}}, {"GlobalAveragePool", {1}},
-    {"BatchNormalization", {9, 14, 15}}, {"Pad", {13, 18, 19, 21}},
-    {"Dropout", {13}},       {"Softmax", {13}},        {"LogSoftmax", {13}},
-    {"Concat", {13}},
-    // Folded at import time, on shapes and integer constants only.
-    {"Shape", {13, 15, 19, 21}}, {"Gather", {13}}, {"Cast", {13, 19, 21}},
-    {"ConstantOfShape", {9, 20, 21}}, {"Unsqueeze", {13, 21}}, {"Squeeze", {13, 21}},
-    {"Slice", {13}}};
-
-const SupportedOp *findSupportedOp(StringRef name) {
-  for (const SupportedOp &op : kSupportedOps)
-    if (op.name == name)
-      return &op;
-  return nullptr;
-}
-
-std::string supportedOpNames() {
-  std::string names;
-  for (const SupportedOp &op : kSupportedOps)
-    names += (names.empty() ? "" : ", ") + op.name.str();
-  return names;
-}
-
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
 }
@@ -202,14 +161,6 @@ private:
                 llvm::Twine(opset) + "): " + message);
   }
 
-  /// Checks `axis` against `rank` and makes a negative one count from the end.
-  llvm::Error normalizeAxis(const onnx::NodeProto &node, int64_t &axis, int64_t rank) {
-    if (axis < -rank || axis >= rank)
-      return nodeError(node, "axis " + std::to_string(axis) + " is out of range");
-    axis = axis < 0 ? axis + rank : axis;
-    return llvm::Error::success();
-  }
-
   llvm::Expected<Type> floatType(int32_t dataType, const llvm::Twine &what) {
     if (dataType == onnx::TensorProto::FLOAT)
       return Type(builder.getF32Type());
@@ -303,23 +254,23 @@ private:
     SmallVector<std::string> statNames;
     for (const onnx::TensorProto &init : graph.initializer()) {
       std::string what = "initializer '" + init.name() + "'";
-      if (std::optional<bool> flag = boolValue(init); flag && settings.contains(init.name())) {
-        boolConstants[init.name()] = *flag;
+      if (std::optional<bool> flag = boolValue(init); flag && settingNames.contains(init.name())) {
+        state.flags[init.name()] = *flag;
         continue;
       }
-      if (settings.contains(init.name())) {
+      if (settingNames.contains(init.name())) {
         std::optional<double> value = floatScalar(init);
         if (!value)
           return fail(path + ": " + what +
                       ": a Clip bound, Dropout ratio or Pad value must be one float value");
-        boundConstants[init.name()] = *value;
+        state.settings[init.name()] = *value;
         continue;
       }
       if (init.data_type() == onnx::TensorProto::INT64) {
         auto values = shapeValues(init, what);
         if (!values)
           return values.takeError();
-        shapeConstants[init.name()] = *values;
+        state.shapeConstants[init.name()] = *values;
         continue;
       }
       auto type = storedFloatType(init, what);
@@ -327,10 +278,10 @@ private:
         return type.takeError();
       bool statistic = statistics.contains(init.name());
       (statistic ? stats : args).push_back({*type, (statistic ? "stat:" : "param:") + init.name()});
-      (statistic ? statNames : argNames).push_back(init.name());
+      (statistic ? statNames : state.argNames).push_back(init.name());
     }
     args.append(stats);
-    argNames.append(statNames);
+    state.argNames.append(statNames);
     return llvm::Error::success();
   }
 
@@ -338,8 +289,8 @@ private:
   llvm::Error importDataInput(const onnx::GraphProto &graph, ArgList &args) {
     const onnx::ValueInfoProto *input = nullptr;
     for (const onnx::ValueInfoProto &candidate : graph.input()) {
-      if (llvm::is_contained(argNames, candidate.name()) ||
-          shapeConstants.count(candidate.name()) || boundConstants.count(candidate.name()))
+      if (llvm::is_contained(state.argNames, candidate.name()) ||
+          state.shapeConstants.count(candidate.name()) || state.settings.count(candidate.name()))
         continue;
       if (input)
         return fail(path + ": the graph has several data inputs ('" + input->name() +
@@ -352,7 +303,7 @@ private:
     if (!inputType)
       return inputType.takeError();
     args.push_back({*inputType, "input"});
-    argNames.push_back(input->name());
+    state.argNames.push_back(input->name());
     return llvm::Error::success();
   }
 
@@ -360,19 +311,19 @@ private:
   /// @forward_train(...) -> (logits, updated stats...), private: only the
   /// training step calls it.
   llvm::Error buildForward(const onnx::GraphProto &graph, ModuleOp module, bool training) {
-    this->training = training;
-    values.clear();
-    shapeConstants.clear();
-    boundConstants.clear();
-    argNames.clear();
-    updatedStats.clear();
-    boolConstants.clear();
-    settings.clear();
+    state.training = training;
+    state.values.clear();
+    state.shapeConstants.clear();
+    state.settings.clear();
+    state.argNames.clear();
+    state.updatedStats.clear();
+    state.flags.clear();
+    settingNames.clear();
     for (const onnx::NodeProto &node : graph.node()) {
       bool fromInput1 = node.op_type() == "Clip" || node.op_type() == "Dropout";
       for (int i = fromInput1 ? 1 : 2; i < node.input_size(); ++i)
         if (fromInput1 || (node.op_type() == "Pad" && i == 2))
-          settings.insert(node.input(i));
+          settingNames.insert(node.input(i));
     }
     ArgList args;
     if (llvm::Error error = importInitializers(graph, args))
@@ -383,7 +334,7 @@ private:
       return trainingDropout(graph, node);
     });
     if (keyed)
-      args.push_back({RankedTensorType::get({}, elementType), "dropout_key"});
+      args.push_back({RankedTensorType::get({}, state.elementType), "dropout_key"});
     if (graph.output_size() != 1)
       return fail(path + ": the graph must have exactly one output (the logits)");
     graphOutput = graph.output(0).name();
@@ -397,15 +348,15 @@ private:
                                    training ? "forward_train" : "forward",
                                    builder.getFunctionType(argTypes, {}));
     Block *entry = fn.addEntryBlock();
-    for (auto [name, arg] : llvm::zip(argNames, entry->getArguments()))
-      values[name] = arg;
-    dropoutKey = keyed ? entry->getArguments().back() : Value();
+    for (auto [name, arg] : llvm::zip(state.argNames, entry->getArguments()))
+      state.values[name] = arg;
+    state.dropoutKey = keyed ? entry->getArguments().back() : Value();
     builder.setInsertionPointToStart(entry);
     for (nodeIndex = 0; nodeIndex < graph.node_size(); ++nodeIndex)
       if (llvm::Error error = importNode(graph.node(nodeIndex)))
         return error;
-    auto output = values.find(graph.output(0).name());
-    if (output == values.end())
+    auto output = state.values.find(graph.output(0).name());
+    if (output == state.values.end())
       return fail(path + ": the graph output '" + graph.output(0).name() + "' is not computed");
     if (options.requireParameters && !reachesParameter(output->second, args))
       return fail(path + ": no parameter (float initializer) reaches the graph output '" +
@@ -422,8 +373,8 @@ private:
       // Every statistic, updated or (a node in inference mode) as it was.
       for (auto [i, arg] : llvm::enumerate(args))
         if (StringRef(arg.second).starts_with("stat:")) {
-          auto updated = updatedStats.find(argNames[i]);
-          results.push_back(updated != updatedStats.end() ? updated->second
+          auto updated = state.updatedStats.find(state.argNames[i]);
+          results.push_back(updated != state.updatedStats.end() ? updated->second
                                                           : entry->getArgument(i));
           resultRoles.push_back(arg.second);
         }
@@ -459,9 +410,9 @@ private:
   }
 
   llvm::Error setElementType(Type type, const llvm::Twine &what) {
-    if (elementType && elementType != type)
+    if (state.elementType && state.elementType != type)
       return fail(path + ": " + what + " mixes FLOAT and DOUBLE; one element type is supported");
-    elementType = type;
+    state.elementType = type;
     return llvm::Error::success();
   }
 
@@ -498,28 +449,6 @@ private:
     return Type(RankedTensorType::get(shape, *type));
   }
 
-  llvm::Expected<Value> operand(const onnx::NodeProto &node, int index) {
-    if (index >= node.input_size() || node.input(index).empty())
-      return nodeError(node, "missing input " + llvm::Twine(index));
-    auto found = values.find(node.input(index));
-    if (found == values.end())
-      return nodeError(node, "input '" + node.input(index) + "' is not a float tensor "
-                                                             "computed before this node");
-    return found->second;
-  }
-
-  /// The first `count` inputs of `node`.
-  llvm::Expected<SmallVector<Value>> operands(const onnx::NodeProto &node, int count) {
-    SmallVector<Value> values;
-    for (int i = 0; i < count; ++i) {
-      auto value = operand(node, i);
-      if (!value)
-        return value.takeError();
-      values.push_back(*value);
-    }
-    return values;
-  }
-
   static const onnx::AttributeProto *attribute(const onnx::NodeProto &node, StringRef name) {
     for (const onnx::AttributeProto &attr : node.attribute())
       if (attr.name() == name)
@@ -532,15 +461,6 @@ private:
     return attr ? attr->i() : fallback;
   }
 
-  static float floatAttr(const onnx::NodeProto &node, StringRef name, float fallback) {
-    const onnx::AttributeProto *attr = attribute(node, name);
-    return attr ? attr->f() : fallback;
-  }
-
-  Value scalar(double value) {
-    return ConstantOp::createSplat(builder, loc, RankedTensorType::get({}, elementType), value);
-  }
-
   llvm::Error importNode(const onnx::NodeProto &node) {
     loc = NameLoc::get(builder.getStringAttr(node.name().empty() ? node.op_type() : node.name()));
     if (!node.domain().empty() && node.domain() != "ai.onnx")
@@ -551,37 +471,34 @@ private:
                                  ", but the cross-entropy loss applies softmax to the logits "
                                  "itself: export the model without its final " +
                                  node.op_type());
-    const SupportedOp *supported = findSupportedOp(node.op_type());
-    if (!supported)
-      return nodeError(node, "unsupported op type (supported: " + supportedOpNames() + ")");
+    const OpRegistry &registry = OpRegistry::onnx();
+    const OpEntry *entry = registry.lookup(node.op_type());
+    if (!entry)
+      return nodeError(node, "unsupported op type (supported: " + registry.names() + ")");
     int version = onnxOpVersion(node.op_type(), opset);
-    if (!llvm::is_contained(supported->versions, version)) {
+    if (!llvm::is_contained(entry->versions, version)) {
       std::string versions;
-      for (int v : supported->versions)
+      for (int v : entry->versions)
         versions += (versions.empty() ? "" : ", ") + std::to_string(v);
       return nodeError(node, node.op_type() + "-" + std::to_string(version) +
                                  " is not a supported version (supported: " + versions + ")");
     }
-    bool extraOutputs = (node.op_type() == "BatchNormalization" && node.output_size() <= 3) ||
-                        (node.op_type() == "Dropout" && node.output_size() <= 2);
-    if (node.op_type() == "BatchNormalization" && version == 9 && node.output_size() != 1)
-      return nodeError(node, "BatchNormalization-9 in its training form (" +
-                                 std::to_string(node.output_size()) +
-                                 " outputs) is not supported: export the model at opset 14 or "
-                                 "later");
-    if (node.output_size() != 1 && !extraOutputs)
+    if (node.output_size() > entry->outputs || node.output_size() < 1)
       return nodeError(node, "expected one output");
     if (node.op_type() == "Constant")
       return importConstant(node);
-    if (isFoldableIntegerOp(node.op_type()) && (computesInteger(node) || isIntegerOnlyOp(node.op_type())))
+    if (entry->folding == IntegerFolding::Always ||
+        (entry->folding == IntegerFolding::WhenConstant && computesInteger(node)))
       return importIntegerNode(node);
-    llvm::Expected<Value> result = importValueNode(node);
+    auto error = [&](const llvm::Twine &message) { return nodeError(node, message); };
+    NodeImport imported(ImportedNode{builder, loc, node, error}, state, version, nodeIndex);
+    llvm::Expected<Value> result = entry->handler(imported);
     if (!result)
       return result.takeError();
     if (!checkedElementCount(shapeOf(*result)))
       return nodeError(node, "the output has shape " + shapeText(shapeOf(*result)) +
                                  ", more than 2^36 elements (the largest tensor supported)");
-    values[node.output(0)] = *result;
+    state.values[node.output(0)] = *result;
     return llvm::Error::success();
   }
 
@@ -591,8 +508,8 @@ private:
     for (auto [i, name] : llvm::enumerate(node.input())) {
       if (name.empty())
         continue;
-      bool shapeOfValue = node.op_type() == "Shape" && values.count(name);
-      if (!shapeConstants.count(name) && !shapeOfValue)
+      bool shapeOfValue = node.op_type() == "Shape" && state.values.count(name);
+      if (!state.shapeConstants.count(name) && !shapeOfValue)
         return false;
       any = true;
     }
@@ -604,10 +521,10 @@ private:
     shapesOfValues.reserve(node.input_size());
     SmallVector<const IntTensor *> inputs;
     for (const std::string &name : node.input()) {
-      if (auto found = shapeConstants.find(name); found != shapeConstants.end()) {
+      if (auto found = state.shapeConstants.find(name); found != state.shapeConstants.end()) {
         inputs.push_back(&found->second);
-      } else if (auto value = values.find(name);
-                 node.op_type() == "Shape" && value != values.end()) {
+      } else if (auto value = state.values.find(name);
+                 node.op_type() == "Shape" && value != state.values.end()) {
         shapesOfValues.push_back({SmallVector<int64_t>(shapeOf(value->second)), {}});
         inputs.push_back(&shapesOfValues.back());
       } else if (name.empty()) {
@@ -623,563 +540,8 @@ private:
     auto folded = foldIntegerNode(imported, inputs);
     if (!folded)
       return folded.takeError();
-    shapeConstants[node.output(0)] = std::move(*folded);
+    state.shapeConstants[node.output(0)] = std::move(*folded);
     return llvm::Error::success();
-  }
-
-  llvm::Expected<Value> importValueNode(const onnx::NodeProto &node) {
-    const std::string &op = node.op_type();
-    if (op == "Gemm")
-      return importGemm(node);
-    if (op == "MatMul")
-      return importMatMul(node);
-    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")
-      return importBinary(node);
-    if (op == "Relu" || op == "Tanh" || op == "Sigmoid" || op == "LeakyRelu" ||
-        op == "HardSigmoid" || op == "HardSwish" || op == "Erf")
-      return importUnary(node);
-    if (op == "Clip")
-      return importClip(node);
-    if (op == "ReduceMean")
-      return importReduceMean(node);
-    if (op == "Flatten")
-      return importFlatten(node);
-    if (op == "Reshape")
-      return importReshape(node);
-    if (op == "Transpose")
-      return importTranspose(node);
-    if (op == "Conv" || op == "MaxPool" || op == "AveragePool")
-      return importWindow(node);
-    if (op == "GlobalAveragePool")
-      return importGlobalAveragePool(node);
-    if (op == "BatchNormalization")
-      return importBatchNormalization(node);
-    if (op == "Pad")
-      return importPad(node);
-    if (op == "Dropout")
-      return importDropout(node);
-    if (op == "Softmax" || op == "LogSoftmax")
-      return importSoftmax(node);
-    if (op == "Concat")
-      return importConcat(node);
-    if (op == "Slice")
-      return importSlice(node);
-    assert(op == "Identity" && "importNode checks the op type");
-    return operand(node, 0);
-  }
-
-  llvm::Expected<Value> importWindow(const onnx::NodeProto &node) {
-    auto input = operand(node, 0);
-    if (!input)
-      return input.takeError();
-    auto error = [&](const llvm::Twine &message) { return nodeError(node, message); };
-    ImportedNode window{builder, loc, node, error};
-    if (node.op_type() == "MaxPool")
-      return importMaxPool(window, *input);
-    if (node.op_type() == "AveragePool")
-      return importAveragePool(window, *input);
-    auto filter = operand(node, 1);
-    if (!filter)
-      return filter.takeError();
-    std::optional<Value> bias;
-    if (node.input_size() > 2 && !node.input(2).empty()) {
-      auto value = operand(node, 2);
-      if (!value)
-        return value.takeError();
-      bias = *value;
-    }
-    return importConv(window, *input, *filter, bias);
-  }
-
-  llvm::Expected<Value> importConcat(const onnx::NodeProto &node) {
-    auto inputs = operands(node, node.input_size());
-    if (!inputs)
-      return inputs.takeError();
-    if (inputs->empty())
-      return nodeError(node, "needs at least one input");
-    const onnx::AttributeProto *axisAttr = attribute(node, "axis");
-    if (!axisAttr)
-      return nodeError(node, "the axis attribute is required");
-    auto first = llvm::cast<RankedTensorType>(inputs->front().getType());
-    int64_t rank = first.getRank(), axis = axisAttr->i();
-    if (llvm::Error error = normalizeAxis(node, axis, rank))
-      return std::move(error);
-    SmallVector<int64_t> shape(first.getShape());
-    shape[axis] = 0;
-    for (Value input : *inputs) {
-      ArrayRef<int64_t> other = shapeOf(input);
-      for (int64_t d = 0; d < rank; ++d)
-        if (other.size() != size_t(rank) || (d != axis && other[d] != first.getDimSize(d)))
-          return nodeError(node, "inputs " + shapeText(first.getShape()) + " and " +
-                                     shapeText(other) + " do not join along axis " +
-                                     std::to_string(axis));
-      shape[axis] += other[axis];
-    }
-    if (inputs->size() == 1)
-      return inputs->front();
-    return Value(ConcatOp::create(builder, loc, RankedTensorType::get(shape, elementType),
-                                  *inputs, builder.getI64IntegerAttr(axis)));
-  }
-
-  /// LogSoftmax along `axis` (default -1); Softmax is its exp.
-  llvm::Expected<Value> importSoftmax(const onnx::NodeProto &node) {
-    auto input = operand(node, 0);
-    if (!input)
-      return input.takeError();
-    int64_t rank = shapeOf(*input).size(), axis = intAttr(node, "axis", -1);
-    if (llvm::Error error = normalizeAxis(node, axis, rank))
-      return std::move(error);
-    Value logProbabilities = LogSoftmaxOp::create(builder, loc, input->getType(), *input,
-                                                  builder.getI64IntegerAttr(axis));
-    if (node.op_type() == "LogSoftmax")
-      return logProbabilities;
-    return Value(ExpOp::create(builder, loc, logProbabilities));
-  }
-
-  /// Dropout is the identity in @forward and where training_mode is not the
-  /// constant true; in @forward_train it is marthe.dropout keyed by the
-  /// function's dropout_key argument (its mask output is not a value).
-  llvm::Expected<Value> importDropout(const onnx::NodeProto &node) {
-    auto input = operand(node, 0);
-    if (!input)
-      return input.takeError();
-    double ratio = 0.5;
-    if (node.input_size() > 1 && !node.input(1).empty()) {
-      auto bound = boundConstants.find(node.input(1));
-      if (bound == boundConstants.end())
-        return nodeError(node, "the ratio must be a constant");
-      ratio = bound->second;
-    }
-    if (ratio < 0 || ratio >= 1)
-      return nodeError(node, "the ratio must be in [0, 1), got " + std::to_string(ratio));
-    bool trainingMode = false;
-    if (node.input_size() > 2 && !node.input(2).empty()) {
-      auto flag = boolConstants.find(node.input(2));
-      if (flag == boolConstants.end())
-        return nodeError(node, "training_mode must be a constant");
-      trainingMode = flag->second;
-    }
-    if (!dropoutKey || !trainingMode || ratio == 0)
-      return *input;
-    return Value(DropoutOp::create(builder, loc, llvm::cast<RankedTensorType>(input->getType()),
-                                   *input, dropoutKey, builder.getF64FloatAttr(ratio),
-                                   builder.getI64IntegerAttr(nodeIndex)));
-  }
-
-  /// Slice of a float tensor: contiguous ranges (step 1), one marthe.slice
-  /// an axis.
-  llvm::Expected<Value> importSlice(const onnx::NodeProto &node) {
-    auto input = operand(node, 0);
-    if (!input)
-      return input.takeError();
-    SmallVector<const IntTensor *> bounds;
-    for (int i = 1; i < node.input_size(); ++i) {
-      auto found = shapeConstants.find(node.input(i));
-      if (!node.input(i).empty() && found == shapeConstants.end())
-        return nodeError(node, "input '" + node.input(i) + "' must be a constant or an initializer");
-      bounds.push_back(node.input(i).empty() ? nullptr : &found->second);
-    }
-    auto error = [&](const llvm::Twine &message) { return nodeError(node, message); };
-    ImportedNode imported{builder, loc, node, error};
-    auto ranges = sliceRanges(imported, shapeOf(*input), bounds);
-    if (!ranges)
-      return ranges.takeError();
-    Value sliced = *input;
-    for (const SliceRange &range : *ranges) {
-      if (range.step != 1)
-        return nodeError(node, "step " + llvm::Twine(range.step) + " along axis " +
-                                   llvm::Twine(range.axis) + " (only step 1 is supported on " +
-                                   "float tensors)");
-      if (range.end <= range.start)
-        return nodeError(node, "leaves nothing along axis " + llvm::Twine(range.axis));
-      SmallVector<int64_t> shape(shapeOf(sliced));
-      if (shape[range.axis] == range.end - range.start)
-        continue;
-      shape[range.axis] = range.end - range.start;
-      sliced = SliceOp::create(builder, loc, RankedTensorType::get(shape, elementType), sliced,
-                               builder.getI64IntegerAttr(range.axis),
-                               builder.getI64IntegerAttr(range.start));
-    }
-    return sliced;
-  }
-
-  /// Pad's settings are constants (pads, constant_value, axes); the padding
-  /// itself is built in PadImport.cpp.
-  llvm::Expected<Value> importPad(const onnx::NodeProto &node) {
-    auto input = operand(node, 0);
-    if (!input)
-      return input.takeError();
-    auto error = [&](const llvm::Twine &message) { return nodeError(node, message); };
-    ImportedNode imported{builder, loc, node, error};
-    const onnx::AttributeProto *modeAttr = attribute(node, "mode");
-    auto mode = parsePadMode(imported, modeAttr ? modeAttr->s() : "constant");
-    if (!mode)
-      return mode.takeError();
-    auto pads = node.input_size() > 1 ? shapeConstants.find(node.input(1)) : shapeConstants.end();
-    if (pads == shapeConstants.end())
-      return nodeError(node, "pads must be a constant or an initializer");
-    double fill = 0.0;
-    if (node.input_size() > 2 && !node.input(2).empty()) {
-      auto value = boundConstants.find(node.input(2));
-      if (value == boundConstants.end())
-        return nodeError(node, "constant_value must be a constant");
-      fill = value->second;
-    }
-    int64_t rank = shapeOf(*input).size();
-    SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-    if (node.input_size() > 3 && !node.input(3).empty()) {
-      auto given = shapeConstants.find(node.input(3));
-      if (given == shapeConstants.end())
-        return nodeError(node, "axes must be a constant or an initializer");
-      axes.assign(given->second.values.begin(), given->second.values.end());
-      for (int64_t &axis : axes) {
-        if (llvm::Error error = normalizeAxis(node, axis, rank))
-          return std::move(error);
-      }
-    }
-    return marthe::importPad(imported, *input, *mode, axes, pads->second.values, fill);
-  }
-
-  /// Its other outputs (the updated running statistics) are not values of
-  /// the graph: they become results of @forward_train.
-  llvm::Expected<Value> importBatchNormalization(const onnx::NodeProto &node) {
-    auto inputs = operands(node, 5);
-    if (!inputs)
-      return inputs.takeError();
-    for (int i : {3, 4})
-      if (!llvm::is_contained(argNames, node.input(i)))
-        return nodeError(node, "the running " + std::string(i == 3 ? "mean" : "var") +
-                                   " must be an initializer");
-    auto error = [&](const llvm::Twine &message) { return nodeError(node, message); };
-    ImportedNode imported{builder, loc, node, error};
-    auto norm = importBatchNorm(imported, (*inputs)[0], (*inputs)[1], (*inputs)[2], (*inputs)[3],
-                                (*inputs)[4], training);
-    if (!norm)
-      return norm.takeError();
-    if (norm->runningMean) {
-      updatedStats[node.input(3)] = norm->runningMean;
-      updatedStats[node.input(4)] = norm->runningVar;
-    }
-    return norm->output;
-  }
-
-  /// The mean over H and W of [N, C, H, W], as [N, C, 1, 1].
-  llvm::Expected<Value> importGlobalAveragePool(const onnx::NodeProto &node) {
-    auto input = operand(node, 0);
-    if (!input)
-      return input.takeError();
-    ArrayRef<int64_t> shape = shapeOf(*input);
-    if (shape.size() < 3)
-      return nodeError(node, "the input must be [N, C, spatial...]");
-    SmallVector<int64_t> kept(shape.take_front(2));
-    kept.append(shape.size() - 2, 1);
-    double count = 1;
-    for (int64_t d : shape.drop_front(2))
-      count *= d;
-    Value sum = ReduceSumOp::create(builder, loc, RankedTensorType::get(kept, elementType), *input);
-    return Value(MulOp::create(builder, loc, sum, scalar(1.0 / count)));
-  }
-
-  llvm::Expected<Value> importGemm(const onnx::NodeProto &node) {
-    auto ab = operands(node, 2);
-    if (!ab)
-      return ab.takeError();
-    Value a = (*ab)[0], b = (*ab)[1];
-    bool transA = intAttr(node, "transA", 0), transB = intAttr(node, "transB", 0);
-    if (tensorRank(a) != 2 || tensorRank(b) != 2)
-      return nodeError(node, "A and B must be 2-D");
-    if (contraction(a, transA) != contraction(b, !transB))
-      return nodeError(node, "inner dimensions of A and B differ");
-    Value y = MatmulOp::create(builder, loc, a, b, transA, transB);
-    if (float alpha = floatAttr(node, "alpha", 1.0f); alpha != 1.0f)
-      y = MulOp::create(builder, loc, scalar(alpha), y);
-    if (node.input_size() < 3 || node.input(2).empty())
-      return y;
-    auto c = operand(node, 2);
-    if (!c)
-      return c.takeError();
-    Value bias = *c;
-    if (float beta = floatAttr(node, "beta", 1.0f); beta != 1.0f)
-      bias = MulOp::create(builder, loc, scalar(beta), bias);
-    return broadcastBinary<AddOp>(node, y, bias);
-  }
-
-  static int64_t tensorRank(Value v) { return llvm::cast<RankedTensorType>(v.getType()).getRank(); }
-  static ArrayRef<int64_t> shapeOf(Value v) {
-    return llvm::cast<RankedTensorType>(v.getType()).getShape();
-  }
-  static int64_t contraction(Value v, bool first) { return shapeOf(v)[first ? 0 : 1]; }
-
-  llvm::Expected<Value> importMatMul(const onnx::NodeProto &node) {
-    auto ab = operands(node, 2);
-    if (!ab)
-      return ab.takeError();
-    Value a = (*ab)[0], b = (*ab)[1];
-    if (tensorRank(a) != 2 || tensorRank(b) != 2)
-      return nodeError(node, "only 2-D MatMul is supported");
-    if (shapeOf(a)[1] != shapeOf(b)[0])
-      return nodeError(node, "inner dimensions of A and B differ");
-    return Value(MatmulOp::create(builder, loc, a, b, false, false));
-  }
-
-  /// Drops leading 1s so that numpy broadcasting becomes suffix broadcasting.
-  Value squeezeLeadingOnes(Value v, size_t keepRank) {
-    ArrayRef<int64_t> shape = shapeOf(v);
-    size_t drop = 0;
-    while (drop < shape.size() && shape.size() - drop > keepRank && shape[drop] == 1)
-      ++drop;
-    if (drop == 0)
-      return v;
-    auto type = RankedTensorType::get(shape.drop_front(drop), elementType);
-    return ReshapeOp::create(builder, loc, type, v);
-  }
-
-  template <typename OpTy>
-  llvm::Expected<Value> broadcastBinary(const onnx::NodeProto &node, Value lhs, Value rhs) {
-    ArrayRef<int64_t> l = shapeOf(lhs), r = shapeOf(rhs);
-    bool lhsIsFull = l.size() > r.size() || (l.size() == r.size() && !llvm::is_contained(l, 1));
-    Value full = lhsIsFull ? lhs : rhs, other = lhsIsFull ? rhs : lhs;
-    ArrayRef<int64_t> fullShape = shapeOf(full);
-    Value squeezed = squeezeLeadingOnes(other, 0);
-    ArrayRef<int64_t> s = shapeOf(squeezed);
-    if (s.size() <= fullShape.size() && fullShape.take_back(s.size()) == s)
-      return Value(lhsIsFull ? OpTy::create(builder, loc, full, squeezed)
-                             : OpTy::create(builder, loc, squeezed, full));
-    // General numpy broadcasting: both operands to the common shape.
-    SmallVector<int64_t> shape(std::max(l.size(), r.size()), 1);
-    for (ArrayRef<int64_t> operandShape : {l, r})
-      for (auto [i, d] : llvm::enumerate(llvm::reverse(operandShape))) {
-        int64_t &to = shape[shape.size() - 1 - i];
-        if (d != 1 && to != 1 && d != to)
-          return nodeError(node, "shapes " + shapeText(l) + " and " + shapeText(r) +
-                                     " do not broadcast");
-        to = d == 1 ? to : d;
-      }
-    Value left = broadcastTo(lhs, shape);
-    Value right = broadcastTo(rhs, shape);
-    return Value(OpTy::create(builder, loc, left, right));
-  }
-
-  /// `v` reshaped to the rank of `shape` (leading 1s) and broadcast to it.
-  Value broadcastTo(Value v, ArrayRef<int64_t> shape) {
-    SmallVector<int64_t> aligned(shape.size() - shapeOf(v).size(), 1);
-    llvm::append_range(aligned, shapeOf(v));
-    v = reshape(v, aligned);
-    if (ArrayRef<int64_t>(aligned) == shape)
-      return v;
-    return BroadcastOp::create(builder, loc, RankedTensorType::get(shape, elementType), v);
-  }
-
-  /// The mean over `axes` (attribute up to opset 17, else input 1; none:
-  /// all, unless noop_with_empty_axes), keeping the reduced dimensions as 1
-  /// unless keepdims = 0.
-  llvm::Expected<Value> importReduceMean(const onnx::NodeProto &node) {
-    auto operand0 = operand(node, 0);
-    if (!operand0)
-      return operand0.takeError();
-    Value x = *operand0;
-    ArrayRef<int64_t> shape = shapeOf(x);
-    int64_t rank = shape.size();
-    SmallVector<int64_t> axes;
-    if (const onnx::AttributeProto *attr = attribute(node, "axes"))
-      axes.assign(attr->ints().begin(), attr->ints().end());
-    else if (node.input_size() > 1 && !node.input(1).empty()) {
-      auto found = shapeConstants.find(node.input(1));
-      if (found == shapeConstants.end())
-        return nodeError(node, "axes must be a constant or an initializer");
-      axes.assign(found->second.values.begin(), found->second.values.end());
-    }
-    if (axes.empty() && intAttr(node, "noop_with_empty_axes", 0))
-      return x;
-    if (axes.empty())
-      axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-    for (int64_t &axis : axes) {
-      if (llvm::Error error = normalizeAxis(node, axis, rank))
-        return std::move(error);
-    }
-    llvm::sort(axes);
-    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-    SmallVector<int64_t> kept(shape), squeezed;
-    double count = 1;
-    for (int64_t axis : axes) {
-      count *= shape[axis];
-      kept[axis] = 1;
-    }
-    for (auto [d, size] : llvm::enumerate(shape))
-      if (!llvm::is_contained(axes, int64_t(d)))
-        squeezed.push_back(size);
-    Value sum = ReduceSumOp::create(builder, loc, RankedTensorType::get(kept, elementType), x);
-    Value mean = MulOp::create(builder, loc, sum, scalar(1.0 / count));
-    return intAttr(node, "keepdims", 1) ? mean : reshape(mean, squeezed);
-  }
-
-  static std::string shapeText(ArrayRef<int64_t> shape) {
-    std::string text = "[";
-    for (auto [i, d] : llvm::enumerate(shape))
-      text += (i ? "," : "") + std::to_string(d);
-    return text + "]";
-  }
-
-  llvm::Expected<Value> importBinary(const onnx::NodeProto &node) {
-    auto ab = operands(node, 2);
-    if (!ab)
-      return ab.takeError();
-    Value a = (*ab)[0], b = (*ab)[1];
-    const std::string &op = node.op_type();
-    if (op == "Add")
-      return broadcastBinary<AddOp>(node, a, b);
-    if (op == "Sub")
-      return broadcastBinary<SubOp>(node, a, b);
-    if (op == "Mul")
-      return broadcastBinary<MulOp>(node, a, b);
-    return broadcastBinary<DivOp>(node, a, b);
-  }
-
-  llvm::Expected<Value> importUnary(const onnx::NodeProto &node) {
-    auto operand0 = operand(node, 0);
-    if (!operand0)
-      return operand0.takeError();
-    Value x = *operand0;
-    const std::string &op = node.op_type();
-    if (op == "Relu")
-      return Value(ReluOp::create(builder, loc, x));
-    if (op == "Sigmoid")
-      return Value(SigmoidOp::create(builder, loc, x));
-    if (op == "LeakyRelu")
-      return leakyRelu(x, floatAttr(node, "alpha", 0.01f));
-    if (op == "HardSigmoid")
-      return hardSigmoid(x, floatAttr(node, "alpha", 0.2f), floatAttr(node, "beta", 0.5f));
-    if (op == "HardSwish")
-      return Value(MulOp::create(builder, loc, x, hardSigmoid(x, 1.0 / 6, 0.5)));
-    if (op == "Erf")
-      return Value(ErfOp::create(builder, loc, x));
-    return Value(TanhOp::create(builder, loc, x));
-  }
-
-  /// clamp(alpha x + beta, 0, 1): its derivative, alpha strictly inside the
-  /// bounds and 0 outside, is PyTorch's; HardSwish is x hardSigmoid(x) with
-  /// alpha 1/6 and beta 1/2.
-  Value hardSigmoid(Value x, double alpha, double beta) {
-    Value scaled = MulOp::create(builder, loc, scalar(alpha), x);
-    Value affine = AddOp::create(builder, loc, scaled, scalar(beta));
-    FloatAttr zero = builder.getF64FloatAttr(0), one = builder.getF64FloatAttr(1);
-    return ClampOp::create(builder, loc, affine.getType(), affine, zero, one);
-  }
-
-  /// relu(x) - alpha relu(-x): x where x > 0, else alpha x; its derivatives
-  /// are relu's.
-  Value leakyRelu(Value x, float alpha) {
-    Value positive = ReluOp::create(builder, loc, x);
-    Value negative = ReluOp::create(builder, loc, NegOp::create(builder, loc, x));
-    return SubOp::create(builder, loc, positive, MulOp::create(builder, loc, scalar(alpha), negative));
-  }
-
-  /// Clip's bound at input `index` (absent: none), a constant of the model.
-  llvm::Expected<std::optional<double>> clipBound(const onnx::NodeProto &node, int index) {
-    if (index >= node.input_size() || node.input(index).empty())
-      return std::optional<double>();
-    const std::string &name = node.input(index);
-    if (auto found = boundConstants.find(name); found != boundConstants.end())
-      return std::optional<double>(found->second);
-    return nodeError(node, "bound '" + name + "' must be one constant value (an initializer "
-                                              "or a Constant node)");
-  }
-
-  llvm::Expected<Value> importClip(const onnx::NodeProto &node) {
-    auto x = operand(node, 0);
-    if (!x)
-      return x.takeError();
-    auto lo = clipBound(node, 1);
-    if (!lo)
-      return lo.takeError();
-    auto hi = clipBound(node, 2);
-    if (!hi)
-      return hi.takeError();
-    auto attr = [&](std::optional<double> bound) {
-      return bound ? builder.getF64FloatAttr(*bound) : FloatAttr();
-    };
-    return Value(ClampOp::create(builder, loc, x->getType(), *x, attr(*lo), attr(*hi)));
-  }
-
-  /// `perm`, by default the reversed dimensions.
-  llvm::Expected<Value> importTranspose(const onnx::NodeProto &node) {
-    auto operand0 = operand(node, 0);
-    if (!operand0)
-      return operand0.takeError();
-    Value x = *operand0;
-    int64_t rank = shapeOf(x).size();
-    SmallVector<int64_t> permutation;
-    if (const onnx::AttributeProto *perm = attribute(node, "perm"))
-      permutation.assign(perm->ints().begin(), perm->ints().end());
-    else
-      for (int64_t d = rank - 1; d >= 0; --d)
-        permutation.push_back(d);
-    if (int64_t(permutation.size()) != rank)
-      return nodeError(node, "perm must be a permutation of the input's " +
-                                 std::to_string(rank) + " dimensions");
-    SmallVector<bool> seen(rank, false);
-    for (int64_t from : permutation) {
-      if (from < 0 || from >= rank || seen[from])
-        return nodeError(node, "perm must be a permutation of the input's " +
-                                   std::to_string(rank) + " dimensions");
-      seen[from] = true;
-    }
-    return Value(TransposeOp::create(builder, loc, x, permutation));
-  }
-
-  llvm::Expected<Value> importFlatten(const onnx::NodeProto &node) {
-    auto operand0 = operand(node, 0);
-    if (!operand0)
-      return operand0.takeError();
-    Value x = *operand0;
-    ArrayRef<int64_t> shape = shapeOf(x);
-    int64_t axis = intAttr(node, "axis", 1);
-    if (axis < 0)
-      axis += shape.size();
-    if (axis < 0 || axis > (int64_t)shape.size())
-      return nodeError(node, "axis out of range");
-    int64_t outer = 1, inner = 1;
-    for (auto [i, d] : llvm::enumerate(shape))
-      (int64_t(i) < axis ? outer : inner) *= d;
-    return reshape(x, {outer, inner});
-  }
-
-  Value reshape(Value x, ArrayRef<int64_t> shape) {
-    if (shapeOf(x) == shape)
-      return x;
-    return ReshapeOp::create(builder, loc, RankedTensorType::get(shape, elementType), x);
-  }
-
-  llvm::Expected<Value> importReshape(const onnx::NodeProto &node) {
-    auto operand0 = operand(node, 0);
-    if (!operand0)
-      return operand0.takeError();
-    Value x = *operand0;
-    auto found = node.input_size() > 1 ? shapeConstants.find(node.input(1)) : shapeConstants.end();
-    if (found == shapeConstants.end())
-      return nodeError(node, "the shape must be a constant or an initializer");
-    ArrayRef<int64_t> input = shapeOf(x);
-    int64_t total = llvm::cast<RankedTensorType>(x.getType()).getNumElements();
-    bool allowZero = intAttr(node, "allowzero", 0);
-    SmallVector<int64_t> shape;
-    int64_t known = 1, inferred = -1;
-    for (auto [i, d] : llvm::enumerate(found->second.values)) {
-      int64_t dim = d == 0 && !allowZero && i < input.size() ? input[i] : d;
-      if (dim < -1 || dim == 0 || (dim == -1 && inferred >= 0))
-        return nodeError(node, "invalid target shape " + shapeText(found->second.values) +
-                                   " (one -1 at most, other dimensions >= 1)");
-      if (dim == -1)
-        inferred = i;
-      else if (llvm::MulOverflow(known, dim, known) || known > kMaxTensorElements)
-        return nodeError(node, "cannot reshape " + shapeText(input) + " into " +
-                                   shapeText(found->second.values));
-      shape.push_back(dim);
-    }
-    if (inferred >= 0)
-      shape[inferred] = total % known == 0 ? total / known : -1;
-    if (checkedElementCount(shape) != total)
-      return nodeError(node, "cannot reshape " + shapeText(input) + " into " + shapeText(shape));
-    return reshape(x, shape);
   }
 
   llvm::Error importConstant(const onnx::NodeProto &node) {
@@ -1189,21 +551,21 @@ private:
     const onnx::TensorProto &tensor = value->t();
     std::string what = "node " + nodeName(node) + " (Constant): value";
     if (std::optional<bool> flag = boolValue(tensor)) {
-      boolConstants[node.output(0)] = *flag;
+      state.flags[node.output(0)] = *flag;
       return llvm::Error::success();
     }
-    if (settings.contains(node.output(0))) {
+    if (settingNames.contains(node.output(0))) {
       std::optional<double> value = floatScalar(tensor);
       if (!value)
         return nodeError(node, "a Clip bound, Dropout ratio or Pad value must be one float value");
-      boundConstants[node.output(0)] = *value;
+      state.settings[node.output(0)] = *value;
       return llvm::Error::success();
     }
     if (tensor.data_type() == onnx::TensorProto::INT64) {
       auto values = shapeValues(tensor, what);
       if (!values)
         return values.takeError();
-      shapeConstants[node.output(0)] = *values;
+      state.shapeConstants[node.output(0)] = *values;
       return llvm::Error::success();
     }
     auto stored = storedFloatType(tensor, what);
@@ -1214,7 +576,7 @@ private:
     DenseElementsAttr attr =
         type.isF32() ? DenseElementsAttr::get(tensorType, llvm::ArrayRef(tensorValues<float>(tensor)))
                       : DenseElementsAttr::get(tensorType, llvm::ArrayRef(tensorValues<double>(tensor)));
-    values[node.output(0)] = ConstantOp::create(builder, loc, tensorType, attr);
+    state.values[node.output(0)] = ConstantOp::create(builder, loc, tensorType, attr);
     return llvm::Error::success();
   }
 
@@ -1224,27 +586,14 @@ private:
   ImportOptions options;
   int64_t opset = 0;
   int nodeIndex = 0;
-  Type elementType;
   /// The name of the graph's output (the logits).
   std::string graphOutput;
-  /// Clip bounds given as initializers.
-  llvm::StringMap<double> boundConstants;
   Location loc = UnknownLoc::get(context);
-  std::map<std::string, Value> values;
-  /// Integer tensors: int64 initializers and constants, and what the
-  /// importer computes from them (ShapeFolding.cpp).
-  std::map<std::string, IntTensor> shapeConstants;
-  SmallVector<std::string> argNames;
-  /// Whether @forward_train is being imported, and the statistics it updates.
-  bool training = false;
-  std::map<std::string, Value> updatedStats;
-  /// @forward_train's dropout_key argument, when it has one.
-  Value dropoutKey;
-  llvm::StringMap<bool> boolConstants;
-  /// Constants that are settings of a node, not values of the model: Clip's
-  /// bounds, Dropout's ratio and training_mode, Pad's constant_value (float32
-  /// even in float64 models).
-  llvm::StringSet<> settings;
+  GraphState state;
+  /// The names of constants that are settings of a node, not values of the
+  /// model: Clip's bounds, Dropout's ratio and training_mode, Pad's
+  /// constant_value (float32 even in float64 models).
+  llvm::StringSet<> settingNames;
 };
 
 } // namespace

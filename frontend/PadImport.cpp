@@ -8,10 +8,14 @@
 
 #include "dialect/MartheOps.h"
 
+#include <onnx/onnx_pb.h>
+
 using namespace mlir;
 
 namespace marthe {
 namespace {
+
+enum class PadMode { Constant, Reflect, Edge, Wrap };
 
 class AxisPadder {
 public:
@@ -105,8 +109,6 @@ private:
   double fill;
 };
 
-} // namespace
-
 llvm::Expected<PadMode> parsePadMode(ImportedNode node, llvm::StringRef mode) {
   if (mode == "constant")
     return PadMode::Constant;
@@ -119,9 +121,11 @@ llvm::Expected<PadMode> parsePadMode(ImportedNode node, llvm::StringRef mode) {
   return node.error("mode " + mode + " is not one of constant, reflect, edge, wrap");
 }
 
-llvm::Expected<Value> importPad(ImportedNode node, Value input, PadMode mode,
-                                llvm::ArrayRef<int64_t> axes, llvm::ArrayRef<int64_t> amounts,
-                                double fill) {
+/// `input` padded along `axes` by `amounts` (all the begin amounts, then all
+/// the end ones, as ONNX orders them); negative amounts crop.
+llvm::Expected<Value> pad(ImportedNode node, Value input, PadMode mode,
+                          llvm::ArrayRef<int64_t> axes, llvm::ArrayRef<int64_t> amounts,
+                          double fill) {
   if (amounts.size() != 2 * axes.size())
     return node.error("pads has " + llvm::Twine(amounts.size()) + " values for " +
                       llvm::Twine(axes.size()) + " axes");
@@ -140,5 +144,42 @@ llvm::Expected<Value> importPad(ImportedNode node, Value input, PadMode mode,
   }
   return padded;
 }
+
+/// Pad's settings are constants (pads, constant_value, axes).
+llvm::Expected<Value> importPad(NodeImport &node) {
+  auto input = node.operand(0);
+  if (!input)
+    return input.takeError();
+  const onnx::AttributeProto *modeAttr = node.attribute("mode");
+  auto mode = parsePadMode(node, modeAttr ? modeAttr->s() : "constant");
+  if (!mode)
+    return mode.takeError();
+  const IntTensor *pads = node.intConstant(1);
+  if (!pads)
+    return node.error("pads must be a constant or an initializer");
+  double fill = 0.0;
+  if (node.hasInput(2)) {
+    std::optional<double> value = node.setting(2);
+    if (!value)
+      return node.error("constant_value must be a constant");
+    fill = *value;
+  }
+  int64_t rank = shapeOf(*input).size();
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (node.hasInput(3)) {
+    const IntTensor *given = node.intConstant(3);
+    if (!given)
+      return node.error("axes must be a constant or an initializer");
+    axes.assign(given->values.begin(), given->values.end());
+    for (int64_t &axis : axes)
+      if (llvm::Error error = node.normalizeAxis(axis, rank))
+        return std::move(error);
+  }
+  return pad(node, *input, *mode, axes, pads->values, fill);
+}
+
+} // namespace
+
+void registerPadOps(OpRegistry &registry) { registry.add("Pad", {13, 18, 19, 21}, importPad); }
 
 } // namespace marthe

@@ -446,19 +446,6 @@ sliceRanges(ImportedNode node, llvm::ArrayRef<int64_t> shape,
   return ranges;
 }
 
-bool isFoldableIntegerOp(llvm::StringRef op) {
-  return isIntegerOnlyOp(op) || llvm::is_contained({"Add", "Sub", "Mul", "Div", "Concat",
-                                                    "Reshape", "Transpose", "Identity",
-                                                    "Slice"},
-                                                   op);
-}
-
-bool isIntegerOnlyOp(llvm::StringRef op) {
-  return llvm::is_contained({"Shape", "Cast", "Gather", "ConstantOfShape", "Unsqueeze",
-                             "Squeeze"},
-                            op);
-}
-
 llvm::Expected<IntTensor> foldIntegerNode(ImportedNode node,
                                           llvm::ArrayRef<const IntTensor *> inputs) {
   return Folder(node, inputs).fold();

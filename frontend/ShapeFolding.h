@@ -16,26 +16,6 @@
 
 namespace marthe {
 
-/// The most elements a tensor of the model may have: 2^36 (256 GiB of
-/// float32). Larger ones are refused by name before any size can overflow.
-constexpr int64_t kMaxTensorElements = int64_t(1) << 36;
-
-/// The product of `dims`, or nullopt if a dim is negative or the product
-/// passes kMaxTensorElements (it never overflows).
-std::optional<int64_t> checkedElementCount(llvm::ArrayRef<int64_t> dims);
-
-struct IntTensor {
-  llvm::SmallVector<int64_t> shape;
-  std::vector<int64_t> values;
-};
-
-/// The ops foldIntegerNode computes. Those that also compute on float
-/// tensors (Add, Concat, Reshape, ...) are folded only when every input is
-/// an integer constant.
-bool isFoldableIntegerOp(llvm::StringRef op);
-/// Ops that only compute integers here: a float input is an error.
-bool isIntegerOnlyOp(llvm::StringRef op);
-
 /// Slice's selection along one axis: start, start + step, ... short of end,
 /// clamped as ONNX says (a negative step walks backwards).
 struct SliceRange {
@@ -49,6 +29,8 @@ sliceRanges(ImportedNode node, llvm::ArrayRef<int64_t> shape,
 
 /// `node`'s output from its inputs, each an integer constant; Shape's input
 /// is given by its shape alone (`inputs[0]` holds the shape, no values).
+/// The ops it computes are those the registry marks IntegerFolding::Always
+/// or WhenConstant (NodeImport.h).
 llvm::Expected<IntTensor> foldIntegerNode(ImportedNode node,
                                           llvm::ArrayRef<const IntTensor *> inputs);
 

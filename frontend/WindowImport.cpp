@@ -39,7 +39,6 @@ llvm::Expected<std::vector<int64_t>> intsAttr(ImportedNode &w, StringRef name, s
   return values;
 }
 
-ArrayRef<int64_t> shapeOf(Value v) { return llvm::cast<RankedTensorType>(v.getType()).getShape(); }
 
 /// A 1-D window's values (a kernel, strides or dilations [L], pads [begin,
 /// end]) as those of the 2-D window over [N, C, 1, L] whose first axis is
@@ -179,10 +178,8 @@ llvm::Expected<Window2d> poolWindow(ImportedNode &w, Value input, size_t spatial
   return readWindow(w, shapeOf(input), asTwoD(*kernel, spatialRank, 1), spatialRank);
 }
 
-} // namespace
-
-llvm::Expected<Value> importConv(ImportedNode w, Value input, Value filter,
-                                 std::optional<Value> bias) {
+llvm::Expected<Value> convolution(ImportedNode w, Value input, Value filter,
+                                  std::optional<Value> bias) {
   auto spatialRank = spatialRankOf(w, input, "the input");
   if (!spatialRank)
     return spatialRank.takeError();
@@ -220,7 +217,28 @@ llvm::Expected<Value> importConv(ImportedNode w, Value input, Value filter,
   return inRankOf(b, w.loc, y, input);
 }
 
-llvm::Expected<Value> importMaxPool(ImportedNode w, Value input) {
+llvm::Expected<Value> importConv(NodeImport &w) {
+  auto input = w.operand(0);
+  if (!input)
+    return input.takeError();
+  auto filter = w.operand(1);
+  if (!filter)
+    return filter.takeError();
+  std::optional<Value> bias;
+  if (w.hasInput(2)) {
+    auto value = w.operand(2);
+    if (!value)
+      return value.takeError();
+    bias = *value;
+  }
+  return convolution(w, *input, *filter, bias);
+}
+
+llvm::Expected<Value> importMaxPool(NodeImport &w) {
+  auto operand = w.operand(0);
+  if (!operand)
+    return operand.takeError();
+  Value input = *operand;
   auto spatialRank = spatialRankOf(w, input, "the input");
   if (!spatialRank)
     return spatialRank.takeError();
@@ -241,7 +259,11 @@ llvm::Expected<Value> importMaxPool(ImportedNode w, Value input) {
 /// A depthwise convolution with a constant filter of ones, scaled per output
 /// position by 1 / (the number of window taps counted: those inside the input,
 /// or inside the padded input with count_include_pad).
-llvm::Expected<Value> importAveragePool(ImportedNode w, Value input) {
+llvm::Expected<Value> importAveragePool(NodeImport &w) {
+  auto operand = w.operand(0);
+  if (!operand)
+    return operand.takeError();
+  Value input = *operand;
   auto spatialRank = spatialRankOf(w, input, "the input");
   if (!spatialRank)
     return spatialRank.takeError();
@@ -288,6 +310,34 @@ llvm::Expected<Value> importAveragePool(ImportedNode w, Value input) {
                          : DenseElementsAttr::get(scaleType, ArrayRef<float>(narrow));
   Value divisor = ConstantOp::create(b, w.loc, llvm::cast<TypedAttr>(values));
   return inRankOf(b, w.loc, MulOp::create(b, w.loc, sums, divisor), input);
+}
+
+/// The mean over the spatial dimensions of [N, C, spatial...], as
+/// [N, C, 1, ...].
+llvm::Expected<Value> importGlobalAveragePool(NodeImport &node) {
+  auto input = node.operand(0);
+  if (!input)
+    return input.takeError();
+  ArrayRef<int64_t> shape = shapeOf(*input);
+  if (shape.size() < 3)
+    return node.error("the input must be [N, C, spatial...]");
+  SmallVector<int64_t> kept(shape.take_front(2));
+  kept.append(shape.size() - 2, 1);
+  double count = 1;
+  for (int64_t d : shape.drop_front(2))
+    count *= d;
+  auto type = RankedTensorType::get(kept, node.elementType());
+  Value sum = ReduceSumOp::create(node.builder, node.loc, type, *input);
+  return Value(MulOp::create(node.builder, node.loc, sum, node.scalar(1.0 / count)));
+}
+
+} // namespace
+
+void registerWindowOps(OpRegistry &registry) {
+  registry.add("Conv", {11}, importConv);
+  registry.add("MaxPool", {12}, importMaxPool);
+  registry.add("AveragePool", {11, 19}, importAveragePool);
+  registry.add("GlobalAveragePool", {1}, importGlobalAveragePool);
 }
 
 } // namespace marthe
