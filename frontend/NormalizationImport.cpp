@@ -140,6 +140,51 @@ llvm::Expected<Value> importBatchNormalization(NodeImport &node) {
   return norm->output;
 }
 
+/// (x - mean) / sqrt(var + epsilon) * scale + bias, the mean and the biased
+/// variance over the dimensions from `axis` on (default -1), composed of
+/// differentiable ops as BatchNormalization is. Its Mean and InvStdDev
+/// outputs are not values of the graph (PyTorch exports Y alone).
+llvm::Expected<Value> importLayerNormalization(NodeImport &node) {
+  auto x = node.operand(0);
+  if (!x)
+    return x.takeError();
+  auto scale = node.operand(1);
+  if (!scale)
+    return scale.takeError();
+  ArrayRef<int64_t> shape = shapeOf(*x);
+  int64_t rank = shape.size(), axis = node.intAttr("axis", -1);
+  if (llvm::Error error = node.normalizeAxis(axis, rank))
+    return std::move(error);
+  SmallVector<int64_t> kept(shape.take_front(axis));
+  kept.append(rank - axis, 1);
+  double count = 1;
+  for (int64_t d : shape.drop_front(axis))
+    count *= d;
+  OpBuilder &b = node.builder;
+  Location loc = node.loc;
+  auto keptType = RankedTensorType::get(kept, node.elementType());
+  auto fullType = llvm::cast<RankedTensorType>(x->getType());
+  auto mean = [&](Value v) -> Value {
+    Value sum = ReduceSumOp::create(b, loc, keptType, v);
+    Value average = MulOp::create(b, loc, sum, node.scalar(1.0 / count));
+    return BroadcastOp::create(b, loc, fullType, average);
+  };
+  Value centered = SubOp::create(b, loc, *x, mean(*x));
+  Value squares = MulOp::create(b, loc, centered, centered);
+  Value variance = mean(squares);
+  Value epsilon = node.scalar(node.floatAttr("epsilon", 1e-5f));
+  Value shifted = AddOp::create(b, loc, variance, epsilon);
+  Value deviation = SqrtOp::create(b, loc, shifted);
+  Value normalized = DivOp::create(b, loc, centered, deviation);
+  auto scaled = node.broadcastBinary<MulOp>(normalized, *scale);
+  if (!scaled || !node.hasInput(2))
+    return scaled;
+  auto bias = node.operand(2);
+  if (!bias)
+    return bias.takeError();
+  return node.broadcastBinary<AddOp>(*scaled, *bias);
+}
+
 /// LogSoftmax along `axis` (default -1); Softmax is its exp.
 template <bool log>
 llvm::Expected<Value> importSoftmax(NodeImport &node) {
@@ -204,6 +249,7 @@ llvm::Expected<Value> importReduceMean(NodeImport &node) {
 void registerNormalizationOps(OpRegistry &registry) {
   // Up to 5 outputs at version 9 (refused by the handler), 3 since.
   registry.add("BatchNormalization", {9, 14, 15}, importBatchNormalization, /*outputs=*/5);
+  registry.add("LayerNormalization", {17}, importLayerNormalization, /*outputs=*/3);
   registry.add("Softmax", {13}, importSoftmax<false>);
   registry.add("LogSoftmax", {13}, importSoftmax<true>);
   registry.add("ReduceMean", {13, 18}, importReduceMean);

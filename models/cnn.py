@@ -19,6 +19,9 @@ Architectures (torchvision's, built here without downloaded weights):
              HardSwish, then a squeeze-and-excitation gate (HardSigmoid of a
              bottleneck of 1x1 convolutions, multiplied into the features),
              and a GELU between two Linear layers
+  layernorm  ConvNeXt's normalization on 3x16x16: a 7x7 depthwise convolution,
+             LayerNorm over [C, H, W], a GELU and a 1x1 convolution, with a
+             residual connection
   tiny_tanh  a smooth 1x8x8 net for the finite-difference tests (tanh; strided,
              padded, grouped and dilated convolutions; max and average pooling;
              softmax over the channels; dropout; a concatenation)
@@ -179,6 +182,26 @@ def mobile(classes):
         torch.nn.Linear(32, classes))
 
 
+class LayerNormBlock(torch.nn.Module):
+    """x + pointwise(gelu(layernorm(depthwise(x)))), as in ConvNeXt."""
+
+    def __init__(self, channels, size):
+        super().__init__()
+        self.depthwise = torch.nn.Conv2d(channels, channels, 7, padding=3, groups=channels)
+        self.norm = torch.nn.LayerNorm([channels, size, size])
+        self.pointwise = torch.nn.Conv2d(channels, channels, 1)
+
+    def forward(self, x):
+        branch = torch.nn.functional.gelu(self.norm(self.depthwise(x)))
+        return x + self.pointwise(branch)
+
+
+def layernorm(classes):
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(3, 8, 3, padding=1), LayerNormBlock(8, 16), torch.nn.AvgPool2d(4),
+        torch.nn.Flatten(), torch.nn.Linear(8 * 4 * 4, classes))
+
+
 def resnet18(classes):
     model = torchvision.models.resnet18(weights=None, num_classes=classes)
     model.conv1 = torch.nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
@@ -189,6 +212,7 @@ def resnet18(classes):
 ARCHITECTURES = {"small": (small, [1, 28, 28]), "small_bn": (small_bn, [1, 28, 28]),
                  "sequence1d": (sequence1d, [2, 40]), "rows1d": (rows1d, [28, 28]),
                  "tiny_tanh": (tiny_tanh, [1, 8, 8]), "mobile": (mobile, [1, 28, 28]),
+                 "layernorm": (layernorm, [3, 16, 16]),
                  "lenet5": (lenet5, [1, 28, 28]), "vgg11_bn_narrow": (vgg11_bn_narrow, [3, 32, 32]),
                  "resnet_block": (resnet_block, [3, 32, 32]), "vgg11_bn": (vgg11_bn, [3, 32, 32]),
                  "resnet18": (resnet18, [3, 32, 32]), "padded": (padded, [1, 28, 28])}
