@@ -41,16 +41,28 @@ llvm::Expected<Value> importGemm(NodeImport &node) {
   return node.broadcastBinary<AddOp>(y, bias);
 }
 
+/// A [..., M, K] times B [K, N]: the leading dimensions of A fold into M
+/// (a Linear layer applied to every position of a sequence or an image).
 llvm::Expected<Value> importMatMul(NodeImport &node) {
   auto ab = node.operands(2);
   if (!ab)
     return ab.takeError();
   Value a = (*ab)[0], b = (*ab)[1];
-  if (rankOf(a) != 2 || rankOf(b) != 2)
-    return node.error("only 2-D MatMul is supported");
-  if (shapeOf(a)[1] != shapeOf(b)[0])
+  if (rankOf(a) < 2 || rankOf(b) != 2)
+    return node.error("MatMul of " + shapeText(shapeOf(a)) + " and " + shapeText(shapeOf(b)) +
+                      " is not supported (A of rank 2 or more, B of rank 2)");
+  ArrayRef<int64_t> aShape = shapeOf(a);
+  int64_t k = aShape.back(), n = shapeOf(b)[1];
+  if (k != shapeOf(b)[0])
     return node.error("inner dimensions of A and B differ");
-  return Value(MatmulOp::create(node.builder, node.loc, a, b, false, false));
+  int64_t rows = 1;
+  for (int64_t d : aShape.drop_back())
+    rows *= d;
+  Value flat = node.reshape(a, {rows, k});
+  Value product = MatmulOp::create(node.builder, node.loc, flat, b, false, false);
+  SmallVector<int64_t> shape(aShape.drop_back());
+  shape.push_back(n);
+  return node.reshape(product, shape);
 }
 
 } // namespace

@@ -21,7 +21,8 @@ Architectures (torchvision's, built here without downloaded weights):
              and a GELU between two Linear layers
   layernorm  ConvNeXt's normalization on 3x16x16: a 7x7 depthwise convolution,
              LayerNorm over [C, H, W], a GELU and a 1x1 convolution, with a
-             residual connection
+             residual connection; then a Linear over the channels at every
+             position (a 3-D MatMul, as in ViT)
   tiny_tanh  a smooth 1x8x8 net for the finite-difference tests (tanh; strided,
              padded, grouped and dilated convolutions; max and average pooling;
              softmax over the channels; dropout; a concatenation)
@@ -196,9 +197,23 @@ class LayerNormBlock(torch.nn.Module):
         return x + self.pointwise(branch)
 
 
+class TokenLinear(torch.nn.Module):
+    """A Linear layer over the channels at every position (ViT's MLPs): a
+    MatMul of a 3-D tensor by a 2-D one."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.linear = torch.nn.Linear(channels, channels)
+
+    def forward(self, x):
+        tokens = self.linear(x.flatten(2).transpose(1, 2))
+        return tokens.transpose(1, 2).reshape(x.shape)
+
+
 def layernorm(classes):
     return torch.nn.Sequential(
         torch.nn.Conv2d(3, 8, 3, padding=1), LayerNormBlock(8, 16), torch.nn.AvgPool2d(4),
+        TokenLinear(8), torch.nn.Tanh(),
         torch.nn.Flatten(), torch.nn.Linear(8 * 4 * 4, classes))
 
 
