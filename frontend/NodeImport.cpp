@@ -62,11 +62,15 @@ std::optional<bool> NodeImport::flag(int i) const {
   return found == graph.flags.end() ? std::nullopt : std::optional<bool>(found->second);
 }
 
-const onnx::AttributeProto *NodeImport::attribute(StringRef name) const {
+const onnx::AttributeProto *findAttribute(const onnx::NodeProto &node, StringRef name) {
   for (const onnx::AttributeProto &attr : node.attribute())
     if (attr.name() == name)
       return &attr;
   return nullptr;
+}
+
+const onnx::AttributeProto *NodeImport::attribute(StringRef name) const {
+  return findAttribute(node, name);
 }
 
 int64_t NodeImport::intAttr(StringRef name, int64_t fallback) const {

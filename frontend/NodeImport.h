@@ -33,6 +33,9 @@ constexpr int64_t kMaxTensorElements = int64_t(1) << 36;
 /// passes kMaxTensorElements (it never overflows).
 std::optional<int64_t> checkedElementCount(llvm::ArrayRef<int64_t> dims);
 
+/// `node`'s attribute `name`, or null.
+const onnx::AttributeProto *findAttribute(const onnx::NodeProto &node, llvm::StringRef name);
+
 /// "[2,3,4]".
 std::string shapeText(llvm::ArrayRef<int64_t> shape);
 

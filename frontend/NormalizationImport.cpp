@@ -55,13 +55,6 @@ public:
   double count;
 };
 
-const onnx::AttributeProto *findAttribute(const onnx::NodeProto &node, StringRef name) {
-  for (const onnx::AttributeProto &attr : node.attribute())
-    if (attr.name() == name)
-      return &attr;
-  return nullptr;
-}
-
 double floatAttr(const onnx::NodeProto &node, StringRef name, double fallback) {
   const onnx::AttributeProto *attr = findAttribute(node, name);
   return attr ? attr->f() : fallback;

@@ -121,7 +121,7 @@ private:
     for (const onnx::NodeProto &other : graph.node())
       if (other.op_type() == "Constant" && other.output_size() == 1 &&
           other.output(0) == node.input(2))
-        if (const onnx::AttributeProto *value = attribute(other, "value"))
+        if (const onnx::AttributeProto *value = findAttribute(other, "value"))
           return boolValue(value->t()).value_or(false);
     for (const onnx::TensorProto &init : graph.initializer())
       if (init.name() == node.input(2))
@@ -449,15 +449,8 @@ private:
     return Type(RankedTensorType::get(shape, *type));
   }
 
-  static const onnx::AttributeProto *attribute(const onnx::NodeProto &node, StringRef name) {
-    for (const onnx::AttributeProto &attr : node.attribute())
-      if (attr.name() == name)
-        return &attr;
-    return nullptr;
-  }
-
   static int64_t intAttr(const onnx::NodeProto &node, StringRef name, int64_t fallback) {
-    const onnx::AttributeProto *attr = attribute(node, name);
+    const onnx::AttributeProto *attr = findAttribute(node, name);
     return attr ? attr->i() : fallback;
   }
 
@@ -545,7 +538,7 @@ private:
   }
 
   llvm::Error importConstant(const onnx::NodeProto &node) {
-    const onnx::AttributeProto *value = attribute(node, "value");
+    const onnx::AttributeProto *value = findAttribute(node, "value");
     if (!value || !value->has_t())
       return nodeError(node, "only the 'value' tensor form is supported");
     const onnx::TensorProto &tensor = value->t();

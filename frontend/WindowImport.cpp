@@ -13,13 +13,6 @@ using namespace mlir;
 namespace marthe {
 namespace {
 
-const onnx::AttributeProto *findAttribute(const onnx::NodeProto &node, StringRef name) {
-  for (const onnx::AttributeProto &attr : node.attribute())
-    if (attr.name() == name)
-      return &attr;
-  return nullptr;
-}
-
 /// An ints attribute of `size` values, or `fallback` when absent.
 llvm::Expected<std::vector<int64_t>> intsAttr(ImportedNode &w, StringRef name, size_t size,
                                               std::vector<int64_t> fallback, int64_t min) {
